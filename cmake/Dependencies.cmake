@@ -1,0 +1,13 @@
+# Every third-party dependency comes from Debian 12 (scripts/setup installs them).
+find_package(Threads REQUIRED)
+find_package(Boost 1.81...<1.82 REQUIRED CONFIG COMPONENTS json url system)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tomlplusplus REQUIRED)
+if(VERTICE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

@@ -1,0 +1,178 @@
+#include "api/app.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "auth/crypto.hpp"
+#include "core/text.hpp"
+#include "http/error_response.hpp"
+
+namespace vertice::api {
+
+namespace json = boost::json;
+
+db::TenantScope RequestContext::Scope() const {
+  db::TenantScope s;
+  if (principal) {
+    s.tenant_id = principal->tenant_id;
+    if (principal->kind == auth::Principal::Kind::kSession) s.user_id = principal->id;
+  }
+  if (membership) s.company_id = membership->company_id;
+  return s;
+}
+
+shared::Actor RequestContext::Actor() const {
+  shared::Actor a;
+  if (principal) {
+    a.type = principal->kind == auth::Principal::Kind::kSession ? "user" : "api_key";
+    a.id = principal->id;
+    a.tenant_id = principal->tenant_id;
+  }
+  if (membership) a.company_id = membership->company_id;
+  a.request_id = request_id;
+  return a;
+}
+
+http::Response Json(int status, const json::value& body) { return http::JsonResponse(status, json::serialize(body)); }
+
+Error NotFound(std::string what) { return Error{ErrorKind::kNotFound, "not_found", std::move(what), {}, {}}; }
+
+App::App(AppDeps deps) : deps_(deps) {}
+
+void App::Add(std::string method, std::string path, Route route) {
+  if (!router_.Add(method, path, std::move(route))) {
+    throw std::logic_error(fmt::format("route registered twice: {} {}", method, path));
+  }
+}
+
+namespace {
+
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    auto semi = header.find(';');
+    auto part = header.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=') {
+      return part.substr(name.size() + 1);
+    }
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+
+}  // namespace
+
+db::Task<Result<http::Response>> App::Dispatch(RequestContext& ctx, const Route& route, std::string_view) {
+  auto& req = ctx.request;
+  if (route.access != Access::kPublic) {
+    auto authz = req.Header("authorization");
+    if (!authz.empty()) {
+      if (authz.size() < 8 || ToLowerAscii(authz.substr(0, 7)) != "bearer ") {
+        co_return Fail(ErrorKind::kUnauthenticated, "auth.invalid_authorization",
+                       "Encabezado Authorization inválido; use 'Bearer <token>'.");
+      }
+      ctx.token = std::string(authz.substr(7));
+    } else {
+      auto cookie = CookieValue(req.Header("cookie"), "vertice_session");
+      if (!cookie.empty()) {
+        ctx.token = std::string(cookie);
+        ctx.via_cookie = true;
+      }
+    }
+    if (ctx.token.empty()) {
+      co_return Fail(ErrorKind::kUnauthenticated, "auth.required", "Se requiere iniciar sesión.");
+    }
+    VERTICE_CO_ASSIGN_OR_RETURN(ctx.principal, co_await deps_.auth.Resolve(ctx.token));
+    if (route.sessions_only && ctx.principal->kind != auth::Principal::Kind::kSession) {
+      co_return Fail(ErrorKind::kForbidden, "auth.session_required",
+                     "Esta operación requiere una sesión de usuario, no una llave de API.");
+    }
+    // Browsers send cookies on their own; state changes need proof the page is ours (double submit).
+    if (ctx.via_cookie && !IsSafeMethod(req.method) &&
+        !deps_.auth.CheckCsrf(*ctx.principal, req.Header("x-csrf-token"))) {
+      co_return Fail(ErrorKind::kForbidden, "auth.csrf_failed",
+                     "Falta o no es válido el token CSRF (encabezado X-CSRF-Token).");
+    }
+  }
+  if (route.access == Access::kCompany) {
+    auto header = req.Header("x-company-id");
+    const auto& p = *ctx.principal;
+    if (header.empty()) {
+      if (p.memberships.size() != 1) {
+        co_return Fail(ErrorKind::kInvalidInput, "company_required",
+                       "Indique la empresa con el encabezado X-Company-Id.");
+      }
+      ctx.membership = &p.memberships.front();
+    } else {
+      if (!IsValidSlug(header)) {
+        co_return Fail(ErrorKind::kInvalidInput, "invalid_company_id",
+                       "X-Company-Id no es un identificador de empresa válido.");
+      }
+      ctx.membership = p.Find(header);
+      // Another tenant's company and a company that does not exist look the same.
+      if (ctx.membership == nullptr) co_return std::unexpected(NotFound("La empresa no existe."));
+    }
+    if (!route.roles.empty() &&
+        std::find(route.roles.begin(), route.roles.end(), ctx.membership->role) == route.roles.end()) {
+      co_return Fail(ErrorKind::kForbidden, "forbidden", "Su rol no permite esta operación.",
+                     fmt::format(R"({{"role":"{}"}})", ctx.membership->role));
+    }
+  }
+  co_return co_await route.handler(ctx);
+}
+
+db::Task<http::Response> App::Handle(http::Request& req) {
+  auto started = std::chrono::steady_clock::now();
+  deps_.metrics.InFlight(1);
+  RequestContext ctx{req, {}, {}, {}, nullptr, {}, false, {}};
+  auto client_id = req.Header("x-request-id");
+  ctx.request_id = IsValidRequestId(client_id) ? std::string(client_id) : auth::RandomHex(12);
+
+  auto match = router_.Find(req.method, req.path);
+  std::string route_label = match.path_template.empty() ? "unmatched" : match.path_template;
+  http::Response resp;
+  if (match.route == nullptr) {
+    resp = match.method_mismatch
+               ? http::ErrorResponse(Error{ErrorKind::kInvalidInput, "method_not_allowed",
+                                           "Método no permitido para este recurso.", {}, {}})
+               : http::ErrorResponse(Error{ErrorKind::kNotFound, "route_not_found", "Ruta no encontrada.", {}, {}});
+    if (match.method_mismatch) resp.status = 405;
+  } else {
+    ctx.params = match.params;
+    Result<http::Response> result = std::unexpected(Error{});
+    try {
+      result = co_await Dispatch(ctx, *match.route, match.path_template);
+    } catch (const std::exception& e) {
+      result = std::unexpected(Error{ErrorKind::kInternal, "internal", "Error interno.", {}, e.what()});
+    }
+    if (result) {
+      resp = std::move(*result);
+    } else {
+      const auto& e = result.error();
+      resp = http::ErrorResponse(e);
+      if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
+        spdlog::error("request_id={} route={} code={} internal={}", ctx.request_id, route_label, e.code, e.internal);
+      }
+      if (e.kind == ErrorKind::kRateLimited || e.code == "database_unavailable") {
+        resp.SetHeader("Retry-After", e.kind == ErrorKind::kRateLimited ? "60" : "5");
+      }
+    }
+  }
+  for (auto& h : ctx.extra_headers) resp.headers.push_back(std::move(h));
+  resp.SetHeader("X-Request-Id", ctx.request_id);
+  if (req.path.starts_with("/api/")) resp.SetHeader("Cache-Control", "no-store");
+
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  deps_.metrics.InFlight(-1);
+  deps_.metrics.Observe(req.method, route_label, resp.status, seconds);
+  spdlog::info("method={} route={} status={} duration_ms={:.2f} request_id={} company={} actor={}", req.method,
+               route_label, resp.status, seconds * 1000, ctx.request_id,
+               ctx.membership ? ctx.membership->company_id : "-", ctx.principal ? ctx.principal->id : "-");
+  co_return resp;
+}
+
+}  // namespace vertice::api

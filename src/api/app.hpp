@@ -1,0 +1,83 @@
+// The application behind the HTTP server: routing, request ids, authentication, company and
+// role resolution, CSRF, error mapping, access logs and metrics. Handlers get a RequestContext.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "auth/auth_service.hpp"
+#include "db/pool.hpp"
+#include "http/message.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "migrate/plan.hpp"
+#include "shared/audit.hpp"
+
+namespace vertice::api {
+
+struct RequestContext {
+  http::Request& request;
+  std::string request_id;
+  std::map<std::string, std::string> params;  // from the path template
+  std::shared_ptr<const auth::Principal> principal;
+  const auth::Membership* membership = nullptr;  // the company this request acts in
+  std::string token;                             // the bearer/session token used
+  bool via_cookie = false;
+  http::Headers extra_headers;  // e.g. Set-Cookie
+
+  db::TenantScope Scope() const;
+  shared::Actor Actor() const;
+  const std::string& CompanyId() const { return membership->company_id; }
+};
+
+enum class Access {
+  kPublic,         // no credentials
+  kAuthenticated,  // any valid session or key; no company needed
+  kCompany,        // acts in one company (X-Company-Id), role checked
+};
+
+using Handler = std::function<db::Task<Result<http::Response>>(RequestContext&)>;
+
+struct Route {
+  Handler handler;
+  Access access = Access::kCompany;
+  std::vector<std::string> roles;  // empty: any role
+  bool sessions_only = false;      // refuse API keys (e.g. logout, member management)
+};
+
+struct AppDeps {
+  db::Pool& pool;
+  auth::AuthService& auth;
+  http::Metrics& metrics;
+  const migrate::Plan& plan;
+  const Clock& clock;
+};
+
+class App {
+ public:
+  explicit App(AppDeps deps);
+  void Add(std::string method, std::string path, Route route);
+  db::Task<http::Response> Handle(http::Request& request);
+  AppDeps& Deps() { return deps_; }
+
+ private:
+  db::Task<Result<http::Response>> Dispatch(RequestContext& ctx, const Route& route, std::string_view path_template);
+  AppDeps deps_;
+  http::Router<Route> router_;
+};
+
+// Helpers for handlers.
+http::Response Json(int status, const boost::json::value& body);
+Error NotFound(std::string what = "El recurso no existe.");
+
+// Registers every core route (health, auth, members, api keys).
+void RegisterHealthRoutes(App& app);
+void RegisterAuthRoutes(App& app);
+void RegisterMemberRoutes(App& app);
+void RegisterApiKeyRoutes(App& app);
+
+}  // namespace vertice::api

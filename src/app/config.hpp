@@ -1,0 +1,36 @@
+// Configuration with precedence: command-line flags > environment (VERTICE_*, DATABASE_URL) >
+// optional TOML file (--config / VERTICE_CONFIG) > defaults.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace vertice::app {
+
+struct Config {
+  std::string database_url;        // the server's (non-owner) role
+  std::string admin_database_url;  // migrations and operator commands; defaults to database_url
+  std::string listen = "127.0.0.1:8080";
+  int threads = 0;                 // 0: number of cores
+  int pool_size = 16;
+  size_t body_limit = 10 * 1024 * 1024;
+  int shutdown_grace_seconds = 20;
+  bool db_prepared_statements = true;
+  std::string log_level = "info";
+};
+
+// Flags given on the command line, by config key ("listen", "database_url", ...).
+using FlagValues = std::map<std::string, std::string>;
+
+// `getenv` is injectable for tests.
+Result<Config> LoadConfig(const std::optional<std::string>& config_file, const FlagValues& flags,
+                          const std::function<const char*(const char*)>& getenv_fn);
+
+// postgresql://user:secret@host/db → postgresql://user:***@host/db; password=... likewise.
+std::string RedactDsn(std::string_view dsn);
+
+}  // namespace vertice::app

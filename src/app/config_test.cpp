@@ -1,0 +1,60 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+namespace vertice::app {
+
+namespace {
+std::function<const char*(const char*)> FakeEnv(const std::map<std::string, std::string>& env) {
+  return [env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+}
+}  // namespace
+
+TEST(ConfigTest, FlagsBeatEnvironmentWhichBeatsTheFile) {
+  std::string path = ::testing::TempDir() + "/vertice-config-test.toml";
+  std::ofstream(path) << "listen = \"127.0.0.1:7000\"\npool_size = 4\nthreads = 3\nlog_level = \"warn\"\n";
+  auto c = LoadConfig(path, {{"listen", "127.0.0.1:9000"}},
+                      FakeEnv({{"VERTICE_POOL_SIZE", "8"}, {"VERTICE_LISTEN", "127.0.0.1:8000"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->listen, "127.0.0.1:9000");  // flag
+  EXPECT_EQ(c->pool_size, 8);              // environment
+  EXPECT_EQ(c->threads, 3);                // file
+  EXPECT_EQ(c->log_level, "warn");
+  std::remove(path.c_str());
+}
+
+TEST(ConfigTest, DatabaseUrlFromEnvironmentAndAdminDefaultsToIt) {
+  auto c = LoadConfig(std::nullopt, {}, FakeEnv({{"DATABASE_URL", "postgresql://app@db/v"}}));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->database_url, "postgresql://app@db/v");
+  EXPECT_EQ(c->admin_database_url, "postgresql://app@db/v");
+  EXPECT_GE(c->threads, 1);
+}
+
+TEST(ConfigTest, RejectsUnknownKeysAndBadValuesWithTheirSource) {
+  auto bad = LoadConfig(std::nullopt, {}, FakeEnv({{"VERTICE_POOL_SIZE", "lots"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("VERTICE_POOL_SIZE"), std::string::npos);
+  std::string path = ::testing::TempDir() + "/vertice-config-bad.toml";
+  std::ofstream(path) << "colour = \"blue\"\n";
+  auto unknown = LoadConfig(path, {}, FakeEnv({}));
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("colour"), std::string::npos);
+  std::remove(path.c_str());
+}
+
+TEST(ConfigTest, DsnPasswordsAreRedacted) {
+  EXPECT_EQ(RedactDsn("postgresql://vertice_app:s3cret@127.0.0.1:5432/vertice"),
+            "postgresql://vertice_app:***@127.0.0.1:5432/vertice");
+  EXPECT_EQ(RedactDsn("host=db user=app password=s3cret dbname=v"), "host=db user=app password=*** dbname=v");
+  EXPECT_EQ(RedactDsn("postgresql://app@db/v"), "postgresql://app@db/v");
+}
+
+}  // namespace vertice::app

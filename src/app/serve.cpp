@@ -1,0 +1,122 @@
+#include "app/serve.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "api/app.hpp"
+#include "auth/auth_service.hpp"
+#include "core/version.hpp"
+#include "db/pool.hpp"
+#include "http/server.hpp"
+#include "migrate/embedded.hpp"
+#include "migrate/plan.hpp"
+
+namespace vertice::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+Result<std::pair<std::string, unsigned short>> ParseListen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Fail(ErrorKind::kInvalidInput, "config.invalid", "listen must be HOST:PORT");
+  try {
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    return std::pair{listen.substr(0, colon), static_cast<unsigned short>(port)};
+  } catch (...) {
+    return Fail(ErrorKind::kInvalidInput, "config.invalid", "listen must be HOST:PORT with a valid port");
+  }
+}
+
+}  // namespace
+
+int Serve(const Config& config) {
+  if (config.database_url.empty()) {
+    spdlog::error("no database configured: set DATABASE_URL or --database-url");
+    return 2;
+  }
+  auto listen = ParseListen(config.listen);
+  if (!listen) {
+    spdlog::error("{}", listen.error().message);
+    return 2;
+  }
+  auto plan = migrate::BuildPlan(migrate::EmbeddedMigrations());
+  if (!plan) {
+    spdlog::error("{}", plan.error().message);
+    return 1;
+  }
+
+  asio::io_context ioc(config.threads);
+  SystemClock clock;
+  db::Pool pool(ioc.get_executor(), {.conninfo = config.database_url,
+                                     .max_size = static_cast<size_t>(config.pool_size),
+                                     .prepared_statements = config.db_prepared_statements});
+  auth::AuthService auth(pool, clock, {});
+  http::Metrics metrics;
+  metrics.AddCollector([&pool] {
+    auto s = pool.Stats();
+    return fmt::format(
+        "# HELP vertice_db_pool_connections Open database connections.\n# TYPE vertice_db_pool_connections gauge\n"
+        "vertice_db_pool_connections {}\n"
+        "# HELP vertice_db_pool_in_use Connections lent to requests.\n# TYPE vertice_db_pool_in_use gauge\n"
+        "vertice_db_pool_in_use {}\n"
+        "# HELP vertice_db_pool_waiting Requests waiting for a connection.\n# TYPE vertice_db_pool_waiting gauge\n"
+        "vertice_db_pool_waiting {}\n",
+        s.size, s.in_use, s.waiting);
+  });
+  metrics.AddCollector([] {
+    return fmt::format("# HELP vertice_build_info Build information.\n# TYPE vertice_build_info gauge\n"
+                       "vertice_build_info{{version=\"{}\",build=\"{}\"}} 1\n", kVersion, kBuildId);
+  });
+  api::App app({pool, auth, metrics, *plan, clock});
+  api::RegisterHealthRoutes(app);
+  api::RegisterAuthRoutes(app);
+  api::RegisterMemberRoutes(app);
+  api::RegisterApiKeyRoutes(app);
+
+  http::ServerOptions options;
+  options.address = listen->first;
+  options.port = listen->second;
+  options.body_limit = config.body_limit;
+  http::Server server(ioc, options, [&app](http::Request& r) { return app.Handle(r); });
+  auto port = server.Start();
+  if (!port) {
+    spdlog::error("{}", port.error().message);
+    return 1;
+  }
+
+  auto stop_listener = std::make_shared<std::atomic<bool>>(false);
+  asio::co_spawn(ioc, auth.ListenForChanges(config.database_url, stop_listener), asio::detached);
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    spdlog::info("received signal {}; finishing in-flight requests (up to {} s)", sig, config.shutdown_grace_seconds);
+    *stop_listener = true;
+    server.Shutdown(std::chrono::seconds(config.shutdown_grace_seconds), [&ioc] {
+      spdlog::info("all connections closed; stopping");
+      ioc.stop();
+    });
+  });
+
+  spdlog::info("vertice {} listening on http://{}:{} ({} threads, pool {})", kVersion, listen->first, *port,
+               config.threads, config.pool_size);
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  pool.DropIdle();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace vertice::app

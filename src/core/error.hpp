@@ -1,0 +1,75 @@
+// Expected failures as values (STYLE.md §3.5): every fallible operation returns Result<T>.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace vertice {
+
+// The kind decides the HTTP status; the mapping lives only in http/error_response.cpp.
+enum class ErrorKind {
+  kInvalidInput,
+  kUnauthenticated,
+  kForbidden,
+  kNotFound,
+  kConflict,
+  kPayloadTooLarge,
+  kBusinessRule,
+  kRateLimited,
+  kUnavailable,
+  kInternal,
+};
+
+std::string_view ErrorKindName(ErrorKind kind);
+
+struct Error {
+  ErrorKind kind = ErrorKind::kInternal;
+  std::string code;      // stable, machine-readable: "auth.invalid_credentials"
+  std::string message;   // client-safe, Spanish
+  std::string details;   // serialised JSON value or empty
+  std::string internal;  // logged only, never sent to a client
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+using Status = std::expected<void, Error>;
+
+inline std::unexpected<Error> Fail(ErrorKind kind, std::string code, std::string message,
+                                   std::string details = {}, std::string internal = {}) {
+  return std::unexpected(Error{kind, std::move(code), std::move(message), std::move(details),
+                               std::move(internal)});
+}
+
+}  // namespace vertice
+
+// abseil-style propagation for plain functions; coroutines use the CO_ variants.
+#define VERTICE_CONCAT_INNER(a, b) a##b
+#define VERTICE_CONCAT(a, b) VERTICE_CONCAT_INNER(a, b)
+
+#define VERTICE_TRY_IMPL(tmp, expr, ret)            \
+  do {                                               \
+    auto&& tmp = (expr);                             \
+    if (!tmp) ret std::unexpected(std::move(tmp).error()); \
+  } while (false)
+
+#define VERTICE_TRY(expr) VERTICE_TRY_IMPL(VERTICE_CONCAT(vertice_try_, __COUNTER__), expr, return)
+
+#define VERTICE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                  \
+  if (!tmp) return std::unexpected(std::move(tmp).error()); \
+  lhs = std::move(*tmp)
+
+#define VERTICE_ASSIGN_OR_RETURN(lhs, expr) \
+  VERTICE_ASSIGN_OR_RETURN_IMPL(VERTICE_CONCAT(vertice_aor_, __COUNTER__), lhs, expr)
+
+#define VERTICE_CO_TRY(expr) VERTICE_TRY_IMPL(VERTICE_CONCAT(vertice_try_, __COUNTER__), expr, co_return)
+
+#define VERTICE_CO_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                     \
+  if (!tmp) co_return std::unexpected(std::move(tmp).error()); \
+  lhs = std::move(*tmp)
+
+#define VERTICE_CO_ASSIGN_OR_RETURN(lhs, expr) \
+  VERTICE_CO_ASSIGN_OR_RETURN_IMPL(VERTICE_CONCAT(vertice_coaor_, __COUNTER__), lhs, expr)

@@ -1,0 +1,111 @@
+#include "core/text.hpp"
+
+#include <cctype>
+
+namespace vertice {
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    char32_t cp = 0;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+    else return false;
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and out-of-range code points are invalid.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)) return false;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+bool IsValidSlug(std::string_view s) {
+  if (s.size() < 2 || s.size() > 63) return false;
+  if (s.front() < 'a' || s.front() > 'z') return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return s.back() != '-';
+}
+
+bool IsPlausibleEmail(std::string_view s) {
+  if (s.size() < 3 || s.size() > 254) return false;
+  auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) return false;
+  auto domain = s.substr(at + 1);
+  auto dot = domain.find('.');
+  if (dot == std::string_view::npos || dot == 0 || domain.back() == '.') return false;
+  for (unsigned char c : s) {
+    if (c <= 0x20 || c == 0x7F) return false;
+  }
+  return true;
+}
+
+bool IsValidRfc(std::string_view s) {
+  // Ñ arrives as UTF-8 (0xC3 0x91); normalise it to a single placeholder letter first.
+  std::string t;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) == 0xC3 && i + 1 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) == 0x91) {
+      t.push_back('N');
+      ++i;
+    } else {
+      t.push_back(s[i]);
+    }
+  }
+  size_t letters = t.size() == 12 ? 3 : t.size() == 13 ? 4 : 0;
+  if (letters == 0) return false;
+  for (size_t i = 0; i < letters; ++i) {
+    if (!((t[i] >= 'A' && t[i] <= 'Z') || t[i] == '&')) return false;
+  }
+  for (size_t i = letters; i < letters + 6; ++i) {
+    if (t[i] < '0' || t[i] > '9') return false;
+  }
+  int mm = (t[letters + 2] - '0') * 10 + (t[letters + 3] - '0');
+  int dd = (t[letters + 4] - '0') * 10 + (t[letters + 5] - '0');
+  if (mm < 1 || mm > 12 || dd < 1 || dd > 31) return false;
+  for (size_t i = letters + 6; i < t.size(); ++i) {
+    if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9'))) return false;
+  }
+  return true;
+}
+
+std::string ToLowerAscii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool IsValidRequestId(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+}  // namespace vertice
+
+namespace vertice {
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+}  // namespace vertice

@@ -1,0 +1,25 @@
+// Small string checks shared by every layer (identifiers, slugs, e-mails, UTF-8).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vertice {
+
+bool IsValidUtf8(std::string_view s);
+// Company slug: 2..63 chars of [a-z0-9-], starting with a letter ("acme").
+bool IsValidSlug(std::string_view s);
+// Pragmatic e-mail check: one '@', non-empty local part, a dot in the domain, no spaces.
+bool IsPlausibleEmail(std::string_view s);
+// Mexican RFC: 3 (moral) or 4 (física) letters incl. Ñ/&, YYMMDD, 3 homoclave characters.
+bool IsValidRfc(std::string_view s);
+std::string ToLowerAscii(std::string_view s);
+// Accepts a client-sent request id of 1..128 chars of [A-Za-z0-9._-].
+bool IsValidRequestId(std::string_view s);
+
+}  // namespace vertice
+
+namespace vertice {
+// Canonical 8-4-4-4-12 hex UUID.
+bool IsUuid(std::string_view s);
+}  // namespace vertice

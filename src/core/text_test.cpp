@@ -1,0 +1,47 @@
+#include "core/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace vertice {
+
+TEST(TextTest, Utf8AcceptsSpanishAndRejectsBrokenSequences) {
+  EXPECT_TRUE(IsValidUtf8("Distribuciones Ñandú, S.A. — 100 €"));
+  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("abc\xFF"));
+}
+
+TEST(TextTest, CompanySlugs) {
+  EXPECT_TRUE(IsValidSlug("acme"));
+  EXPECT_TRUE(IsValidSlug("acme-norte2"));
+  EXPECT_FALSE(IsValidSlug("Acme"));
+  EXPECT_FALSE(IsValidSlug("a"));
+  EXPECT_FALSE(IsValidSlug("acme-"));
+  EXPECT_FALSE(IsValidSlug("1acme"));
+  EXPECT_FALSE(IsValidSlug("acme'; DROP TABLE companies;--"));
+}
+
+TEST(TextTest, RfcOfMoralAndFisicaPersons) {
+  EXPECT_TRUE(IsValidRfc("ADI920101AB3"));    // persona moral
+  EXPECT_TRUE(IsValidRfc("GOMA800101AB1"));   // persona física
+  EXPECT_TRUE(IsValidRfc("ÑAN920101AB3"));    // Ñ counts as one letter
+  EXPECT_FALSE(IsValidRfc("ADI921301AB3"));   // month 13
+  EXPECT_FALSE(IsValidRfc("AD920101AB3"));    // too short
+  EXPECT_FALSE(IsValidRfc("adi920101ab3"));   // lower case
+}
+
+TEST(TextTest, EmailsAndRequestIdsAndUuids) {
+  EXPECT_TRUE(IsPlausibleEmail("ceo@acme.mx"));
+  EXPECT_FALSE(IsPlausibleEmail("ceo@acme"));
+  EXPECT_FALSE(IsPlausibleEmail("c eo@acme.mx"));
+  EXPECT_FALSE(IsPlausibleEmail("a@b@acme.mx"));
+  EXPECT_TRUE(IsValidRequestId("req-123_abc.9"));
+  EXPECT_FALSE(IsValidRequestId("bad id"));
+  EXPECT_FALSE(IsValidRequestId(std::string(129, 'a')));
+  EXPECT_TRUE(IsUuid("0b5a1c9e-3f1d-4c2a-9e55-1d2c3b4a5f60"));
+  EXPECT_FALSE(IsUuid("0b5a1c9e3f1d4c2a9e551d2c3b4a5f60"));
+}
+
+}  // namespace vertice

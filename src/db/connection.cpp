@@ -1,0 +1,171 @@
+#include "db/connection.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "db/sqlstate.hpp"
+
+namespace vertice::db {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+// Waits on a socket owned by libpq: the descriptor is released, never closed, by us.
+Task<bool> WaitFd(asio::any_io_executor ex, int fd, bool for_write,
+                  std::optional<std::chrono::steady_clock::time_point> deadline) {
+  asio::posix::stream_descriptor sd(ex, fd);
+  auto wait = for_write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read;
+  bool ok = true;
+  try {
+    if (deadline) {
+      asio::steady_timer timer(ex, *deadline);
+      auto which = co_await (sd.async_wait(wait, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+      ok = which.index() == 0;
+    } else {
+      co_await sd.async_wait(wait, asio::use_awaitable);
+    }
+  } catch (const boost::system::system_error&) {
+    ok = false;
+  }
+  sd.release();
+  co_return ok;
+}
+
+}  // namespace
+
+Connection::~Connection() {
+  if (socket_) socket_->release();
+  PQfinish(conn_);
+}
+
+Error Connection::MarkBroken(std::string_view why) {
+  broken_ = true;
+  return ConnectionLost(fmt::format("{}: {}", why, PQerrorMessage(conn_)));
+}
+
+Task<Result<std::unique_ptr<Connection>>> Connection::Connect(asio::any_io_executor ex, std::string conninfo,
+                                                              std::chrono::milliseconds timeout) {
+  // Later keywords override what the DSN says: the server always talks UTC and names itself.
+  const char* keys[] = {"dbname", "application_name", "options", nullptr};
+  const char* values[] = {conninfo.c_str(), "vertice", "-c TimeZone=UTC", nullptr};
+  PGconn* raw = PQconnectStartParams(keys, values, 1);
+  if (raw == nullptr) co_return std::unexpected(ConnectionLost("out of memory"));
+  std::unique_ptr<Connection> conn(new Connection(ex, raw));
+  if (PQstatus(raw) == CONNECTION_BAD) co_return std::unexpected(conn->MarkBroken("connect"));
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
+  while (true) {
+    if (poll == PGRES_POLLING_OK) break;
+    if (poll == PGRES_POLLING_FAILED) co_return std::unexpected(conn->MarkBroken("connect"));
+    bool ok = co_await WaitFd(ex, PQsocket(raw), poll == PGRES_POLLING_WRITING, deadline);
+    if (!ok) co_return std::unexpected(ConnectionLost("connect timeout"));
+    poll = PQconnectPoll(raw);
+  }
+  // Server NOTICEs ("relation already exists, skipping") are not errors; keep them off stderr.
+  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  if (PQsetnonblocking(raw, 1) != 0) co_return std::unexpected(conn->MarkBroken("nonblocking"));
+  conn->socket_ = std::make_unique<asio::posix::stream_descriptor>(ex, PQsocket(raw));
+  co_return conn;
+}
+
+Task<Status> Connection::WaitSocket(bool for_write) {
+  boost::system::error_code ec;
+  auto wait = for_write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read;
+  co_await socket_->async_wait(wait, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return std::unexpected(MarkBroken("socket wait: " + ec.message()));
+  co_return Status{};
+}
+
+Task<Status> Connection::Flush() {
+  while (true) {
+    int r = PQflush(conn_);
+    if (r == 0) co_return Status{};
+    if (r < 0) co_return std::unexpected(MarkBroken("flush"));
+    VERTICE_CO_TRY(co_await WaitSocket(true));
+    if (PQconsumeInput(conn_) == 0) co_return std::unexpected(MarkBroken("consume"));
+  }
+}
+
+Task<Result<Rows>> Connection::CollectResults() {
+  VERTICE_CO_TRY(co_await Flush());
+  Rows last;
+  std::optional<Error> error;
+  while (true) {
+    while (PQisBusy(conn_)) {
+      VERTICE_CO_TRY(co_await WaitSocket(false));
+      if (PQconsumeInput(conn_) == 0) co_return std::unexpected(MarkBroken("consume"));
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) break;
+    auto st = PQresultStatus(res);
+    if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
+      if (!error) error = ErrorFromResult(res);
+      PQclear(res);
+      continue;
+    }
+    last = Rows(res);
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    broken_ = true;
+    co_return std::unexpected(error ? *error : ConnectionLost("connection closed"));
+  }
+  if (error) {
+    if (IsConnectionError(*error)) broken_ = true;
+    co_return std::unexpected(*error);
+  }
+  co_return last;
+}
+
+Task<Result<Rows>> Connection::Execute(std::string sql, Params params) {
+  if (broken_) co_return std::unexpected(ConnectionLost("connection marked broken"));
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  int n = static_cast<int>(params.size());
+  const std::string& text = sql;
+  if (!prepare_) {
+    if (!PQsendQueryParams(conn_, text.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0))
+      co_return std::unexpected(MarkBroken("send"));
+    co_return co_await CollectResults();
+  }
+  auto it = prepared_.find(text);
+  if (it == prepared_.end()) {
+    std::string name = fmt::format("v{}", prepared_.size() + 1);
+    if (!PQsendPrepare(conn_, name.c_str(), text.c_str(), n, nullptr))
+      co_return std::unexpected(MarkBroken("prepare"));
+    auto prepared = co_await CollectResults();
+    if (!prepared) co_return std::unexpected(prepared.error());
+    it = prepared_.emplace(text, name).first;
+  }
+  if (!PQsendQueryPrepared(conn_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0))
+    co_return std::unexpected(MarkBroken("send"));
+  co_return co_await CollectResults();
+}
+
+Task<Result<Rows>> Connection::ExecuteScript(std::string sql) {
+  if (broken_) co_return std::unexpected(ConnectionLost("connection marked broken"));
+  if (!PQsendQuery(conn_, sql.c_str())) co_return std::unexpected(MarkBroken("send"));
+  co_return co_await CollectResults();
+}
+
+Task<Result<std::vector<Notification>>> Connection::WaitNotifications() {
+  std::vector<Notification> out;
+  while (out.empty()) {
+    if (PQconsumeInput(conn_) == 0) co_return std::unexpected(MarkBroken("consume"));
+    while (PGnotify* n = PQnotifies(conn_)) {
+      out.push_back({n->relname, n->extra});
+      PQfreemem(n);
+    }
+    if (!out.empty()) break;
+    VERTICE_CO_TRY(co_await WaitSocket(false));
+  }
+  co_return out;
+}
+
+}  // namespace vertice::db

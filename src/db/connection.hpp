@@ -1,0 +1,80 @@
+// One libpq connection driven asynchronously on Boost.Asio (non-blocking libpq + socket waits).
+// Hand-written because no Debian-packaged library drives libpq on Asio (libpqxx 6 blocks).
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.hpp"
+#include "db/rows.hpp"
+
+namespace vertice::db {
+
+using Params = std::vector<std::optional<std::string>>;
+
+// Builds Params without a braced list: GCC 12 cannot compile an initializer_list inside a
+// co_await expression ("array used as initializer"), so call sites write P(a, b, c).
+template <typename... Args>
+Params P(Args&&... args) {
+  Params p;
+  p.reserve(sizeof...(args));
+  (p.emplace_back(std::forward<Args>(args)), ...);
+  return p;
+}
+template <typename T>
+using Task = boost::asio::awaitable<T>;
+
+struct Notification {
+  std::string channel;
+  std::string payload;
+};
+
+class Connection {
+ public:
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Connects without blocking the executor; fails with database_unavailable after `timeout`.
+  static Task<Result<std::unique_ptr<Connection>>> Connect(boost::asio::any_io_executor ex,
+                                                           std::string conninfo,
+                                                           std::chrono::milliseconds timeout);
+
+  // One statement with bound parameters; the statement is prepared once per connection.
+  // Arguments are taken by value: the coroutine may outlive the caller's temporaries.
+  Task<Result<Rows>> Execute(std::string sql, Params params = {});
+  // Several statements without parameters (migrations, BEGIN/COMMIT); returns the last result.
+  Task<Result<Rows>> ExecuteScript(std::string sql);
+  // Waits until at least one NOTIFY arrives (for LISTEN connections).
+  Task<Result<std::vector<Notification>>> WaitNotifications();
+
+  bool Broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+  PGTransactionStatusType TxStatus() const { return PQtransactionStatus(conn_); }
+  void UsePreparedStatements(bool on) { prepare_ = on; }
+
+ private:
+  Connection(boost::asio::any_io_executor ex, PGconn* conn) : ex_(std::move(ex)), conn_(conn) {}
+  Task<Status> WaitSocket(bool for_write);
+  Task<Status> Flush();
+  Task<Result<Rows>> CollectResults();
+  Error MarkBroken(std::string_view why);
+
+  boost::asio::any_io_executor ex_;
+  PGconn* conn_;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;  // released, never closed, by us
+  bool broken_ = false;
+  bool prepare_ = true;
+  std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+};
+
+}  // namespace vertice::db

@@ -1,0 +1,123 @@
+#include "db/pool.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace vertice::db {
+
+namespace asio = boost::asio;
+
+Lease::~Lease() {
+  if (conn_) pool_->Release(std::move(conn_));
+}
+
+Task<Status> Transaction::Begin(const TenantScope& scope) {
+  VERTICE_CO_TRY(co_await conn_.ExecuteScript("BEGIN"));
+  VERTICE_CO_TRY(co_await conn_.Execute(
+      "SELECT set_config('vertice.tenant_id', $1, true), set_config('vertice.company_id', $2, true), "
+      "set_config('vertice.user_id', $3, true)",
+      db::P(scope.tenant_id, scope.company_id, scope.user_id)));
+  co_return Status{};
+}
+
+Task<Status> Transaction::Commit() {
+  VERTICE_CO_TRY(co_await conn_.ExecuteScript("COMMIT"));
+  co_return Status{};
+}
+
+Task<void> Transaction::Rollback() {
+  if (!conn_.Broken()) (void)co_await conn_.ExecuteScript("ROLLBACK");
+}
+
+Pool::Pool(asio::any_io_executor ex, PoolOptions options) : ex_(std::move(ex)), options_(std::move(options)) {}
+
+PoolStats Pool::Stats() const {
+  std::lock_guard lock(mu_);
+  return {total_, total_ - idle_.size(), waiters_.size()};
+}
+
+void Pool::DropIdle() {
+  std::vector<std::unique_ptr<Connection>> dropped;
+  std::lock_guard lock(mu_);
+  dropped.swap(idle_);
+  for (size_t i = 0; i < dropped.size(); ++i) FreeSlotLocked();
+}
+
+// A slot freed by a dropped connection goes to the oldest waiter, who opens a new connection.
+void Pool::FreeSlotLocked() {
+  if (!waiters_.empty()) {
+    auto w = waiters_.front();
+    waiters_.pop_front();
+    w->granted = true;
+    asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
+    return;
+  }
+  --total_;
+}
+
+void Pool::Release(std::unique_ptr<Connection> conn) {
+  std::lock_guard lock(mu_);
+  if (conn->Broken() || conn->TxStatus() != PQTRANS_IDLE) {
+    FreeSlotLocked();
+    return;  // conn closes as it goes out of scope
+  }
+  if (!waiters_.empty()) {
+    auto w = waiters_.front();
+    waiters_.pop_front();
+    w->granted = true;
+    w->conn = std::move(conn);
+    asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
+    return;
+  }
+  idle_.push_back(std::move(conn));
+}
+
+Task<Result<Lease>> Pool::OpenNew() {
+  auto ex = co_await asio::this_coro::executor;
+  auto conn = co_await Connection::Connect(ex, options_.conninfo, options_.connect_timeout);
+  if (!conn) {
+    std::lock_guard lock(mu_);
+    FreeSlotLocked();
+    co_return std::unexpected(conn.error());
+  }
+  (*conn)->UsePreparedStatements(options_.prepared_statements);
+  co_return Lease(this, std::move(*conn));
+}
+
+Task<Result<Lease>> Pool::Acquire() {
+  auto ex = co_await asio::this_coro::executor;
+  std::shared_ptr<Waiter> waiter;
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      co_return Lease(this, std::move(conn));
+    }
+    if (total_ < options_.max_size) {
+      ++total_;
+    } else {
+      waiter = std::make_shared<Waiter>(ex);
+      waiter->timer.expires_after(options_.acquire_timeout);
+      waiters_.push_back(waiter);
+    }
+  }
+  if (!waiter) co_return co_await OpenNew();
+
+  boost::system::error_code ec;
+  co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  {
+    std::lock_guard lock(mu_);
+    if (!waiter->granted) {
+      std::erase(waiters_, waiter);
+      co_return std::unexpected(Error{ErrorKind::kUnavailable, "database_busy",
+                                      "El servidor está ocupado; intente de nuevo.", {},
+                                      "timed out waiting for a pooled connection"});
+    }
+    if (waiter->conn) co_return Lease(this, std::move(waiter->conn));
+  }
+  co_return co_await OpenNew();
+}
+
+}  // namespace vertice::db

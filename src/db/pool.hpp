@@ -1,0 +1,139 @@
+// A bounded pool of asynchronous PostgreSQL connections and the per-request transaction helper
+// that scopes every statement to one tenant and company (SET LOCAL via set_config, RLS checks it).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/connection.hpp"
+#include "db/sqlstate.hpp"
+
+namespace vertice::db {
+
+struct PoolOptions {
+  std::string conninfo;
+  size_t max_size = 16;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds acquire_timeout{5000};
+  bool prepared_statements = true;  // off behind PgBouncer in transaction mode
+};
+
+struct PoolStats {
+  size_t size = 0;
+  size_t in_use = 0;
+  size_t waiting = 0;
+};
+
+class Pool;
+
+// A connection on loan; returns to the pool (or is dropped if broken or mid-transaction) on destruction.
+class Lease {
+ public:
+  Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
+  Lease(Lease&&) noexcept = default;
+  Lease& operator=(Lease&&) = delete;
+  ~Lease();
+  Connection* operator->() const { return conn_.get(); }
+  Connection& operator*() const { return *conn_; }
+
+ private:
+  Pool* pool_;
+  std::unique_ptr<Connection> conn_;
+};
+
+// Who the statements of a transaction act for; empty strings leave a setting unset.
+struct TenantScope {
+  std::string tenant_id;
+  std::string company_id;
+  std::string user_id;
+};
+
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn) : conn_(conn) {}
+  Task<Result<Rows>> Query(std::string sql, Params params = {}) {
+    return conn_.Execute(std::move(sql), std::move(params));
+  }
+  Task<Status> Begin(const TenantScope& scope);
+  Task<Status> Commit();
+  Task<void> Rollback();
+
+ private:
+  Connection& conn_;
+};
+
+class Pool {
+ public:
+  Pool(boost::asio::any_io_executor ex, PoolOptions options);
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  Task<Result<Lease>> Acquire();
+  PoolStats Stats() const;
+  // Forgets idle connections (after the server restarted they are all dead).
+  void DropIdle();
+  const PoolOptions& Options() const { return options_; }
+
+  // Runs fn(Transaction&) inside BEGIN … COMMIT with the scope set for row-level security.
+  // Serialization failures and deadlocks are retried (bounded); any error rolls back.
+  // (The scope is taken by reference and copied first thing: GCC 12 miscompiles class-type
+  // coroutine parameters initialised from braced lists.)
+  template <typename Fn>
+  auto InTransaction(const TenantScope& scope_arg, Fn fn) -> decltype(fn(std::declval<Transaction&>())) {
+    const TenantScope scope = scope_arg;
+    constexpr int kMaxAttempts = 4;
+    for (int attempt = 1;; ++attempt) {
+      auto lease = co_await Acquire();
+      if (!lease) co_return std::unexpected(lease.error());
+      Transaction tx(**lease);
+      auto begun = co_await tx.Begin(scope);
+      if (!begun) {
+        if (IsConnectionError(begun.error()) && attempt == 1) {
+          DropIdle();
+          continue;
+        }
+        co_return std::unexpected(begun.error());
+      }
+      auto result = co_await fn(tx);
+      if (!result) {
+        co_await tx.Rollback();
+        if (IsRetryable(result.error()) && attempt < kMaxAttempts) continue;
+        co_return result;
+      }
+      auto committed = co_await tx.Commit();
+      if (!committed) {
+        if (IsRetryable(committed.error()) && attempt < kMaxAttempts) continue;
+        co_return std::unexpected(committed.error());
+      }
+      co_return result;
+    }
+  }
+
+ private:
+  friend class Lease;
+  struct Waiter {
+    explicit Waiter(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
+    boost::asio::steady_timer timer;
+    bool granted = false;
+    std::unique_ptr<Connection> conn;  // null when granted a slot to open a new connection
+  };
+  Task<Result<Lease>> OpenNew();
+  void Release(std::unique_ptr<Connection> conn);
+  void FreeSlotLocked();
+
+  boost::asio::any_io_executor ex_;
+  PoolOptions options_;
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  size_t total_ = 0;
+  std::deque<std::shared_ptr<Waiter>> waiters_;
+};
+
+}  // namespace vertice::db

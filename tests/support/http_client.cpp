@@ -1,0 +1,172 @@
+#include "tests/support/http_client.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace vertice::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string HttpResponse::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? "" : it->second;
+}
+
+struct HttpClient::Impl {
+  std::string host;
+  unsigned short port;
+  asio::io_context ioc;
+  std::unique_ptr<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+
+  void Connect() {
+    stream = std::make_unique<beast::tcp_stream>(ioc);
+    stream->connect(tcp::endpoint(asio::ip::make_address(host), port));
+    buffer.clear();
+  }
+};
+
+HttpClient::HttpClient(std::string host, unsigned short port) : impl_(std::make_unique<Impl>()) {
+  impl_->host = std::move(host);
+  impl_->port = port;
+}
+
+HttpClient::~HttpClient() = default;
+
+HttpResponse HttpClient::Send(const std::string& method, const std::string& target, const std::string& body,
+                              const std::map<std::string, std::string>& headers) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    try {
+      if (!impl_->stream) impl_->Connect();
+      http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+      req.set(http::field::host, impl_->host);
+      bool has_type = false;
+      for (const auto& [k, v] : headers) {
+        req.set(k, v);
+        if (beast::iequals(k, "content-type")) has_type = true;
+      }
+      if (!body.empty() && !has_type) req.set(http::field::content_type, "application/json");
+      req.body() = body;
+      req.prepare_payload();
+      impl_->stream->expires_after(std::chrono::seconds(60));
+      http::write(*impl_->stream, req);
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(64 * 1024 * 1024);
+      http::read(*impl_->stream, impl_->buffer, parser);
+      auto res = parser.release();
+      HttpResponse out;
+      out.status = static_cast<int>(res.result_int());
+      for (const auto& f : res) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        out.headers.emplace(name, std::string(f.value()));
+      }
+      out.body = res.body();
+      if (!res.keep_alive()) impl_->stream.reset();
+      return out;
+    } catch (const std::exception&) {
+      impl_->stream.reset();
+      if (attempt == 1) throw;
+    }
+  }
+  throw std::logic_error("unreachable");
+}
+
+std::string HttpClient::SendRaw(const std::string& bytes) {
+  impl_->Connect();
+  asio::write(impl_->stream->socket(), asio::buffer(bytes));
+  std::string out;
+  boost::system::error_code ec;
+  char buf[4096];
+  impl_->stream->socket().shutdown(tcp::socket::shutdown_send, ec);
+  while (true) {
+    auto n = impl_->stream->socket().read_some(asio::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  impl_->stream.reset();
+  return out;
+}
+
+unsigned short FreePort() {
+  asio::io_context ioc;
+  tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+ServerProcess::ServerProcess(const std::string& database_url, const std::vector<std::string>& extra_env) {
+  const char* bin = std::getenv("VERTICE_BIN");
+  if (!bin) throw std::runtime_error("VERTICE_BIN is not set");
+  port_ = FreePort();
+  log_ = "/tmp/vertice-test-server-" + std::to_string(getpid()) + "-" + std::to_string(port_) + ".log";
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    std::string s(*e);
+    if (s.starts_with("DATABASE_URL=") || s.starts_with("VERTICE_LISTEN=")) continue;
+    env_strings.push_back(s);
+  }
+  env_strings.push_back("DATABASE_URL=" + database_url);
+  env_strings.push_back("VERTICE_LISTEN=127.0.0.1:" + std::to_string(port_));
+  for (const auto& e : extra_env) env_strings.push_back(e);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string arg0 = bin, arg1 = "serve";
+  char* argv[] = {arg0.data(), arg1.data(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  if (posix_spawn(&pid_, bin, &actions, nullptr, argv, envp.data()) != 0) throw std::runtime_error("spawn failed");
+  posix_spawn_file_actions_destroy(&actions);
+  // Ready when /healthz answers.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      HttpClient c("127.0.0.1", port_);
+      if (c.Send("GET", "/healthz").status == 200) return;
+    } catch (...) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("server did not start; see " + log_);
+}
+
+int ServerProcess::Stop(int timeout_seconds) {
+  if (pid_ <= 0) return 0;
+  kill(pid_, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return -1;
+}
+
+ServerProcess::~ServerProcess() { Stop(); }
+
+}  // namespace vertice::testing
