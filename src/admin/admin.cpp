@@ -40,21 +40,25 @@ db::Task<Status> Atomically(db::Connection& conn, Fn body) {
 }  // namespace
 
 db::Task<Status> CreateTenant(db::Connection& conn, const std::string& tenant_id, const std::string& name) {
-  if (!IsValidSlug(tenant_id)) co_return std::unexpected(Invalid("invalid_tenant_id", "tenant id must be a slug like 'demo'"));
+  if (!IsValidSlug(tenant_id))
+    co_return std::unexpected(Invalid("invalid_tenant_id", "tenant id must be a slug like 'demo'"));
   co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
-    VERTICE_CO_TRY(co_await conn.Execute("INSERT INTO tenants (tenant_id, name) VALUES ($1, $2)", db::P(tenant_id, name)));
+    VERTICE_CO_TRY(
+        co_await conn.Execute("INSERT INTO tenants (tenant_id, name) VALUES ($1, $2)", db::P(tenant_id, name)));
     co_return co_await Audit(conn, tenant_id, std::nullopt, "tenant.created", "tenant", tenant_id);
   });
 }
 
 db::Task<Status> CreateCompany(db::Connection& conn, const std::string& tenant_id, const std::string& company_id,
                                const std::string& legal_name, const std::string& rfc) {
-  if (!IsValidSlug(company_id)) co_return std::unexpected(Invalid("invalid_company_id", "company id must be a slug like 'acme'"));
-  if (!IsValidRfc(rfc)) co_return std::unexpected(Invalid("invalid_rfc", "RFC '" + rfc + "' is not a valid Mexican RFC"));
+  if (!IsValidSlug(company_id))
+    co_return std::unexpected(Invalid("invalid_company_id", "company id must be a slug like 'acme'"));
+  if (!IsValidRfc(rfc))
+    co_return std::unexpected(Invalid("invalid_rfc", "RFC '" + rfc + "' is not a valid Mexican RFC"));
   co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
-    VERTICE_CO_TRY(co_await conn.Execute(
-        "INSERT INTO companies (company_id, tenant_id, legal_name, rfc) VALUES ($1, $2, $3, $4)",
-        db::P(company_id, tenant_id, legal_name, rfc)));
+    VERTICE_CO_TRY(
+        co_await conn.Execute("INSERT INTO companies (company_id, tenant_id, legal_name, rfc) VALUES ($1, $2, $3, $4)",
+                              db::P(company_id, tenant_id, legal_name, rfc)));
     co_return co_await Audit(conn, tenant_id, company_id, "company.created", "company", company_id);
   });
 }
@@ -64,15 +68,18 @@ db::Task<Result<std::string>> CreateUser(db::Connection& conn, const std::string
                                          const std::optional<std::string>& company_id,
                                          const std::optional<std::string>& role) {
   auto normalized = ToLowerAscii(email);
-  if (!IsPlausibleEmail(normalized)) co_return std::unexpected(Invalid("invalid_email", "not a valid e-mail: " + email));
-  if (password.size() < 10) co_return std::unexpected(Invalid("weak_password", "passwords need at least 10 characters"));
+  if (!IsPlausibleEmail(normalized))
+    co_return std::unexpected(Invalid("invalid_email", "not a valid e-mail: " + email));
+  if (password.size() < 10)
+    co_return std::unexpected(Invalid("weak_password", "passwords need at least 10 characters"));
   if (role && !auth::IsValidRole(*role)) co_return std::unexpected(Invalid("invalid_role", "unknown role: " + *role));
   auto hash = auth::HashPassword(password);
   std::string user_id;
   VERTICE_CO_TRY(co_await Atomically(conn, [&]() -> db::Task<Status> {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute(
-        "INSERT INTO users (tenant_id, email, full_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING user_id::text",
-        db::P(tenant_id, normalized, full_name, hash)));
+    VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
+                                co_await conn.Execute("INSERT INTO users (tenant_id, email, full_name, password_hash) "
+                                                      "VALUES ($1, $2, $3, $4) RETURNING user_id::text",
+                                                      db::P(tenant_id, normalized, full_name, hash)));
     user_id = std::string(rows.Get(0, 0));
     if (company_id) {
       VERTICE_CO_TRY(co_await conn.Execute(
@@ -88,10 +95,11 @@ db::Task<Status> AddMembership(db::Connection& conn, const std::string& email, c
                                const std::string& role) {
   if (!auth::IsValidRole(role)) co_return std::unexpected(Invalid("invalid_role", "unknown role: " + role));
   co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute(
-        "INSERT INTO memberships (tenant_id, company_id, user_id, role) "
-        "SELECT u.tenant_id, $2, u.user_id, $3 FROM users u WHERE u.email = lower($1) "
-        "RETURNING tenant_id, user_id::text", db::P(email, company_id, role)));
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto rows, co_await conn.Execute("INSERT INTO memberships (tenant_id, company_id, user_id, role) "
+                                         "SELECT u.tenant_id, $2, u.user_id, $3 FROM users u WHERE u.email = lower($1) "
+                                         "RETURNING tenant_id, user_id::text",
+                                         db::P(email, company_id, role)));
     if (rows.Empty()) co_return std::unexpected(Invalid("unknown_user", "no user with e-mail " + email));
     co_return co_await Audit(conn, std::string(rows.Get(0, 0)), company_id, "member.added", "membership",
                              std::string(rows.Get(0, 1)));
@@ -99,16 +107,21 @@ db::Task<Status> AddMembership(db::Connection& conn, const std::string& email, c
 }
 
 db::Task<Status> SetPassword(db::Connection& conn, const std::string& email, const std::string& password) {
-  if (password.size() < 10) co_return std::unexpected(Invalid("weak_password", "passwords need at least 10 characters"));
+  if (password.size() < 10)
+    co_return std::unexpected(Invalid("weak_password", "passwords need at least 10 characters"));
   auto hash = auth::HashPassword(password);
   co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute(
-        "UPDATE users SET password_hash = $2, password_changed_at = now(), failed_logins = 0, locked_until = NULL "
-        "WHERE email = lower($1) RETURNING tenant_id, user_id::text", db::P(email, hash)));
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto rows,
+        co_await conn.Execute(
+            "UPDATE users SET password_hash = $2, password_changed_at = now(), failed_logins = 0, locked_until = NULL "
+            "WHERE email = lower($1) RETURNING tenant_id, user_id::text",
+            db::P(email, hash)));
     if (rows.Empty()) co_return std::unexpected(Invalid("unknown_user", "no user with e-mail " + email));
     // A new password ends every existing session of that user.
-    VERTICE_CO_TRY(co_await conn.Execute("UPDATE sessions SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL",
-                                         db::P(std::string(rows.Get(0, 1)))));
+    VERTICE_CO_TRY(
+        co_await conn.Execute("UPDATE sessions SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL",
+                              db::P(std::string(rows.Get(0, 1)))));
     co_return co_await Audit(conn, std::string(rows.Get(0, 0)), std::nullopt, "user.password_changed", "user",
                              std::string(rows.Get(0, 1)));
   });
@@ -116,11 +129,15 @@ db::Task<Status> SetPassword(db::Connection& conn, const std::string& email, con
 
 db::Task<Status> DisableUser(db::Connection& conn, const std::string& email) {
   co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute(
-        "UPDATE users SET status = 'disabled' WHERE email = lower($1) RETURNING tenant_id, user_id::text", db::P(email)));
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto rows,
+        co_await conn.Execute(
+            "UPDATE users SET status = 'disabled' WHERE email = lower($1) RETURNING tenant_id, user_id::text",
+            db::P(email)));
     if (rows.Empty()) co_return std::unexpected(Invalid("unknown_user", "no user with e-mail " + email));
-    VERTICE_CO_TRY(co_await conn.Execute("UPDATE sessions SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL",
-                                         db::P(std::string(rows.Get(0, 1)))));
+    VERTICE_CO_TRY(
+        co_await conn.Execute("UPDATE sessions SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL",
+                              db::P(std::string(rows.Get(0, 1)))));
     co_return co_await Audit(conn, std::string(rows.Get(0, 0)), std::nullopt, "user.disabled", "user",
                              std::string(rows.Get(0, 1)));
   });
@@ -132,11 +149,12 @@ db::Task<Result<NewApiKey>> CreateApiKey(db::Connection& conn, const std::string
   NewApiKey out;
   out.key = auth::NewToken("vk_");
   VERTICE_CO_TRY(co_await Atomically(conn, [&]() -> db::Task<Status> {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute(
-        "INSERT INTO api_keys (tenant_id, company_id, name, role, key_prefix, key_hash) "
-        "SELECT tenant_id, company_id, $2, $3, $4, $5 FROM companies WHERE company_id = $1 "
-        "RETURNING tenant_id, api_key_id::text",
-        db::P(company_id, name, role, out.key.substr(0, 10), auth::HashToken(out.key))));
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto rows,
+        co_await conn.Execute("INSERT INTO api_keys (tenant_id, company_id, name, role, key_prefix, key_hash) "
+                              "SELECT tenant_id, company_id, $2, $3, $4, $5 FROM companies WHERE company_id = $1 "
+                              "RETURNING tenant_id, api_key_id::text",
+                              db::P(company_id, name, role, out.key.substr(0, 10), auth::HashToken(out.key))));
     if (rows.Empty()) co_return std::unexpected(Invalid("unknown_company", "no company " + company_id));
     out.id = std::string(rows.Get(0, 1));
     co_return co_await Audit(conn, std::string(rows.Get(0, 0)), company_id, "api_key.created", "api_key", out.id);
@@ -147,9 +165,11 @@ db::Task<Result<NewApiKey>> CreateApiKey(db::Connection& conn, const std::string
 db::Task<Status> RevokeApiKey(db::Connection& conn, const std::string& api_key_id) {
   if (!IsUuid(api_key_id)) co_return std::unexpected(Invalid("invalid_id", "not an API key id: " + api_key_id));
   co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute(
-        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE api_key_id = $1::uuid "
-        "RETURNING tenant_id, company_id", db::P(api_key_id)));
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto rows, co_await conn.Execute(
+                       "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE api_key_id = $1::uuid "
+                       "RETURNING tenant_id, company_id",
+                       db::P(api_key_id)));
     if (rows.Empty()) co_return std::unexpected(Invalid("unknown_api_key", "no API key " + api_key_id));
     co_return co_await Audit(conn, std::string(rows.Get(0, 0)), std::string(rows.Get(0, 1)), "api_key.revoked",
                              "api_key", api_key_id);
@@ -158,10 +178,12 @@ db::Task<Status> RevokeApiKey(db::Connection& conn, const std::string& api_key_i
 
 db::Task<Status> LoadDemo(db::Connection& conn, bool force) {
   if (!force) {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute(
-        "SELECT COALESCE(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = current_database()"));
+    VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
+                                co_await conn.Execute("SELECT COALESCE(shobj_description(oid, 'pg_database'), '') FROM "
+                                                      "pg_database WHERE datname = current_database()"));
     if (rows.Empty() || rows.Get(0, 0) != "vertice:dev") {
-      co_return std::unexpected(Invalid("demo.refused",
+      co_return std::unexpected(Invalid(
+          "demo.refused",
           "refusing to load demo data into a database not created by scripts/up; pass --force to do it anyway"));
     }
   }
@@ -174,15 +196,13 @@ db::Task<Status> LoadDemo(db::Connection& conn, bool force) {
     const char *email, *name, *company, *role;
   };
   const DemoUser users[] = {
-      {"admin@acme.mx", "Ana Administradora", "acme", "owner"},
-      {"ceo@acme.mx", "Carlos Director", "acme", "ceo"},
-      {"cfo@acme.mx", "Fernanda Finanzas", "acme", "cfo"},
-      {"cajero@acme.mx", "Juan Cajero", "acme", "cashier"},
+      {"admin@acme.mx", "Ana Administradora", "acme", "owner"}, {"ceo@acme.mx", "Carlos Director", "acme", "ceo"},
+      {"cfo@acme.mx", "Fernanda Finanzas", "acme", "cfo"},      {"cajero@acme.mx", "Juan Cajero", "acme", "cashier"},
       {"cfo@globex.mx", "Gabriela Finanzas", "globex", "cfo"},
   };
   for (const auto& u : users) {
-    VERTICE_CO_TRY(co_await CreateUser(conn, "demo", u.email, u.name, kDemoPassword, std::string(u.company),
-                                       std::string(u.role)));
+    VERTICE_CO_TRY(
+        co_await CreateUser(conn, "demo", u.email, u.name, kDemoPassword, std::string(u.company), std::string(u.role)));
   }
   co_return Status{};
 }

@@ -1,8 +1,8 @@
 #include "api/app.hpp"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "auth/crypto.hpp"
 #include "core/text.hpp"
@@ -137,8 +137,8 @@ db::Task<http::Response> App::Handle(http::Request& req) {
   http::Response resp;
   if (match.route == nullptr) {
     resp = match.method_mismatch
-               ? http::ErrorResponse(Error{ErrorKind::kInvalidInput, "method_not_allowed",
-                                           "Método no permitido para este recurso.", {}, {}})
+               ? http::ErrorResponse(Error{
+                     ErrorKind::kInvalidInput, "method_not_allowed", "Método no permitido para este recurso.", {}, {}})
                : http::ErrorResponse(Error{ErrorKind::kNotFound, "route_not_found", "Ruta no encontrada.", {}, {}});
     if (match.method_mismatch) resp.status = 405;
   } else {

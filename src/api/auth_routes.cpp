@@ -1,6 +1,6 @@
 // POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/auth/me.
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "api/app.hpp"
 #include "api/principal_json.hpp"
@@ -14,7 +14,8 @@ namespace json = boost::json;
 json::object PrincipalJson(const auth::Principal& p) {
   json::object out;
   if (p.kind == auth::Principal::Kind::kSession) {
-    out["user"] = json::object{{"id", p.id}, {"email", p.email}, {"full_name", p.full_name}, {"tenant_id", p.tenant_id}};
+    out["user"] =
+        json::object{{"id", p.id}, {"email", p.email}, {"full_name", p.full_name}, {"tenant_id", p.tenant_id}};
   } else {
     out["api_key"] = json::object{{"id", p.id}, {"name", p.full_name}, {"tenant_id", p.tenant_id}};
   }
@@ -30,49 +31,60 @@ namespace {
 
 std::string SessionCookie(const std::string& name, const std::string& value, long max_age, bool http_only,
                           bool secure) {
-  return fmt::format("{}={}; Path=/; Max-Age={}; SameSite=Lax{}{}", name, value, max_age,
-                     http_only ? "; HttpOnly" : "", secure ? "; Secure" : "");
+  return fmt::format("{}={}; Path=/; Max-Age={}; SameSite=Lax{}{}", name, value, max_age, http_only ? "; HttpOnly" : "",
+                     secure ? "; Secure" : "");
 }
 
 }  // namespace
 
 void RegisterAuthRoutes(App& app) {
-  app.Add("POST", "/api/v1/auth/login", {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-            VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
-            auto email = body.String("email", true, 254);
-            auto password = body.String("password", true, 1024);
-            if (email && !IsPlausibleEmail(*email)) body.Invalid("email", "no es un correo válido");
-            VERTICE_CO_TRY(body.Finish());
-            auto& req = ctx.request;
-            VERTICE_CO_ASSIGN_OR_RETURN(
-                auto login, co_await app.Deps().auth.Login(*email, *password, req.client_ip,
-                                                           std::string(req.Header("user-agent"))));
-            auto max_age = std::chrono::duration_cast<std::chrono::seconds>(login.principal->expires_at -
-                                                                            app.Deps().clock.Now()).count();
-            ctx.principal = login.principal;
-            ctx.extra_headers.emplace_back("Set-Cookie",
-                                           SessionCookie("vertice_session", login.token, max_age, true, req.secure));
-            ctx.extra_headers.emplace_back("Set-Cookie",
-                                           SessionCookie("vertice_csrf", login.csrf_token, max_age, false, req.secure));
-            auto out = PrincipalJson(*login.principal);
-            out["token"] = login.token;
-            out["csrf_token"] = login.csrf_token;
-            out["expires_in"] = max_age;
-            co_return Json(200, out);
-          }, Access::kPublic});
+  app.Add("POST", "/api/v1/auth/login",
+          {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
+             auto email = body.String("email", true, 254);
+             auto password = body.String("password", true, 1024);
+             if (email && !IsPlausibleEmail(*email)) body.Invalid("email", "no es un correo válido");
+             VERTICE_CO_TRY(body.Finish());
+             auto& req = ctx.request;
+             VERTICE_CO_ASSIGN_OR_RETURN(auto login,
+                                         co_await app.Deps().auth.Login(*email, *password, req.client_ip,
+                                                                        std::string(req.Header("user-agent"))));
+             auto max_age =
+                 std::chrono::duration_cast<std::chrono::seconds>(login.principal->expires_at - app.Deps().clock.Now())
+                     .count();
+             ctx.principal = login.principal;
+             ctx.extra_headers.emplace_back("Set-Cookie",
+                                            SessionCookie("vertice_session", login.token, max_age, true, req.secure));
+             ctx.extra_headers.emplace_back(
+                 "Set-Cookie", SessionCookie("vertice_csrf", login.csrf_token, max_age, false, req.secure));
+             auto out = PrincipalJson(*login.principal);
+             out["token"] = login.token;
+             out["csrf_token"] = login.csrf_token;
+             out["expires_in"] = max_age;
+             co_return Json(200, out);
+           },
+           Access::kPublic});
 
-  app.Add("POST", "/api/v1/auth/logout", {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-            VERTICE_CO_TRY(co_await app.Deps().auth.Logout(ctx.token));
-            ctx.extra_headers.emplace_back("Set-Cookie", SessionCookie("vertice_session", "", 0, true, ctx.request.secure));
-            ctx.extra_headers.emplace_back("Set-Cookie", SessionCookie("vertice_csrf", "", 0, false, ctx.request.secure));
-            http::Response r;
-            r.status = 204;
-            co_return r;
-          }, Access::kAuthenticated, {}, true});
+  app.Add("POST", "/api/v1/auth/logout",
+          {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             VERTICE_CO_TRY(co_await app.Deps().auth.Logout(ctx.token));
+             ctx.extra_headers.emplace_back("Set-Cookie",
+                                            SessionCookie("vertice_session", "", 0, true, ctx.request.secure));
+             ctx.extra_headers.emplace_back("Set-Cookie",
+                                            SessionCookie("vertice_csrf", "", 0, false, ctx.request.secure));
+             http::Response r;
+             r.status = 204;
+             co_return r;
+           },
+           Access::kAuthenticated,
+           {},
+           true});
 
-  app.Add("GET", "/api/v1/auth/me", {[](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-            co_return Json(200, PrincipalJson(*ctx.principal));
-          }, Access::kAuthenticated});
+  app.Add("GET", "/api/v1/auth/me",
+          {[](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             co_return Json(200, PrincipalJson(*ctx.principal));
+           },
+           Access::kAuthenticated});
 }
 
 }  // namespace vertice::api

@@ -8,32 +8,38 @@
 namespace vertice::api {
 
 void RegisterHealthRoutes(App& app) {
-  app.Add("GET", "/healthz", {[](RequestContext&) -> db::Task<Result<http::Response>> {
-            co_return Json(200, boost::json::object{{"status", "ok"}, {"version", kVersion}});
-          }, Access::kPublic});
+  app.Add("GET", "/healthz",
+          {[](RequestContext&) -> db::Task<Result<http::Response>> {
+             co_return Json(200, boost::json::object{{"status", "ok"}, {"version", kVersion}});
+           },
+           Access::kPublic});
 
-  app.Add("GET", "/readyz", {[&app](RequestContext&) -> db::Task<Result<http::Response>> {
-            auto& deps = app.Deps();
-            auto lease = co_await deps.pool.Acquire();
-            if (!lease) co_return std::unexpected(lease.error());
-            auto current = co_await migrate::IsCurrent(**lease, deps.plan);
-            if (!current && db::IsConnectionError(current.error())) {
-              deps.pool.DropIdle();  // a restarted server invalidates every pooled connection
-            }
-            if (!current) co_return std::unexpected(current.error());
-            if (!*current) {
-              co_return Fail(ErrorKind::kUnavailable, "migrations_pending",
-                             "La base de datos no tiene todas las migraciones aplicadas.");
-            }
-            co_return Json(200, boost::json::object{{"status", "ready"}});
-          }, Access::kPublic});
+  app.Add("GET", "/readyz",
+          {[&app](RequestContext&) -> db::Task<Result<http::Response>> {
+             auto& deps = app.Deps();
+             auto lease = co_await deps.pool.Acquire();
+             if (!lease) co_return std::unexpected(lease.error());
+             auto current = co_await migrate::IsCurrent(**lease, deps.plan);
+             if (!current && db::IsConnectionError(current.error())) {
+               deps.pool.DropIdle();  // a restarted server invalidates every pooled connection
+             }
+             if (!current) co_return std::unexpected(current.error());
+             if (!*current) {
+               co_return Fail(ErrorKind::kUnavailable, "migrations_pending",
+                              "La base de datos no tiene todas las migraciones aplicadas.");
+             }
+             co_return Json(200, boost::json::object{{"status", "ready"}});
+           },
+           Access::kPublic});
 
-  app.Add("GET", "/metrics", {[&app](RequestContext&) -> db::Task<Result<http::Response>> {
-            http::Response r;
-            r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-            r.body = app.Deps().metrics.Render();
-            co_return r;
-          }, Access::kPublic});
+  app.Add("GET", "/metrics",
+          {[&app](RequestContext&) -> db::Task<Result<http::Response>> {
+             http::Response r;
+             r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+             r.body = app.Deps().metrics.Render();
+             co_return r;
+           },
+           Access::kPublic});
 }
 
 }  // namespace vertice::api

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <regex>
 #include <thread>
-#include <toml++/toml.h>
 
 namespace vertice::app {
 
@@ -23,15 +23,22 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
       out = static_cast<int>(v);
       return {};
     } catch (...) {
-      return std::unexpected(ConfigError(fmt::format("{}: {} must be an integer between {} and {}", source, key, lo, hi)));
+      return std::unexpected(
+          ConfigError(fmt::format("{}: {} must be an integer between {} and {}", source, key, lo, hi)));
     }
   };
-  if (key == "database_url") c.database_url = value;
-  else if (key == "admin_database_url") c.admin_database_url = value;
-  else if (key == "listen") c.listen = value;
-  else if (key == "threads") return to_int(c.threads, 0, 256);
-  else if (key == "pool_size") return to_int(c.pool_size, 1, 1000);
-  else if (key == "shutdown_grace_seconds") return to_int(c.shutdown_grace_seconds, 0, 3600);
+  if (key == "database_url")
+    c.database_url = value;
+  else if (key == "admin_database_url")
+    c.admin_database_url = value;
+  else if (key == "listen")
+    c.listen = value;
+  else if (key == "threads")
+    return to_int(c.threads, 0, 256);
+  else if (key == "pool_size")
+    return to_int(c.pool_size, 1, 1000);
+  else if (key == "shutdown_grace_seconds")
+    return to_int(c.shutdown_grace_seconds, 0, 3600);
   else if (key == "body_limit") {
     int mib = 0;
     VERTICE_TRY(to_int(mib, 1, 1024));
@@ -42,14 +49,17 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     c.db_prepared_statements = value == "true" || value == "1";
   } else if (key == "log_level") {
     static const std::regex kLevels("trace|debug|info|warn|error|critical|off");
-    if (!std::regex_match(value, kLevels)) return std::unexpected(ConfigError(fmt::format("{}: unknown log_level {}", source, value)));
+    if (!std::regex_match(value, kLevels))
+      return std::unexpected(ConfigError(fmt::format("{}: unknown log_level {}", source, value)));
     c.log_level = value;
-  } else return std::unexpected(ConfigError(fmt::format("{}: unknown setting '{}'", source, key)));
+  } else
+    return std::unexpected(ConfigError(fmt::format("{}: unknown setting '{}'", source, key)));
   return {};
 }
 
-constexpr const char* kKeys[] = {"database_url", "admin_database_url", "listen", "threads", "pool_size", "body_limit",
-                                 "shutdown_grace_seconds", "db_prepared_statements", "log_level"};
+constexpr const char* kKeys[] = {
+    "database_url",           "admin_database_url",     "listen",   "threads", "pool_size", "body_limit",
+    "shutdown_grace_seconds", "db_prepared_statements", "log_level"};
 
 }  // namespace
 
@@ -70,10 +80,14 @@ Result<Config> LoadConfig(const std::optional<std::string>& config_file, const F
     for (const auto& [k, node] : table) {
       std::string key(k.str());
       std::string value;
-      if (auto s = node.value<std::string>()) value = *s;
-      else if (auto i = node.value<int64_t>()) value = std::to_string(*i);
-      else if (auto b = node.value<bool>()) value = *b ? "true" : "false";
-      else return std::unexpected(ConfigError(fmt::format("{}: {} has an unsupported type", *file, key)));
+      if (auto s = node.value<std::string>())
+        value = *s;
+      else if (auto i = node.value<int64_t>())
+        value = std::to_string(*i);
+      else if (auto b = node.value<bool>())
+        value = *b ? "true" : "false";
+      else
+        return std::unexpected(ConfigError(fmt::format("{}: {} has an unsupported type", *file, key)));
       VERTICE_TRY(Apply(c, key, value, *file));
     }
   }

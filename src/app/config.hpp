@@ -15,7 +15,7 @@ struct Config {
   std::string database_url;        // the server's (non-owner) role
   std::string admin_database_url;  // migrations and operator commands; defaults to database_url
   std::string listen = "127.0.0.1:8080";
-  int threads = 0;                 // 0: number of cores
+  int threads = 0;  // 0: number of cores
   int pool_size = 16;
   size_t body_limit = 10 * 1024 * 1024;
   int shutdown_grace_seconds = 20;

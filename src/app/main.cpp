@@ -1,9 +1,9 @@
 // The `vertice` binary: the server and every operator command.
-#include <CLI/CLI.hpp>
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -83,20 +83,25 @@ int WithAdminConnection(const GlobalFlags& flags, const std::function<db::Task<S
 int main(int argc, char** argv) {
   auth::InitCrypto();
   CLI::App cli{"Vértice: multi-tenant finance platform for Mexican businesses"};
-  cli.set_version_flag("--version", std::string("vertice ") + kVersion + (*kBuildId ? std::string(" (") + kBuildId + ")" : ""));
+  cli.set_version_flag("--version",
+                       std::string("vertice ") + kVersion + (*kBuildId ? std::string(" (") + kBuildId + ")" : ""));
   cli.require_subcommand(1);
   GlobalFlags flags;
   std::string config_path;
   cli.add_option("--config", config_path, "TOML configuration file (also VERTICE_CONFIG)");
   auto flag = [&](CLI::App* sub, const std::string& key, const std::string& help) {
-    sub->add_option_function<std::string>("--" + [&] {
-      std::string k = key;
-      std::replace(k.begin(), k.end(), '_', '-');
-      return k;
-    }(), [&flags, key](const std::string& v) { flags.values[key] = v; }, help);
+    sub->add_option_function<std::string>(
+        "--" +
+            [&] {
+              std::string k = key;
+              std::replace(k.begin(), k.end(), '_', '-');
+              return k;
+            }(),
+        [&flags, key](const std::string& v) { flags.values[key] = v; }, help);
   };
   flag(&cli, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
-  flag(&cli, "admin_database_url", "PostgreSQL URL for migrations and operator commands (also VERTICE_ADMIN_DATABASE_URL)");
+  flag(&cli, "admin_database_url",
+       "PostgreSQL URL for migrations and operator commands (also VERTICE_ADMIN_DATABASE_URL)");
   flag(&cli, "log_level", "trace|debug|info|warn|error (also VERTICE_LOG_LEVEL)");
 
   // serve
@@ -116,9 +121,12 @@ int main(int argc, char** argv) {
   int down_to = -1;
   auto* m_down = migrate_cmd->add_subcommand("down", "Roll back a component's migrations above a version");
   m_down->add_option("--component", down_component, "Component to roll back (default core)");
-  m_down->add_option("--to", down_to, "Version to roll back to (0 = everything)")->required()->check(CLI::NonNegativeNumber);
+  m_down->add_option("--to", down_to, "Version to roll back to (0 = everything)")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
   auto* m_status = migrate_cmd->add_subcommand("status", "List migrations and whether each is applied");
-  auto* m_verify = migrate_cmd->add_subcommand("verify", "Check checksums and re-run verify scripts of applied migrations");
+  auto* m_verify =
+      migrate_cmd->add_subcommand("verify", "Check checksums and re-run verify scripts of applied migrations");
 
   // tenant / company
   auto* tenant = cli.add_subcommand("tenant", "Manage tenants");
@@ -243,14 +251,18 @@ int main(int argc, char** argv) {
       }
       std::string owner_tenant = tenant_id;
       if (owner_tenant.empty() && !company_id.empty()) {
-        VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute("SELECT tenant_id FROM companies WHERE company_id = $1", db::P(company_id)));
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto rows,
+            co_await conn.Execute("SELECT tenant_id FROM companies WHERE company_id = $1", db::P(company_id)));
         if (rows.Empty()) co_return Fail(ErrorKind::kInvalidInput, "unknown_company", "no company " + company_id);
         owner_tenant = std::string(rows.Get(0, 0));
       }
-      if (owner_tenant.empty()) co_return Fail(ErrorKind::kInvalidInput, "tenant_required", "give --tenant or --company");
+      if (owner_tenant.empty())
+        co_return Fail(ErrorKind::kInvalidInput, "tenant_required", "give --tenant or --company");
       auto company_opt = company_id.empty() ? std::nullopt : std::optional(company_id);
       auto role_opt = role.empty() ? std::nullopt : std::optional(role);
-      VERTICE_CO_ASSIGN_OR_RETURN(auto id, co_await admin::CreateUser(conn, owner_tenant, email, full_name, secret, company_opt, role_opt));
+      VERTICE_CO_ASSIGN_OR_RETURN(
+          auto id, co_await admin::CreateUser(conn, owner_tenant, email, full_name, secret, company_opt, role_opt));
       say("user " + email + " created (" + id + ")");
       co_return Status{};
     });

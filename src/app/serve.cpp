@@ -1,11 +1,11 @@
 #include "app/serve.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <thread>
@@ -74,8 +74,10 @@ int Serve(const Config& config) {
         s.size, s.in_use, s.waiting);
   });
   metrics.AddCollector([] {
-    return fmt::format("# HELP vertice_build_info Build information.\n# TYPE vertice_build_info gauge\n"
-                       "vertice_build_info{{version=\"{}\",build=\"{}\"}} 1\n", kVersion, kBuildId);
+    return fmt::format(
+        "# HELP vertice_build_info Build information.\n# TYPE vertice_build_info gauge\n"
+        "vertice_build_info{{version=\"{}\",build=\"{}\"}} 1\n",
+        kVersion, kBuildId);
   });
   api::App app({pool, auth, metrics, *plan, clock});
   api::RegisterHealthRoutes(app);

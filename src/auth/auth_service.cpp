@@ -1,12 +1,12 @@
 #include "auth/auth_service.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <mutex>
 
@@ -24,8 +24,11 @@ Error InvalidCredentials() {
 }
 
 Error Unauthenticated(std::string internal) {
-  return Error{ErrorKind::kUnauthenticated, "auth.invalid_token",
-               "La sesión no es válida o expiró; inicie sesión de nuevo.", {}, std::move(internal)};
+  return Error{ErrorKind::kUnauthenticated,
+               "auth.invalid_token",
+               "La sesión no es válida o expiró; inicie sesión de nuevo.",
+               {},
+               std::move(internal)};
 }
 
 constexpr size_t kMaxCacheEntries = 200000;
@@ -46,9 +49,7 @@ AuthService::AuthService(db::Pool& pool, const Clock& clock, AuthOptions options
 AuthService::~AuthService() { hashers_.join(); }
 
 // Plain coroutines, not capturing lambdas: GCC 12 destroys a coroutine lambda's captures twice.
-asio::awaitable<bool> VerifyOnPool(std::string hash, std::string password) {
-  co_return VerifyPassword(hash, password);
-}
+asio::awaitable<bool> VerifyOnPool(std::string hash, std::string password) { co_return VerifyPassword(hash, password); }
 
 asio::awaitable<std::string> HashOnPool(std::string password) { co_return HashPassword(password); }
 
@@ -66,25 +67,30 @@ db::Task<Result<LoginResult>> AuthService::Login(std::string email, std::string 
   email = ToLowerAscii(email);
   std::chrono::seconds retry{0};
   if (!per_ip_.Allow("ip:" + client_ip, &retry) || !per_account_.Allow("acct:" + email, &retry)) {
-    co_return std::unexpected(Error{ErrorKind::kRateLimited, "auth.rate_limited",
+    co_return std::unexpected(Error{ErrorKind::kRateLimited,
+                                    "auth.rate_limited",
                                     "Demasiados intentos de inicio de sesión; espere un momento.",
-                                    fmt::format(R"({{"retry_after_seconds":{}}})", retry.count()), {}});
+                                    fmt::format(R"({{"retry_after_seconds":{}}})", retry.count()),
+                                    {}});
   }
   struct Found {
     std::string user_id, tenant_id, hash, status;
     bool locked = false;
     int64_t locked_seconds = 0;
   };
-  auto found = co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Result<std::optional<Found>>> {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(
-        "SELECT user_id::text, tenant_id, password_hash, status, "
-        "COALESCE(locked_until > now(), false) AS locked, "
-        "COALESCE(ceil(extract(epoch FROM locked_until - now())), 0)::bigint AS locked_seconds "
-        "FROM auth_login_lookup($1)", db::P(email)));
-    if (rows.Empty()) co_return std::optional<Found>{};
-    co_return Found{rows.Str(0, "user_id"), rows.Str(0, "tenant_id"), rows.Str(0, "password_hash"),
-                    rows.Str(0, "status"), rows.Bool(0, "locked"), rows.Int(0, "locked_seconds")};
-  });
+  auto found =
+      co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Result<std::optional<Found>>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto rows,
+            co_await tx.Query("SELECT user_id::text, tenant_id, password_hash, status, "
+                              "COALESCE(locked_until > now(), false) AS locked, "
+                              "COALESCE(ceil(extract(epoch FROM locked_until - now())), 0)::bigint AS locked_seconds "
+                              "FROM auth_login_lookup($1)",
+                              db::P(email)));
+        if (rows.Empty()) co_return std::optional<Found>{};
+        co_return Found{rows.Str(0, "user_id"), rows.Str(0, "tenant_id"), rows.Str(0, "password_hash"),
+                        rows.Str(0, "status"),  rows.Bool(0, "locked"),   rows.Int(0, "locked_seconds")};
+      });
   if (!found) co_return std::unexpected(found.error());
   if (!*found) {
     (void)co_await VerifyOffThread(dummy_hash_, password);
@@ -93,19 +99,23 @@ db::Task<Result<LoginResult>> AuthService::Login(std::string email, std::string 
   const Found& user = **found;
   auto locked_error = [](int64_t seconds) {
     auto minutes = std::max<int64_t>(1, (seconds + 59) / 60);
-    return Error{ErrorKind::kUnauthenticated, "auth.account_locked",
-                 fmt::format("Cuenta bloqueada temporalmente por intentos fallidos; intente de nuevo en {} min.", minutes),
-                 fmt::format(R"({{"retry_after_seconds":{}}})", seconds), {}};
+    return Error{
+        ErrorKind::kUnauthenticated,
+        "auth.account_locked",
+        fmt::format("Cuenta bloqueada temporalmente por intentos fallidos; intente de nuevo en {} min.", minutes),
+        fmt::format(R"({{"retry_after_seconds":{}}})", seconds),
+        {}};
   };
   if (user.locked) co_return std::unexpected(locked_error(user.locked_seconds));
   bool ok = co_await VerifyOffThread(user.hash, password);
   if (!ok || user.status != "active") {
     if (!ok) {
       auto locked = co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Result<int64_t>> {
-        VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(
-            "SELECT COALESCE(ceil(extract(epoch FROM l - now())), 0)::bigint AS s "
-            "FROM auth_login_failed($1::uuid, $2, make_interval(secs => $3)) AS l",
-            db::P(user.user_id, std::to_string(options_.max_failed_logins), std::to_string(options_.lockout.count()))));
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto rows, co_await tx.Query("SELECT COALESCE(ceil(extract(epoch FROM l - now())), 0)::bigint AS s "
+                                         "FROM auth_login_failed($1::uuid, $2, make_interval(secs => $3)) AS l",
+                                         db::P(user.user_id, std::to_string(options_.max_failed_logins),
+                                               std::to_string(options_.lockout.count()))));
         co_return rows.Empty() ? 0 : rows.Int(0, "s");
       });
       if (!locked) co_return std::unexpected(locked.error());
@@ -118,10 +128,9 @@ db::Task<Result<LoginResult>> AuthService::Login(std::string email, std::string 
   result.csrf_token = RandomHex(24);
   auto token_hash = HashToken(result.token);
   auto created = co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Status> {
-    VERTICE_CO_TRY(co_await tx.Query(
-        "SELECT auth_login_succeeded($1::uuid, $2, $3, make_interval(secs => $4), $5, $6)",
-        db::P(user.user_id, token_hash, HashToken(result.csrf_token), std::to_string(options_.session_ttl.count()),
-         client_ip, user_agent)));
+    VERTICE_CO_TRY(co_await tx.Query("SELECT auth_login_succeeded($1::uuid, $2, $3, make_interval(secs => $4), $5, $6)",
+                                     db::P(user.user_id, token_hash, HashToken(result.csrf_token),
+                                           std::to_string(options_.session_ttl.count()), client_ip, user_agent)));
     co_return Status{};
   });
   if (!created) co_return std::unexpected(created.error());
@@ -145,40 +154,45 @@ db::Task<Status> AuthService::Logout(const std::string& token) {
 }
 
 db::Task<Result<std::shared_ptr<const Principal>>> AuthService::Load(const std::string& token_hash, bool api_key) {
-  auto loaded = co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Result<std::shared_ptr<const Principal>>> {
-    auto p = std::make_shared<Principal>();
-    if (api_key) {
-      VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(
-          "SELECT api_key_id::text, tenant_id, company_id, company_name, name, role FROM auth_resolve_api_key($1)",
-          db::P(token_hash)));
-      if (rows.Empty()) co_return std::shared_ptr<const Principal>{};
-      p->kind = Principal::Kind::kApiKey;
-      p->id = rows.Str(0, "api_key_id");
-      p->tenant_id = rows.Str(0, "tenant_id");
-      p->full_name = rows.Str(0, "name");
-      p->memberships.push_back({rows.Str(0, "company_id"), rows.Str(0, "company_name"), rows.Str(0, "role")});
-      co_return std::shared_ptr<const Principal>(p);
-    }
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(
-        "SELECT user_id::text, tenant_id, email, full_name, csrf_hash, "
-        "floor(extract(epoch FROM expires_at))::bigint AS expires_epoch, memberships::text AS memberships "
-        "FROM auth_resolve_session($1)", db::P(token_hash)));
-    if (rows.Empty()) co_return std::shared_ptr<const Principal>{};
-    p->kind = Principal::Kind::kSession;
-    p->id = rows.Str(0, "user_id");
-    p->tenant_id = rows.Str(0, "tenant_id");
-    p->email = rows.Str(0, "email");
-    p->full_name = rows.Str(0, "full_name");
-    p->csrf_hash = rows.Str(0, "csrf_hash");
-    p->expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(rows.Int(0, "expires_epoch")));
-    auto list = boost::json::parse(rows.Get(0, "memberships")).as_array();
-    for (const auto& m : list) {
-      const auto& o = m.as_object();
-      p->memberships.push_back({std::string(o.at("company_id").as_string()), std::string(o.at("name").as_string()),
-                                std::string(o.at("role").as_string())});
-    }
-    co_return std::shared_ptr<const Principal>(p);
-  });
+  auto loaded = co_await pool_.InTransaction(
+      kNoScope, [&](db::Transaction& tx) -> db::Task<Result<std::shared_ptr<const Principal>>> {
+        auto p = std::make_shared<Principal>();
+        if (api_key) {
+          VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
+                                      co_await tx.Query("SELECT api_key_id::text, tenant_id, company_id, company_name, "
+                                                        "name, role FROM auth_resolve_api_key($1)",
+                                                        db::P(token_hash)));
+          if (rows.Empty()) co_return std::shared_ptr<const Principal>{};
+          p->kind = Principal::Kind::kApiKey;
+          p->id = rows.Str(0, "api_key_id");
+          p->tenant_id = rows.Str(0, "tenant_id");
+          p->full_name = rows.Str(0, "name");
+          p->memberships.push_back({rows.Str(0, "company_id"), rows.Str(0, "company_name"), rows.Str(0, "role")});
+          co_return std::shared_ptr<const Principal>(p);
+        }
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto rows,
+            co_await tx.Query(
+                "SELECT user_id::text, tenant_id, email, full_name, csrf_hash, "
+                "floor(extract(epoch FROM expires_at))::bigint AS expires_epoch, memberships::text AS memberships "
+                "FROM auth_resolve_session($1)",
+                db::P(token_hash)));
+        if (rows.Empty()) co_return std::shared_ptr<const Principal>{};
+        p->kind = Principal::Kind::kSession;
+        p->id = rows.Str(0, "user_id");
+        p->tenant_id = rows.Str(0, "tenant_id");
+        p->email = rows.Str(0, "email");
+        p->full_name = rows.Str(0, "full_name");
+        p->csrf_hash = rows.Str(0, "csrf_hash");
+        p->expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(rows.Int(0, "expires_epoch")));
+        auto list = boost::json::parse(rows.Get(0, "memberships")).as_array();
+        for (const auto& m : list) {
+          const auto& o = m.as_object();
+          p->memberships.push_back({std::string(o.at("company_id").as_string()), std::string(o.at("name").as_string()),
+                                    std::string(o.at("role").as_string())});
+        }
+        co_return std::shared_ptr<const Principal>(p);
+      });
   co_return loaded;
 }
 

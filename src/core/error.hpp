@@ -36,10 +36,9 @@ template <typename T>
 using Result = std::expected<T, Error>;
 using Status = std::expected<void, Error>;
 
-inline std::unexpected<Error> Fail(ErrorKind kind, std::string code, std::string message,
-                                   std::string details = {}, std::string internal = {}) {
-  return std::unexpected(Error{kind, std::move(code), std::move(message), std::move(details),
-                               std::move(internal)});
+inline std::unexpected<Error> Fail(ErrorKind kind, std::string code, std::string message, std::string details = {},
+                                   std::string internal = {}) {
+  return std::unexpected(Error{kind, std::move(code), std::move(message), std::move(details), std::move(internal)});
 }
 
 }  // namespace vertice
@@ -48,26 +47,26 @@ inline std::unexpected<Error> Fail(ErrorKind kind, std::string code, std::string
 #define VERTICE_CONCAT_INNER(a, b) a##b
 #define VERTICE_CONCAT(a, b) VERTICE_CONCAT_INNER(a, b)
 
-#define VERTICE_TRY_IMPL(tmp, expr, ret)            \
-  do {                                               \
-    auto&& tmp = (expr);                             \
+#define VERTICE_TRY_IMPL(tmp, expr, ret)                   \
+  do {                                                     \
+    auto&& tmp = (expr);                                   \
     if (!tmp) ret std::unexpected(std::move(tmp).error()); \
   } while (false)
 
-#define VERTICE_TRY(expr) VERTICE_TRY_IMPL(VERTICE_CONCAT(vertice_try_, __COUNTER__), expr, return)
+#define VERTICE_TRY(expr) VERTICE_TRY_IMPL(VERTICE_CONCAT(vertice_try_, __COUNTER__), expr, return )
 
-#define VERTICE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                                  \
+#define VERTICE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)       \
+  auto tmp = (expr);                                        \
   if (!tmp) return std::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)
 
 #define VERTICE_ASSIGN_OR_RETURN(lhs, expr) \
   VERTICE_ASSIGN_OR_RETURN_IMPL(VERTICE_CONCAT(vertice_aor_, __COUNTER__), lhs, expr)
 
-#define VERTICE_CO_TRY(expr) VERTICE_TRY_IMPL(VERTICE_CONCAT(vertice_try_, __COUNTER__), expr, co_return)
+#define VERTICE_CO_TRY(expr) VERTICE_TRY_IMPL(VERTICE_CONCAT(vertice_try_, __COUNTER__), expr, co_return )
 
-#define VERTICE_CO_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                                     \
+#define VERTICE_CO_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)       \
+  auto tmp = (expr);                                           \
   if (!tmp) co_return std::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)
 

@@ -10,11 +10,21 @@ bool IsValidUtf8(std::string_view s) {
     auto c = static_cast<unsigned char>(s[i]);
     size_t n = 0;
     char32_t cp = 0;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     for (size_t k = 1; k <= n; ++k) {
       if (i + k >= s.size()) return false;
       auto cc = static_cast<unsigned char>(s[i + k]);
@@ -55,8 +65,7 @@ bool IsValidRfc(std::string_view s) {
   // Ñ arrives as UTF-8 (0xC3 0x91); normalise it to a single placeholder letter first.
   std::string t;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (static_cast<unsigned char>(s[i]) == 0xC3 && i + 1 < s.size() &&
-        static_cast<unsigned char>(s[i + 1]) == 0x91) {
+    if (static_cast<unsigned char>(s[i]) == 0xC3 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x91) {
       t.push_back('N');
       ++i;
     } else {

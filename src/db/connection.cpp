@@ -1,11 +1,11 @@
 #include "db/connection.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include "db/sqlstate.hpp"
 
@@ -68,7 +68,8 @@ Task<Result<std::unique_ptr<Connection>>> Connection::Connect(asio::any_io_execu
     poll = PQconnectPoll(raw);
   }
   // Server NOTICEs ("relation already exists, skipping") are not errors; keep them off stderr.
-  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      raw, [](void*, const char*) {}, nullptr);
   if (PQsetnonblocking(raw, 1) != 0) co_return std::unexpected(conn->MarkBroken("nonblocking"));
   conn->socket_ = std::make_unique<asio::posix::stream_descriptor>(ex, PQsocket(raw));
   co_return conn;
@@ -137,8 +138,7 @@ Task<Result<Rows>> Connection::Execute(std::string sql, Params params) {
   auto it = prepared_.find(text);
   if (it == prepared_.end()) {
     std::string name = fmt::format("v{}", prepared_.size() + 1);
-    if (!PQsendPrepare(conn_, name.c_str(), text.c_str(), n, nullptr))
-      co_return std::unexpected(MarkBroken("prepare"));
+    if (!PQsendPrepare(conn_, name.c_str(), text.c_str(), n, nullptr)) co_return std::unexpected(MarkBroken("prepare"));
     auto prepared = co_await CollectResults();
     if (!prepared) co_return std::unexpected(prepared.error());
     it = prepared_.emplace(text, name).first;

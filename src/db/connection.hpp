@@ -46,8 +46,7 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Connects without blocking the executor; fails with database_unavailable after `timeout`.
-  static Task<Result<std::unique_ptr<Connection>>> Connect(boost::asio::any_io_executor ex,
-                                                           std::string conninfo,
+  static Task<Result<std::unique_ptr<Connection>>> Connect(boost::asio::any_io_executor ex, std::string conninfo,
                                                            std::chrono::milliseconds timeout);
 
   // One statement with bound parameters; the statement is prepared once per connection.

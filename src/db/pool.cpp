@@ -111,8 +111,10 @@ Task<Result<Lease>> Pool::Acquire() {
     std::lock_guard lock(mu_);
     if (!waiter->granted) {
       std::erase(waiters_, waiter);
-      co_return std::unexpected(Error{ErrorKind::kUnavailable, "database_busy",
-                                      "El servidor está ocupado; intente de nuevo.", {},
+      co_return std::unexpected(Error{ErrorKind::kUnavailable,
+                                      "database_busy",
+                                      "El servidor está ocupado; intente de nuevo.",
+                                      {},
                                       "timed out waiting for a pooled connection"});
     }
     if (waiter->conn) co_return Lease(this, std::move(waiter->conn));

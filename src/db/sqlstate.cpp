@@ -5,26 +5,30 @@
 namespace vertice::db {
 
 Error ConnectionLost(std::string_view why) {
-  return Error{ErrorKind::kUnavailable, "database_unavailable",
-               "La base de datos no está disponible; intente de nuevo en unos segundos.", {},
+  return Error{ErrorKind::kUnavailable,
+               "database_unavailable",
+               "La base de datos no está disponible; intente de nuevo en unos segundos.",
+               {},
                std::string(why)};
 }
 
 Error ErrorFromSqlState(std::string_view state, std::string_view msg, std::string_view constraint) {
   std::string internal = fmt::format("SQLSTATE {}: {}", state, msg);
   std::string details = constraint.empty() ? std::string{} : fmt::format(R"({{"constraint":"{}"}})", constraint);
-  if (state == "23505")
-    return {ErrorKind::kConflict, "conflict", "El registro ya existe.", details, internal};
+  if (state == "23505") return {ErrorKind::kConflict, "conflict", "El registro ya existe.", details, internal};
   if (state == "23503")
-    return {ErrorKind::kBusinessRule, "reference_violation", "El registro hace referencia a datos inexistentes o está en uso.", details, internal};
-  if (state == "23514" || state == "23502" || state == "22P02" || state == "22003" || state == "22001" || state == "22007" || state == "22008")
-    return {ErrorKind::kInvalidInput, "invalid_value", "Un valor no cumple las reglas de la base de datos.", details, internal};
+    return {ErrorKind::kBusinessRule, "reference_violation",
+            "El registro hace referencia a datos inexistentes o está en uso.", details, internal};
+  if (state == "23514" || state == "23502" || state == "22P02" || state == "22003" || state == "22001" ||
+      state == "22007" || state == "22008")
+    return {ErrorKind::kInvalidInput, "invalid_value", "Un valor no cumple las reglas de la base de datos.", details,
+            internal};
   if (state == "40001" || state == "40P01")
-    return {ErrorKind::kConflict, "db.serialization_failure", "Conflicto de concurrencia; intente de nuevo.", {}, internal};
+    return {
+        ErrorKind::kConflict, "db.serialization_failure", "Conflicto de concurrencia; intente de nuevo.", {}, internal};
   if (state == "57014")
     return {ErrorKind::kUnavailable, "query_cancelled", "La operación tardó demasiado y fue cancelada.", {}, internal};
-  if (state == "42501")
-    return {ErrorKind::kNotFound, "not_found", "No encontrado.", {}, internal};
+  if (state == "42501") return {ErrorKind::kNotFound, "not_found", "No encontrado.", {}, internal};
   if (state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "53300")
     return ConnectionLost(internal);
   if (state == "P0001")  // RAISE EXCEPTION from our own SQL: a business rule

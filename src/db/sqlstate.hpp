@@ -10,8 +10,7 @@
 namespace vertice::db {
 
 Error ErrorFromResult(const PGresult* res);
-Error ErrorFromSqlState(std::string_view sqlstate, std::string_view server_message,
-                        std::string_view constraint);
+Error ErrorFromSqlState(std::string_view sqlstate, std::string_view server_message, std::string_view constraint);
 Error ConnectionLost(std::string_view why);
 // Serialization failures and deadlocks: the transaction helper retries these.
 bool IsRetryable(const Error& e);

@@ -17,8 +17,8 @@ Result<JsonBody> JsonBody::Parse(std::string_view body) {
   opts.max_depth = 32;
   auto value = json::parse(body, ec, {}, opts);
   if (ec) {
-    return Fail(ErrorKind::kInvalidInput, "invalid_json", "El cuerpo de la solicitud no es JSON válido.",
-                {}, ec.message());
+    return Fail(ErrorKind::kInvalidInput, "invalid_json", "El cuerpo de la solicitud no es JSON válido.", {},
+                ec.message());
   }
   if (!value.is_object()) {
     return Fail(ErrorKind::kInvalidInput, "invalid_json", "El cuerpo de la solicitud debe ser un objeto JSON.");
@@ -77,8 +77,7 @@ Status JsonBody::Finish() {
     fields.push_back(json::object{{"field", v.field}, {"code", v.code}, {"problem", v.problem}});
   }
   const auto& first = violations_.front();
-  return Fail(ErrorKind::kInvalidInput, first.code,
-              "Datos inválidos: '" + first.field + "' " + first.problem + ".",
+  return Fail(ErrorKind::kInvalidInput, first.code, "Datos inválidos: '" + first.field + "' " + first.problem + ".",
               json::serialize(json::object{{"fields", std::move(fields)}}));
 }
 

@@ -67,7 +67,10 @@ class Router {
     std::vector<std::string> out;
     size_t i = 0;
     while (i < path.size()) {
-      if (path[i] == '/') { ++i; continue; }
+      if (path[i] == '/') {
+        ++i;
+        continue;
+      }
       auto j = path.find('/', i);
       if (j == std::string_view::npos) j = path.size();
       out.emplace_back(path.substr(i, j - i));

@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,8 +11,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <array>
 #include <atomic>
@@ -74,7 +74,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   static Response Plain(int status, std::string code, std::string message) {
     return ErrorResponse(Error{status == 413 ? ErrorKind::kPayloadTooLarge : ErrorKind::kInvalidInput,
-                               std::move(code), std::move(message), {}, {}});
+                               std::move(code),
+                               std::move(message),
+                               {},
+                               {}});
   }
 
   asio::awaitable<void> Write(Connection& c, Response& r, unsigned version, bool keep_alive, bool head) {
@@ -135,7 +138,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           // Refuse an oversized declared body before reading it.
           if (cl != h.end()) {
             unsigned long long declared = 0;
-            try { declared = std::stoull(std::string(cl->value())); } catch (...) { declared = 0; }
+            try {
+              declared = std::stoull(std::string(cl->value()));
+            } catch (...) {
+              declared = 0;
+            }
             if (declared > options.body_limit) ec = bhttp::error::body_limit;
           }
         }
@@ -223,7 +230,8 @@ Server::~Server() = default;
 Result<unsigned short> Server::Start() {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(impl_->options.address, ec);
-  if (ec) return Fail(ErrorKind::kInvalidInput, "invalid_listen_address", "Dirección inválida: " + impl_->options.address);
+  if (ec)
+    return Fail(ErrorKind::kInvalidInput, "invalid_listen_address", "Dirección inválida: " + impl_->options.address);
   tcp::endpoint endpoint(address, impl_->options.port);
   auto& a = impl_->acceptor;
   a.open(endpoint.protocol(), ec);
@@ -231,8 +239,9 @@ Result<unsigned short> Server::Start() {
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Fail(ErrorKind::kUnavailable, "listen_failed",
-                fmt::format("No se pudo escuchar en {}:{}: {}", impl_->options.address, impl_->options.port, ec.message()));
+    return Fail(
+        ErrorKind::kUnavailable, "listen_failed",
+        fmt::format("No se pudo escuchar en {}:{}: {}", impl_->options.address, impl_->options.port, ec.message()));
   }
   asio::co_spawn(impl_->ioc, impl_->AcceptLoop(), asio::detached);
   return a.local_endpoint().port();

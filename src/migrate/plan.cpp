@@ -62,16 +62,20 @@ Result<Plan> BuildPlan(const std::vector<EmbeddedFile>& files, const std::vector
       std::string name = fmt::format("V{}__{}", m[1].str(), m[2].str());
       auto [it, inserted] = versions.emplace(std::pair{component, version}, name);
       if (!inserted && it->second != name)
-        return std::unexpected(PlanError(fmt::format("{}: version {} used twice ({} and {})", component, version, it->second, name)));
+        return std::unexpected(
+            PlanError(fmt::format("{}: version {} used twice ({} and {})", component, version, it->second, name)));
       auto& mig = by_key[{component, name}];
       mig.component = component;
       mig.kind = Kind::kVersioned;
       mig.version = version;
       mig.name = name;
       std::string suffix = m[3];
-      if (suffix.empty()) mig.up = f.content;
-      else if (suffix == ".down") mig.down = f.content;
-      else mig.verify = f.content;
+      if (suffix.empty())
+        mig.up = f.content;
+      else if (suffix == ".down")
+        mig.down = f.content;
+      else
+        mig.verify = f.content;
     } else if (std::regex_match(file, m, kRepeatable)) {
       std::string name = fmt::format("R__{}", m[1].str());
       auto& mig = by_key[{component, name}];
@@ -86,17 +90,18 @@ Result<Plan> BuildPlan(const std::vector<EmbeddedFile>& files, const std::vector
   Plan plan;
   std::vector<std::string> components = component_order;
   for (const auto& [key, mig] : by_key) {
-    if (std::find(components.begin(), components.end(), key.first) == components.end())
-      components.push_back(key.first);
+    if (std::find(components.begin(), components.end(), key.first) == components.end()) components.push_back(key.first);
   }
-  std::sort(components.begin() + static_cast<long>(std::min(component_order.size(), components.size())), components.end());
+  std::sort(components.begin() + static_cast<long>(std::min(component_order.size(), components.size())),
+            components.end());
   for (auto& [key, mig] : by_key) {
     if (mig.up.empty())
       return std::unexpected(PlanError(fmt::format("{}: {} has no up script", mig.component, mig.name)));
     mig.no_transaction = HasHeader(mig.up, "vertice:no-transaction");
     mig.irreversible = HasHeader(mig.up, "vertice:irreversible");
     if (mig.kind == Kind::kVersioned && mig.down.empty() && !mig.irreversible)
-      return std::unexpected(PlanError(fmt::format("{}: {} has no .down.sql and is not marked -- vertice:irreversible", mig.component, mig.name)));
+      return std::unexpected(PlanError(
+          fmt::format("{}: {} has no .down.sql and is not marked -- vertice:irreversible", mig.component, mig.name)));
     mig.checksum = Sha256Hex(mig.up + '\0' + mig.verify);
   }
   for (const auto& component : components) {

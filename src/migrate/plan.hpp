@@ -16,12 +16,12 @@ enum class Kind { kVersioned, kRepeatable };
 struct Migration {
   std::string component;
   Kind kind = Kind::kVersioned;
-  int version = 0;        // 0 for repeatable migrations
-  std::string name;       // "V0001__core_schema" or "R__auth_functions"
+  int version = 0;   // 0 for repeatable migrations
+  std::string name;  // "V0001__core_schema" or "R__auth_functions"
   std::string up;
-  std::string down;       // empty when irreversible
-  std::string verify;     // empty when none
-  std::string checksum;   // sha256 of up + verify, hex
+  std::string down;             // empty when irreversible
+  std::string verify;           // empty when none
+  std::string checksum;         // sha256 of up + verify, hex
   bool no_transaction = false;  // "-- vertice:no-transaction" header
   bool irreversible = false;    // "-- vertice:irreversible" header
 };

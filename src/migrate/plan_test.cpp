@@ -19,10 +19,10 @@ TEST(PlanTest, EmbeddedMigrationsFormAValidPlanWithCoreFirst) {
 
 TEST(PlanTest, VersionedRunBeforeRepeatableInVersionOrder) {
   std::vector<EmbeddedFile> files = {
-      {"core", "R__views.sql", "SELECT 1;"},
-      {"core", "V0002__b.sql", "SELECT 2;"}, {"core", "V0002__b.down.sql", "SELECT 2;"},
-      {"core", "V0001__a.sql", "SELECT 1;"}, {"core", "V0001__a.down.sql", "SELECT 1;"},
-      {"cpg", "V0001__x.sql", "SELECT 1;"}, {"cpg", "V0001__x.down.sql", "SELECT 1;"},
+      {"core", "R__views.sql", "SELECT 1;"},      {"core", "V0002__b.sql", "SELECT 2;"},
+      {"core", "V0002__b.down.sql", "SELECT 2;"}, {"core", "V0001__a.sql", "SELECT 1;"},
+      {"core", "V0001__a.down.sql", "SELECT 1;"}, {"cpg", "V0001__x.sql", "SELECT 1;"},
+      {"cpg", "V0001__x.down.sql", "SELECT 1;"},
   };
   auto plan = BuildPlan(files);
   ASSERT_TRUE(plan);
@@ -43,8 +43,10 @@ TEST(PlanTest, RefusesMissingDownUnlessIrreversible) {
 }
 
 TEST(PlanTest, RefusesDuplicateVersionsAndBadNames) {
-  EXPECT_FALSE(BuildPlan({{"core", "V0001__a.sql", "x"}, {"core", "V0001__a.down.sql", "x"},
-                          {"core", "V0001__b.sql", "x"}, {"core", "V0001__b.down.sql", "x"}}));
+  EXPECT_FALSE(BuildPlan({{"core", "V0001__a.sql", "x"},
+                          {"core", "V0001__a.down.sql", "x"},
+                          {"core", "V0001__b.sql", "x"},
+                          {"core", "V0001__b.down.sql", "x"}}));
   EXPECT_FALSE(BuildPlan({{"core", "001_init.sql", "x"}}));
 }
 
@@ -52,7 +54,8 @@ TEST(PlanTest, ChecksumCoversUpAndVerifyButNotDown) {
   auto a = BuildPlan({{"core", "V0001__a.sql", "SELECT 1;"}, {"core", "V0001__a.down.sql", "x"}});
   auto b = BuildPlan({{"core", "V0001__a.sql", "SELECT 1; "}, {"core", "V0001__a.down.sql", "x"}});
   auto c = BuildPlan({{"core", "V0001__a.sql", "SELECT 1;"}, {"core", "V0001__a.down.sql", "y"}});
-  auto d = BuildPlan({{"core", "V0001__a.sql", "SELECT 1;"}, {"core", "V0001__a.down.sql", "x"},
+  auto d = BuildPlan({{"core", "V0001__a.sql", "SELECT 1;"},
+                      {"core", "V0001__a.down.sql", "x"},
                       {"core", "V0001__a.verify.sql", "SELECT 1;"}});
   EXPECT_NE(a->migrations[0].checksum, b->migrations[0].checksum);
   EXPECT_EQ(a->migrations[0].checksum, c->migrations[0].checksum);
@@ -60,8 +63,9 @@ TEST(PlanTest, ChecksumCoversUpAndVerifyButNotDown) {
 }
 
 TEST(PlanTest, NoTransactionHeaderIsRecognised) {
-  auto plan = BuildPlan({{"core", "V0001__idx.sql", "-- vertice:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (c);"},
-                         {"core", "V0001__idx.down.sql", "DROP INDEX IF EXISTS i;"}});
+  auto plan = BuildPlan(
+      {{"core", "V0001__idx.sql", "-- vertice:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (c);"},
+       {"core", "V0001__idx.down.sql", "DROP INDEX IF EXISTS i;"}});
   ASSERT_TRUE(plan);
   EXPECT_TRUE(plan->migrations[0].no_transaction);
 }

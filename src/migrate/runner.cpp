@@ -42,9 +42,10 @@ db::Task<void> Runner::Unlock() {
 }
 
 db::Task<Result<std::vector<Runner::Applied>>> Runner::LoadApplied() {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn_.Execute(
-      "SELECT component, name, version, kind, checksum, applied_at::text AS applied_at "
-      "FROM schema_migrations ORDER BY component, version, name"));
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto rows,
+      co_await conn_.Execute("SELECT component, name, version, kind, checksum, applied_at::text AS applied_at "
+                             "FROM schema_migrations ORDER BY component, version, name"));
   std::vector<Applied> out;
   for (int i = 0; i < rows.Size(); ++i) {
     out.push_back({rows.Str(i, "component"), rows.Str(i, "name"), rows.Str(i, "checksum"), rows.Str(i, "kind"),
@@ -71,7 +72,8 @@ db::Task<Status> Runner::Apply(const Migration& m, bool record_as_update) {
     VERTICE_CO_TRY(co_await conn_.Execute(
         "INSERT INTO schema_migrations (component, name, version, kind, checksum, duration_ms) "
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (component, name) DO UPDATE "
-        "SET checksum = EXCLUDED.checksum, applied_at = now(), applied_by = current_user, duration_ms = EXCLUDED.duration_ms",
+        "SET checksum = EXCLUDED.checksum, applied_at = now(), applied_by = current_user, duration_ms = "
+        "EXCLUDED.duration_ms",
         db::P(m.component, m.name, std::to_string(m.version), KindName(m.kind), m.checksum, std::to_string(ms))));
     co_return Status{};
   };
@@ -85,8 +87,9 @@ db::Task<Status> Runner::Apply(const Migration& m, bool record_as_update) {
     if (!m.verify.empty()) {
       auto verified = co_await conn_.ExecuteScript(m.verify);
       if (!verified) {
-        co_return std::unexpected(MigrateError("migrate.verify_failed",
-            fmt::format("{}/{} verify failed: {}", m.component, m.name, verified.error().internal)));
+        co_return std::unexpected(
+            MigrateError("migrate.verify_failed",
+                         fmt::format("{}/{} verify failed: {}", m.component, m.name, verified.error().internal)));
       }
     }
     co_return Status{};
@@ -100,7 +103,8 @@ db::Task<Status> Runner::Apply(const Migration& m, bool record_as_update) {
       co_return co_await record();
     }));
   }
-  log_(fmt::format("{} {}/{} ({})", record_as_update ? "re-applied" : "applied", m.component, m.name, KindName(m.kind)));
+  log_(
+      fmt::format("{} {}/{} ({})", record_as_update ? "re-applied" : "applied", m.component, m.name, KindName(m.kind)));
   co_return Status{};
 }
 
@@ -115,13 +119,17 @@ db::Task<Result<int>> Runner::Up() {
       auto it = std::find_if(plan_.migrations.begin(), plan_.migrations.end(),
                              [&](const Migration& m) { return m.component == a.component && m.name == a.name; });
       if (it == plan_.migrations.end()) {
-        co_return std::unexpected(MigrateError("migrate.unknown_applied",
-            fmt::format("{}/{} is applied but not part of this binary (database newer than the code?)", a.component, a.name)));
+        co_return std::unexpected(
+            MigrateError("migrate.unknown_applied",
+                         fmt::format("{}/{} is applied but not part of this binary (database newer than the code?)",
+                                     a.component, a.name)));
       }
       if (it->kind == Kind::kVersioned && it->checksum != a.checksum) {
-        co_return std::unexpected(MigrateError("migrate.checksum_mismatch",
-            fmt::format("{}/{} was edited after it was applied (checksum {} in database, {} in binary); "
-                        "add a new migration instead", a.component, a.name, a.checksum.substr(0, 12), it->checksum.substr(0, 12))));
+        co_return std::unexpected(
+            MigrateError("migrate.checksum_mismatch",
+                         fmt::format("{}/{} was edited after it was applied (checksum {} in database, {} in binary); "
+                                     "add a new migration instead",
+                                     a.component, a.name, a.checksum.substr(0, 12), it->checksum.substr(0, 12))));
       }
     }
     int ran = 0;
@@ -135,7 +143,8 @@ db::Task<Result<int>> Runner::Up() {
         if (m->kind == Kind::kVersioned) {
           if (it != by_key.end()) continue;
           if (m->version < highest_applied) {
-            co_return std::unexpected(MigrateError("migrate.out_of_order",
+            co_return std::unexpected(MigrateError(
+                "migrate.out_of_order",
                 fmt::format("{}/{} is pending but a later version is already applied", m->component, m->name)));
           }
           VERTICE_CO_TRY(co_await Apply(*m, false));
@@ -167,14 +176,15 @@ db::Task<Result<int>> Runner::Down(std::string component, int to_version) {
     int ran = 0;
     for (const Migration* m : todo) {
       if (m->irreversible) {
-        co_return std::unexpected(MigrateError("migrate.irreversible",
-            fmt::format("{}/{} is irreversible; restore from a backup instead", component, m->name)));
+        co_return std::unexpected(
+            MigrateError("migrate.irreversible",
+                         fmt::format("{}/{} is irreversible; restore from a backup instead", component, m->name)));
       }
       VERTICE_CO_TRY(co_await InTransaction([&]() -> db::Task<Status> {
         auto down = co_await conn_.ExecuteScript(m->down);
         if (!down) {
-          co_return std::unexpected(MigrateError("migrate.down_failed",
-              fmt::format("{}/{} down failed: {}", component, m->name, down.error().internal)));
+          co_return std::unexpected(MigrateError(
+              "migrate.down_failed", fmt::format("{}/{} down failed: {}", component, m->name, down.error().internal)));
         }
         // Repeatable migrations of the component are re-applied on the next up.
         VERTICE_CO_TRY(co_await conn_.Execute(
@@ -210,7 +220,9 @@ db::Task<Result<std::vector<StatusEntry>>> Runner::GetStatus() {
   for (const auto& a : *applied) {
     bool known = std::any_of(plan_.migrations.begin(), plan_.migrations.end(),
                              [&](const Migration& m) { return m.component == a.component && m.name == a.name; });
-    if (!known) out.push_back({a.component, a.name, a.kind == "versioned" ? Kind::kVersioned : Kind::kRepeatable, "missing", a.applied_at});
+    if (!known)
+      out.push_back(
+          {a.component, a.name, a.kind == "versioned" ? Kind::kVersioned : Kind::kRepeatable, "missing", a.applied_at});
   }
   co_return out;
 }
@@ -230,7 +242,8 @@ db::Task<Status> Runner::Verify() {
     VERTICE_CO_TRY(co_await conn_.ExecuteScript("BEGIN"));
     auto verified = co_await conn_.ExecuteScript(m.verify);
     (void)co_await conn_.ExecuteScript("ROLLBACK");
-    if (!verified) problems.push_back(fmt::format("{}/{} verify failed: {}", m.component, m.name, verified.error().internal));
+    if (!verified)
+      problems.push_back(fmt::format("{}/{} verify failed: {}", m.component, m.name, verified.error().internal));
   }
   if (!problems.empty()) {
     std::string all;
@@ -241,9 +254,11 @@ db::Task<Status> Runner::Verify() {
 }
 
 db::Task<Result<bool>> IsCurrent(db::Connection& conn, const Plan& plan) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute("SELECT component, name, checksum FROM schema_migrations"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
+                              co_await conn.Execute("SELECT component, name, checksum FROM schema_migrations"));
   std::map<std::pair<std::string, std::string>, std::string> applied;
-  for (int i = 0; i < rows.Size(); ++i) applied[{rows.Str(i, "component"), rows.Str(i, "name")}] = rows.Str(i, "checksum");
+  for (int i = 0; i < rows.Size(); ++i)
+    applied[{rows.Str(i, "component"), rows.Str(i, "name")}] = rows.Str(i, "checksum");
   for (const auto& m : plan.migrations) {
     auto it = applied.find({m.component, m.name});
     if (it == applied.end() || it->second != m.checksum) co_return false;

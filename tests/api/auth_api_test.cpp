@@ -43,7 +43,8 @@ TEST_F(AuthApiTest, UnknownUserAndWrongPasswordGetTheSameAnswer) {
 }
 
 TEST_F(AuthApiTest, RepeatedFailuresLockTheAccountEvenForTheRightPassword) {
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(ErrorCode(Login("cajero@acme.mx", "wrong-password")), "auth.invalid_credentials");
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(ErrorCode(Login("cajero@acme.mx", "wrong-password")), "auth.invalid_credentials");
   auto fifth = Login("cajero@acme.mx", "wrong-password");
   EXPECT_EQ(fifth.status, 401);
   EXPECT_EQ(ErrorCode(fifth), "auth.account_locked");
@@ -83,7 +84,8 @@ TEST_F(AuthApiTest, ExpiredAndDatabaseRevokedSessionsStopWorkingDespiteTheCache)
 TEST_F(AuthApiTest, GarbageAndMalformedCredentialsAre401) {
   auto c = Client();
   EXPECT_EQ(ErrorCode(c.Send("GET", "/api/v1/auth/me")), "auth.required");
-  EXPECT_EQ(ErrorCode(c.Send("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer garbage"}})), "auth.invalid_token");
+  EXPECT_EQ(ErrorCode(c.Send("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer garbage"}})),
+            "auth.invalid_token");
   EXPECT_EQ(ErrorCode(c.Send("GET", "/api/v1/auth/me", "", {{"Authorization", "Basic Zm9vOmJhcg=="}})),
             "auth.invalid_authorization");
   auto forged = "vs_" + std::string(43, 'A');
@@ -108,13 +110,14 @@ TEST_F(AuthApiTest, CookieSessionsNeedTheCsrfTokenToChangeAnything) {
 TEST_F(AuthApiTest, ApiKeysActOnlyInTheirCompanyWithTheirRoleUntilRevoked) {
   auto owner = SignIn("admin@acme.mx");
   auto c = Client();
-  auto created = c.Send("POST", "/api/v1/api-keys", R"({"name":"POS sucursal centro","role":"cashier"})",
-                        owner.Bearer("acme"));
+  auto created =
+      c.Send("POST", "/api/v1/api-keys", R"({"name":"POS sucursal centro","role":"cashier"})", owner.Bearer("acme"));
   ASSERT_EQ(created.status, 201) << created.body;
   auto j = json::parse(created.body);
   std::string key(j.at("key").as_string());
   std::string id(j.at("id").as_string());
-  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM api_keys WHERE key_hash = $1", {auth::HashToken(key)}), "1");
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM api_keys WHERE key_hash = $1", {auth::HashToken(key)}),
+            "1");
   EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM api_keys WHERE key_hash = $1", {key}), "0");
 
   std::map<std::string, std::string> h{{"Authorization", "Bearer " + key}};
@@ -135,7 +138,12 @@ TEST_F(AuthApiTest, ApiKeysActOnlyInTheirCompanyWithTheirRoleUntilRevoked) {
     if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(status, 401);
-  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM audit_log WHERE action IN ('api_key.created', 'api_key.revoked') AND entity_id = $1", {id}), "2");
+  EXPECT_EQ(
+      SqlValue(
+          db_->OwnerUrl(),
+          "SELECT count(*) FROM audit_log WHERE action IN ('api_key.created', 'api_key.revoked') AND entity_id = $1",
+          {id}),
+      "2");
 }
 
 TEST_F(AuthApiTest, OwnersManageMembersAndEveryChangeIsAudited) {
@@ -151,7 +159,8 @@ TEST_F(AuthApiTest, OwnersManageMembersAndEveryChangeIsAudited) {
   EXPECT_EQ(j.at("email").as_string(), "contadora@acme.mx");
   EXPECT_EQ(Login("contadora@acme.mx", temporary).status, 200);
 
-  auto again = c.Send("POST", "/api/v1/members", R"({"email":"contadora@acme.mx","role":"viewer"})", owner.Bearer("acme"));
+  auto again =
+      c.Send("POST", "/api/v1/members", R"({"email":"contadora@acme.mx","role":"viewer"})", owner.Bearer("acme"));
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(ErrorCode(again), "member.already_member");
 
@@ -166,7 +175,8 @@ TEST_F(AuthApiTest, OwnersManageMembersAndEveryChangeIsAudited) {
 
   ASSERT_EQ(c.Send("DELETE", "/api/v1/members/" + user_id, "", owner.Bearer("acme")).status, 204);
   EXPECT_EQ(SqlValue(db_->OwnerUrl(),
-                     "SELECT string_agg(action, ',' ORDER BY audit_id) FROM audit_log WHERE entity_id = $1 AND actor_type = 'user'",
+                     "SELECT string_agg(action, ',' ORDER BY audit_id) FROM audit_log WHERE entity_id = $1 AND "
+                     "actor_type = 'user'",
                      {user_id}),
             "member.added,member.role_changed,member.removed");
 }
@@ -179,7 +189,8 @@ TEST_F(AuthApiTest, TheLastOwnerCannotBeRemovedOrDemoted) {
   EXPECT_EQ(demote.status, 422);
   EXPECT_EQ(ErrorCode(demote), "member.last_owner");
   EXPECT_EQ(c.Send("DELETE", "/api/v1/members/" + id, "", owner.Bearer("acme")).status, 422);
-  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT role FROM memberships WHERE user_id = $1 AND company_id = 'acme'", {id}), "owner");
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT role FROM memberships WHERE user_id = $1 AND company_id = 'acme'", {id}),
+            "owner");
 }
 
 TEST_F(AuthApiTest, RolesAreCheckedPerEndpoint) {

@@ -52,9 +52,12 @@ TEST_F(FaultsApiTest, DatabaseRestartGives503ThenRecoversWithoutRestartingTheSer
       while (!stop) {
         try {
           auto r = c.Send("GET", "/readyz");
-          if (r.status == 200) ++ok;
-          else if (r.status == 503 && (ErrorCode(r) == "database_unavailable" || ErrorCode(r) == "database_busy")) ++unavailable;
-          else ++other;
+          if (r.status == 200)
+            ++ok;
+          else if (r.status == 503 && (ErrorCode(r) == "database_unavailable" || ErrorCode(r) == "database_busy"))
+            ++unavailable;
+          else
+            ++other;
         } catch (...) {
           ++other;
         }

@@ -47,7 +47,8 @@ TEST_F(InputApiTest, ViolationsAreListedPerField) {
 TEST_F(InputApiTest, OversizedBodiesAre413) {
   auto owner = SignIn("admin@acme.mx");
   auto c = Client();
-  std::string huge = R"({"email":"x@acme.mx","role":"viewer","full_name":")" + std::string(11 * 1024 * 1024, 'a') + "\"}";
+  std::string huge =
+      R"({"email":"x@acme.mx","role":"viewer","full_name":")" + std::string(11 * 1024 * 1024, 'a') + "\"}";
   auto r = c.Send("POST", "/api/v1/members", huge, owner.Bearer("acme"));
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(ErrorCode(r), "payload_too_large");
@@ -95,7 +96,8 @@ TEST_F(InputApiTest, HealthReadinessAndMetrics) {
   EXPECT_EQ(c.Send("GET", "/readyz").status, 200);
   auto m = c.Send("GET", "/metrics");
   EXPECT_EQ(m.status, 200);
-  EXPECT_NE(m.body.find("vertice_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"), std::string::npos);
+  EXPECT_NE(m.body.find("vertice_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"),
+            std::string::npos);
   EXPECT_NE(m.body.find("vertice_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(m.body.find("vertice_db_pool_connections"), std::string::npos);
   EXPECT_NE(m.body.find("vertice_build_info"), std::string::npos);

@@ -16,7 +16,8 @@ class TenancyApiTest : public ApiTest {
       auto conn = co_await db::Connection::Connect(ex, db_->OwnerUrl(), std::chrono::seconds(5));
       if (!conn) co_return std::unexpected(conn.error());
       VERTICE_CO_TRY(co_await admin::CreateTenant(**conn, "otra", "Otra Organización"));
-      VERTICE_CO_TRY(co_await admin::CreateCompany(**conn, "otra", "initech", "Initech México SA de CV", "IME010101AA1"));
+      VERTICE_CO_TRY(
+          co_await admin::CreateCompany(**conn, "otra", "initech", "Initech México SA de CV", "IME010101AA1"));
       auto user = co_await admin::CreateUser(**conn, "otra", "owner@initech.mx", "Dueña", admin::kDemoPassword,
                                              std::string("initech"), std::string("owner"));
       if (!user) co_return std::unexpected(user.error());
@@ -56,13 +57,15 @@ TEST_F(TenancyApiTest, AnotherCompanysIdsUnderMyOwnCompanyAre404) {
   auto acme = SignIn("admin@acme.mx");
   auto initech = SignIn("owner@initech.mx");
   auto c = Client();
-  auto key = c.Send("POST", "/api/v1/api-keys", R"({"name":"initech pos","role":"cashier"})", initech.Bearer("initech"));
+  auto key =
+      c.Send("POST", "/api/v1/api-keys", R"({"name":"initech pos","role":"cashier"})", initech.Bearer("initech"));
   ASSERT_EQ(key.status, 201);
   std::string key_id(json::parse(key.body).at("id").as_string());
   EXPECT_EQ(c.Send("DELETE", "/api/v1/api-keys/" + key_id, "", acme.Bearer("acme")).status, 404);
   EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT revoked_at IS NULL FROM api_keys WHERE api_key_id = $1", {key_id}), "t");
   auto initech_owner = UserId("owner@initech.mx");
-  EXPECT_EQ(c.Send("PATCH", "/api/v1/members/" + initech_owner, R"({"role":"viewer"})", acme.Bearer("acme")).status, 404);
+  EXPECT_EQ(c.Send("PATCH", "/api/v1/members/" + initech_owner, R"({"role":"viewer"})", acme.Bearer("acme")).status,
+            404);
   EXPECT_EQ(c.Send("DELETE", "/api/v1/members/" + initech_owner, "", acme.Bearer("acme")).status, 404);
   auto list = c.Send("GET", "/api/v1/api-keys", "", acme.Bearer("acme"));
   EXPECT_EQ(list.body.find(key_id), std::string::npos);
@@ -75,7 +78,10 @@ TEST_F(TenancyApiTest, AddingAnEmailOfAnotherTenantRevealsNothingAndChangesNothi
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(ErrorCode(r), "member.email_taken");
   EXPECT_EQ(r.body.find("initech"), std::string::npos);
-  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM memberships m JOIN users u USING (user_id) WHERE u.email = 'owner@initech.mx'"), "1");
+  EXPECT_EQ(
+      SqlValue(db_->OwnerUrl(),
+               "SELECT count(*) FROM memberships m JOIN users u USING (user_id) WHERE u.email = 'owner@initech.mx'"),
+      "1");
 }
 
 TEST_F(TenancyApiTest, MeNeverListsAnotherTenantsCompanies) {

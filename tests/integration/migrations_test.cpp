@@ -37,7 +37,9 @@ auto WithRunner(const std::string& url, const Plan& plan, Fn fn) {
 }
 
 std::string PublicTables(const std::string& url) {
-  return SqlValue(url, "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables WHERE schemaname = 'public'");
+  return SqlValue(
+      url,
+      "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables WHERE schemaname = 'public'");
 }
 
 }  // namespace
@@ -78,12 +80,15 @@ TEST_F(MigrationsTest, EditingAnAppliedMigrationIsRefusedAndChangesNothing) {
   ASSERT_TRUE(RunUp(db_->OwnerUrl(), plan_));
   Plan edited = plan_;
   edited.migrations.front().up += "\n-- an innocent-looking edit\n";
-  edited.migrations.front().checksum = Sha256Hex(edited.migrations.front().up + '\0' + edited.migrations.front().verify);
-  auto before = SqlValue(db_->OwnerUrl(), "SELECT string_agg(name || checksum, ',' ORDER BY name) FROM schema_migrations");
+  edited.migrations.front().checksum =
+      Sha256Hex(edited.migrations.front().up + '\0' + edited.migrations.front().verify);
+  auto before =
+      SqlValue(db_->OwnerUrl(), "SELECT string_agg(name || checksum, ',' ORDER BY name) FROM schema_migrations");
   auto result = RunUp(db_->OwnerUrl(), edited);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, "migrate.checksum_mismatch");
-  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT string_agg(name || checksum, ',' ORDER BY name) FROM schema_migrations"), before);
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT string_agg(name || checksum, ',' ORDER BY name) FROM schema_migrations"),
+            before);
 }
 
 TEST_F(MigrationsTest, AFailingVerifyLeavesNothingBehind) {
@@ -120,7 +125,8 @@ TEST_F(MigrationsTest, TwoConcurrentRunnersApplyEachMigrationOnce) {
   ASSERT_TRUE(rb) << rb.error().message;
   EXPECT_EQ(*ra + *rb, static_cast<int>(plan_.migrations.size()));
   EXPECT_TRUE(*ra == 0 || *rb == 0);
-  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM schema_migrations"), std::to_string(plan_.migrations.size()));
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM schema_migrations"),
+            std::to_string(plan_.migrations.size()));
 }
 
 }  // namespace vertice::migrate

@@ -30,10 +30,12 @@ class RlsTest : public ::testing::Test {
 
   // Runs statements as the server's role inside one transaction with the given settings.
   static std::string AsApp(const std::string& tenant, const std::string& company, const std::string& query) {
-    return SqlValue(db_->AppUrl(),
-                    "WITH s AS (SELECT set_config('vertice.tenant_id', $1, true), set_config('vertice.company_id', $2, true)) "
-                    "SELECT (" + query + ") FROM s",
-                    {tenant, company});
+    return SqlValue(
+        db_->AppUrl(),
+        "WITH s AS (SELECT set_config('vertice.tenant_id', $1, true), set_config('vertice.company_id', $2, true)) "
+        "SELECT (" +
+            query + ") FROM s",
+        {tenant, company});
   }
   static inline testing::TestDatabase* db_ = nullptr;
 };
@@ -55,8 +57,10 @@ TEST_F(RlsTest, TheSettingShowsOnlyThatTenantAndCompany) {
 TEST_F(RlsTest, TheServerRoleCannotWriteIntoAnotherCompany) {
   auto user = SqlValue(db_->OwnerUrl(), "SELECT user_id FROM users WHERE email = 'cfo@globex.mx'");
   EXPECT_THROW(Sql(db_->AppUrl(),
-                   "WITH s AS (SELECT set_config('vertice.tenant_id', 'demo', true), set_config('vertice.company_id', 'acme', true)) "
-                   "INSERT INTO memberships (tenant_id, company_id, user_id, role) SELECT 'demo', 'globex', $1::uuid, 'owner' FROM s",
+                   "WITH s AS (SELECT set_config('vertice.tenant_id', 'demo', true), set_config('vertice.company_id', "
+                   "'acme', true)) "
+                   "INSERT INTO memberships (tenant_id, company_id, user_id, role) SELECT 'demo', 'globex', $1::uuid, "
+                   "'owner' FROM s",
                    {user}),
                std::runtime_error);
   EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM memberships WHERE company_id = 'globex'"), "1");
@@ -70,9 +74,10 @@ TEST_F(RlsTest, AuditLogIsAppendOnlyAndSessionsAreUnreachable) {
 }
 
 TEST_F(RlsTest, TheServerRoleOwnsNothing) {
-  EXPECT_EQ(SqlValue(db_->OwnerUrl(),
-                     "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'vertice_app'"),
-            "0");
+  EXPECT_EQ(
+      SqlValue(db_->OwnerUrl(),
+               "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'vertice_app'"),
+      "0");
 }
 
 }  // namespace vertice

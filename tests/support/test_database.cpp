@@ -30,7 +30,8 @@ SqlRows Sql(const std::string& url, const std::string& sql, const std::vector<st
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p.c_str());
   std::unique_ptr<PGresult, decltype(&PQclear)> res(
-      PQexecParams(conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0),
+      PQexecParams(conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr,
+                   0),
       &PQclear);
   auto st = PQresultStatus(res.get());
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {

@@ -37,10 +37,10 @@ bool DatabaseAvailable();
 
 }  // namespace vertice::testing
 
-#define VERTICE_REQUIRE_DATABASE()                                                             \
-  do {                                                                                         \
-    if (!::vertice::testing::DatabaseAvailable()) {                                            \
+#define VERTICE_REQUIRE_DATABASE()                                                                  \
+  do {                                                                                              \
+    if (!::vertice::testing::DatabaseAvailable()) {                                                 \
       if (std::getenv("VERTICE_REQUIRE_DB")) FAIL() << "VERTICE_REQUIRE_DB=1 but no test database"; \
-      GTEST_SKIP() << "no test database: run through scripts/test";                            \
-    }                                                                                          \
+      GTEST_SKIP() << "no test database: run through scripts/test";                                 \
+    }                                                                                               \
   } while (false)
