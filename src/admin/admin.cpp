@@ -24,25 +24,12 @@ db::Task<Status> Audit(db::Connection& conn, const std::string& tenant_id, const
   co_return Status{};
 }
 
-// Runs body inside one transaction on the direct connection.
-template <typename Fn>
-db::Task<Status> Atomically(db::Connection& conn, Fn body) {
-  VERTICE_CO_TRY(co_await conn.ExecuteScript("BEGIN"));
-  Status st = co_await body();
-  if (!st) {
-    (void)co_await conn.ExecuteScript("ROLLBACK");
-    co_return st;
-  }
-  VERTICE_CO_TRY(co_await conn.ExecuteScript("COMMIT"));
-  co_return Status{};
-}
-
 }  // namespace
 
 db::Task<Status> CreateTenant(db::Connection& conn, const std::string& tenant_id, const std::string& name) {
   if (!IsValidSlug(tenant_id))
     co_return std::unexpected(Invalid("invalid_tenant_id", "tenant id must be a slug like 'demo'"));
-  co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
+  co_return co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_TRY(
         co_await conn.Execute("INSERT INTO tenants (tenant_id, name) VALUES ($1, $2)", db::P(tenant_id, name)));
     co_return co_await Audit(conn, tenant_id, std::nullopt, "tenant.created", "tenant", tenant_id);
@@ -55,7 +42,7 @@ db::Task<Status> CreateCompany(db::Connection& conn, const std::string& tenant_i
     co_return std::unexpected(Invalid("invalid_company_id", "company id must be a slug like 'acme'"));
   if (!IsValidRfc(rfc))
     co_return std::unexpected(Invalid("invalid_rfc", "RFC '" + rfc + "' is not a valid Mexican RFC"));
-  co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
+  co_return co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_TRY(
         co_await conn.Execute("INSERT INTO companies (company_id, tenant_id, legal_name, rfc) VALUES ($1, $2, $3, $4)",
                               db::P(company_id, tenant_id, legal_name, rfc)));
@@ -75,7 +62,7 @@ db::Task<Result<std::string>> CreateUser(db::Connection& conn, const std::string
   if (role && !auth::IsValidRole(*role)) co_return std::unexpected(Invalid("invalid_role", "unknown role: " + *role));
   auto hash = auth::HashPassword(password);
   std::string user_id;
-  VERTICE_CO_TRY(co_await Atomically(conn, [&]() -> db::Task<Status> {
+  VERTICE_CO_TRY(co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
                                 co_await conn.Execute("INSERT INTO users (tenant_id, email, full_name, password_hash) "
                                                       "VALUES ($1, $2, $3, $4) RETURNING user_id::text",
@@ -94,7 +81,7 @@ db::Task<Result<std::string>> CreateUser(db::Connection& conn, const std::string
 db::Task<Status> AddMembership(db::Connection& conn, const std::string& email, const std::string& company_id,
                                const std::string& role) {
   if (!auth::IsValidRole(role)) co_return std::unexpected(Invalid("invalid_role", "unknown role: " + role));
-  co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
+  co_return co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_ASSIGN_OR_RETURN(
         auto rows, co_await conn.Execute("INSERT INTO memberships (tenant_id, company_id, user_id, role) "
                                          "SELECT u.tenant_id, $2, u.user_id, $3 FROM users u WHERE u.email = lower($1) "
@@ -110,7 +97,7 @@ db::Task<Status> SetPassword(db::Connection& conn, const std::string& email, con
   if (password.size() < 10)
     co_return std::unexpected(Invalid("weak_password", "passwords need at least 10 characters"));
   auto hash = auth::HashPassword(password);
-  co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
+  co_return co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_ASSIGN_OR_RETURN(
         auto rows,
         co_await conn.Execute(
@@ -128,7 +115,7 @@ db::Task<Status> SetPassword(db::Connection& conn, const std::string& email, con
 }
 
 db::Task<Status> DisableUser(db::Connection& conn, const std::string& email) {
-  co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
+  co_return co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_ASSIGN_OR_RETURN(
         auto rows,
         co_await conn.Execute(
@@ -148,7 +135,7 @@ db::Task<Result<NewApiKey>> CreateApiKey(db::Connection& conn, const std::string
   if (!auth::IsValidRole(role)) co_return std::unexpected(Invalid("invalid_role", "unknown role: " + role));
   NewApiKey out;
   out.key = auth::NewToken("vk_");
-  VERTICE_CO_TRY(co_await Atomically(conn, [&]() -> db::Task<Status> {
+  VERTICE_CO_TRY(co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_ASSIGN_OR_RETURN(
         auto rows,
         co_await conn.Execute("INSERT INTO api_keys (tenant_id, company_id, name, role, key_prefix, key_hash) "
@@ -164,7 +151,7 @@ db::Task<Result<NewApiKey>> CreateApiKey(db::Connection& conn, const std::string
 
 db::Task<Status> RevokeApiKey(db::Connection& conn, const std::string& api_key_id) {
   if (!IsUuid(api_key_id)) co_return std::unexpected(Invalid("invalid_id", "not an API key id: " + api_key_id));
-  co_return co_await Atomically(conn, [&]() -> db::Task<Status> {
+  co_return co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_ASSIGN_OR_RETURN(
         auto rows, co_await conn.Execute(
                        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE api_key_id = $1::uuid "

@@ -102,9 +102,7 @@ void RegisterApiKeyRoutes(App& app) {
                    co_return Status{};
                  });
              if (!revoked) co_return std::unexpected(revoked.error());
-             http::Response r;
-             r.status = 204;
-             co_return r;
+             co_return NoContent();
            },
            Access::kCompany,
            {"owner"},

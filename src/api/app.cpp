@@ -36,6 +36,12 @@ shared::Actor RequestContext::Actor() const {
 
 http::Response Json(int status, const json::value& body) { return http::JsonResponse(status, json::serialize(body)); }
 
+http::Response NoContent() {
+  http::Response r;
+  r.status = 204;
+  return r;
+}
+
 Error NotFound(std::string what) { return Error{ErrorKind::kNotFound, "not_found", std::move(what), {}, {}}; }
 
 App::App(AppDeps deps) : deps_(deps) {}

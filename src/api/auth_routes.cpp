@@ -72,9 +72,7 @@ void RegisterAuthRoutes(App& app) {
                                             SessionCookie("vertice_session", "", 0, true, ctx.request.secure));
              ctx.extra_headers.emplace_back("Set-Cookie",
                                             SessionCookie("vertice_csrf", "", 0, false, ctx.request.secure));
-             http::Response r;
-             r.status = 204;
-             co_return r;
+             co_return NoContent();
            },
            Access::kAuthenticated,
            {},

@@ -45,6 +45,17 @@ void CheckRole(http::JsonBody& body, const std::optional<std::string>& role) {
   }
 }
 
+// The member's role, locked for the rest of the transaction; 404 when not a member here.
+db::Task<Result<std::string>> LockedRole(db::Transaction& tx, const std::string& company_id,
+                                         const std::string& user_id) {
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto rows,
+      co_await tx.Query("SELECT role FROM memberships WHERE company_id = $1 AND user_id = $2::uuid FOR UPDATE",
+                        db::P(company_id, user_id)));
+  if (rows.Empty()) co_return std::unexpected(NotFound("El miembro no existe."));
+  co_return rows.Str(0, "role");
+}
+
 // An owner can never remove or demote the last owner of a company.
 db::Task<Status> KeepAnOwner(db::Transaction& tx, const std::string& company_id, const std::string& user_id) {
   VERTICE_CO_ASSIGN_OR_RETURN(
@@ -176,13 +187,7 @@ void RegisterMemberRoutes(App& app) {
              VERTICE_CO_TRY(body.Finish());
              auto changed = co_await app.Deps().pool.InTransaction(
                  ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
-                   VERTICE_CO_ASSIGN_OR_RETURN(
-                       auto before,
-                       co_await tx.Query(
-                           "SELECT role FROM memberships WHERE company_id = $1 AND user_id = $2::uuid FOR UPDATE",
-                           db::P(ctx.CompanyId(), user_id)));
-                   if (before.Empty()) co_return std::unexpected(NotFound("El miembro no existe."));
-                   auto old_role = before.Str(0, "role");
+                   VERTICE_CO_ASSIGN_OR_RETURN(auto old_role, co_await LockedRole(tx, ctx.CompanyId(), user_id));
                    if (old_role == "owner" && *role != "owner")
                      VERTICE_CO_TRY(co_await KeepAnOwner(tx, ctx.CompanyId(), user_id));
                    VERTICE_CO_TRY(co_await tx.Query(
@@ -208,24 +213,17 @@ void RegisterMemberRoutes(App& app) {
          if (!IsUuid(user_id)) co_return std::unexpected(NotFound("El miembro no existe."));
          auto removed =
              co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Status> {
-               VERTICE_CO_ASSIGN_OR_RETURN(
-                   auto before,
-                   co_await tx.Query(
-                       "SELECT role FROM memberships WHERE company_id = $1 AND user_id = $2::uuid FOR UPDATE",
-                       db::P(ctx.CompanyId(), user_id)));
-               if (before.Empty()) co_return std::unexpected(NotFound("El miembro no existe."));
-               if (before.Str(0, "role") == "owner") VERTICE_CO_TRY(co_await KeepAnOwner(tx, ctx.CompanyId(), user_id));
+               VERTICE_CO_ASSIGN_OR_RETURN(auto role, co_await LockedRole(tx, ctx.CompanyId(), user_id));
+               if (role == "owner") VERTICE_CO_TRY(co_await KeepAnOwner(tx, ctx.CompanyId(), user_id));
                VERTICE_CO_TRY(co_await tx.Query("DELETE FROM memberships WHERE company_id = $1 AND user_id = $2::uuid",
                                                 db::P(ctx.CompanyId(), user_id)));
-               auto before_json = json::serialize(json::object{{"role", before.Str(0, "role")}});
+               auto before_json = json::serialize(json::object{{"role", role}});
                VERTICE_CO_TRY(
                    co_await shared::RecordAudit(tx, ctx.Actor(), "member.removed", "membership", user_id, before_json));
                co_return Status{};
              });
          if (!removed) co_return std::unexpected(removed.error());
-         http::Response r;
-         r.status = 204;
-         co_return r;
+         co_return NoContent();
        },
        Access::kCompany,
        {"owner"},

@@ -110,8 +110,8 @@ int Serve(const Config& config) {
     });
   });
 
-  spdlog::info("vertice {} listening on http://{}:{} ({} threads, pool {})", kVersion, listen->first, *port,
-               config.threads, config.pool_size);
+  spdlog::info("vertice {} listening on http://{}:{} ({} threads, pool {} on {})", kVersion, listen->first, *port,
+               config.threads, config.pool_size, RedactDsn(config.database_url));
   std::vector<std::thread> threads;
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();

@@ -76,4 +76,18 @@ class Connection {
   std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
 };
 
+// Runs body() between BEGIN and COMMIT on a direct (unpooled) connection; rolls back on error.
+// For operator commands and the migration runner; request handlers use Pool::InTransaction.
+template <typename Fn>
+Task<Status> Atomically(Connection& conn, Fn body) {
+  VERTICE_CO_TRY(co_await conn.ExecuteScript("BEGIN"));
+  Status st = co_await body();
+  if (!st) {
+    (void)co_await conn.ExecuteScript("ROLLBACK");
+    co_return st;
+  }
+  VERTICE_CO_TRY(co_await conn.ExecuteScript("COMMIT"));
+  co_return Status{};
+}
+
 }  // namespace vertice::db

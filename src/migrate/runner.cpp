@@ -54,17 +54,6 @@ db::Task<Result<std::vector<Runner::Applied>>> Runner::LoadApplied() {
   co_return out;
 }
 
-db::Task<Status> Runner::InTransaction(std::function<db::Task<Status>()> body) {
-  VERTICE_CO_TRY(co_await conn_.ExecuteScript("BEGIN"));
-  auto st = co_await body();
-  if (!st) {
-    (void)co_await conn_.ExecuteScript("ROLLBACK");
-    co_return st;
-  }
-  VERTICE_CO_TRY(co_await conn_.ExecuteScript("COMMIT"));
-  co_return Status{};
-}
-
 db::Task<Status> Runner::Apply(const Migration& m, bool record_as_update) {
   auto started = std::chrono::steady_clock::now();
   auto record = [&]() -> db::Task<Status> {
@@ -98,7 +87,7 @@ db::Task<Status> Runner::Apply(const Migration& m, bool record_as_update) {
     VERTICE_CO_TRY(co_await run());
     VERTICE_CO_TRY(co_await record());
   } else {
-    VERTICE_CO_TRY(co_await InTransaction([&]() -> db::Task<Status> {
+    VERTICE_CO_TRY(co_await db::Atomically(conn_, [&]() -> db::Task<Status> {
       VERTICE_CO_TRY(co_await run());
       co_return co_await record();
     }));
@@ -180,7 +169,7 @@ db::Task<Result<int>> Runner::Down(std::string component, int to_version) {
             MigrateError("migrate.irreversible",
                          fmt::format("{}/{} is irreversible; restore from a backup instead", component, m->name)));
       }
-      VERTICE_CO_TRY(co_await InTransaction([&]() -> db::Task<Status> {
+      VERTICE_CO_TRY(co_await db::Atomically(conn_, [&]() -> db::Task<Status> {
         auto down = co_await conn_.ExecuteScript(m->down);
         if (!down) {
           co_return std::unexpected(MigrateError(

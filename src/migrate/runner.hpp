@@ -39,7 +39,6 @@ class Runner {
   db::Task<void> Unlock();
   db::Task<Result<std::vector<Applied>>> LoadApplied();
   db::Task<Status> Apply(const Migration& m, bool record_as_update);
-  db::Task<Status> InTransaction(std::function<db::Task<Status>()> body);
 
   db::Connection& conn_;
   const Plan& plan_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <thread>
 
 #include "admin/admin.hpp"
 #include "auth/crypto.hpp"
@@ -72,6 +73,18 @@ class ApiTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.body;
     auto j = boost::json::parse(r.body).as_object();
     return {std::string(j.at("token").as_string()), std::string(j.at("csrf_token").as_string())};
+  }
+
+  // Polls until a request stops answering `while_status` (changes reach the server's auth cache
+  // by NOTIFY, a few milliseconds after the commit); returns the last status.
+  static int StatusAfterChange(HttpClient& c, const std::string& path,
+                               const std::map<std::string, std::string>& headers, int while_status = 200) {
+    int status = while_status;
+    for (int i = 0; i < 100 && status == while_status; ++i) {
+      status = c.Send("GET", path, "", headers).status;
+      if (status == while_status) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return status;
   }
 
   static std::string UserId(const std::string& email) {
