@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <atomic>
 #include <boost/json.hpp>
 
 #include "auth/crypto.hpp"
@@ -66,6 +68,13 @@ std::string_view CookieValue(std::string_view header, std::string_view name) {
     header.remove_prefix(semi + 1);
   }
   return {};
+}
+
+// A random per-process prefix and a counter: unique across instances without a syscall per request.
+std::string NextRequestId() {
+  static const std::string prefix = auth::RandomHex(6);
+  static std::atomic<uint64_t> counter{0};
+  return fmt::format("{}{:012x}", prefix, ++counter);
 }
 
 bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
@@ -136,7 +145,7 @@ db::Task<http::Response> App::Handle(http::Request& req) {
   deps_.metrics.InFlight(1);
   RequestContext ctx{req, {}, {}, {}, nullptr, {}, false, {}};
   auto client_id = req.Header("x-request-id");
-  ctx.request_id = IsValidRequestId(client_id) ? std::string(client_id) : auth::RandomHex(12);
+  ctx.request_id = IsValidRequestId(client_id) ? std::string(client_id) : NextRequestId();
 
   auto match = router_.Find(req.method, req.path);
   std::string route_label = match.path_template.empty() ? "unmatched" : match.path_template;

@@ -29,8 +29,13 @@ using tcp = asio::ip::tcp;
 namespace {
 
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {
+    boost::system::error_code ec;
+    auto remote = stream.socket().remote_endpoint(ec);
+    if (!ec) client_ip = remote.address().to_string();
+  }
   beast::tcp_stream stream;
+  std::string client_ip;  // looked up once per connection, not per request
   std::atomic<bool> idle{true};
 };
 
@@ -184,9 +189,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           req.headers.emplace_back(std::move(name), std::string(f.value()));
         }
         req.body = std::move(msg.body());
-        boost::system::error_code rec;
-        auto remote = conn->stream.socket().remote_endpoint(rec);
-        req.client_ip = rec ? "" : remote.address().to_string();
+        req.client_ip = conn->client_ip;
         conn->stream.expires_never();
         Response resp;
         try {
