@@ -13,6 +13,7 @@ Lease::~Lease() {
 }
 
 Task<Status> Transaction::Begin(const TenantScope& scope) {
+  scope_ = scope;
   VERTICE_CO_TRY(co_await conn_.ExecuteScript("BEGIN"));
   VERTICE_CO_TRY(co_await conn_.Execute(
       "SELECT set_config('vertice.tenant_id', $1, true), set_config('vertice.company_id', $2, true), "

@@ -64,9 +64,12 @@ class Transaction {
   Task<Status> Begin(const TenantScope& scope);
   Task<Status> Commit();
   Task<void> Rollback();
+  // The tenant and company this transaction acts for (fixed at Begin).
+  const TenantScope& Scope() const { return scope_; }
 
  private:
   Connection& conn_;
+  TenantScope scope_;
 };
 
 class Pool {

@@ -26,6 +26,12 @@ Error ErrorFromSqlState(std::string_view state, std::string_view msg, std::strin
   if (state == "40001" || state == "40P01")
     return {
         ErrorKind::kConflict, "db.serialization_failure", "Conflicto de concurrencia; intente de nuevo.", {}, internal};
+  if (state == "55P03")  // FOR UPDATE NOWAIT: another request is changing the same row
+    return {ErrorKind::kConflict,
+            "concurrent_update",
+            "Otra operación está modificando este registro; intente de nuevo.",
+            {},
+            internal};
   if (state == "57014")
     return {ErrorKind::kUnavailable, "query_cancelled", "La operación tardó demasiado y fue cancelada.", {}, internal};
   if (state == "42501") return {ErrorKind::kNotFound, "not_found", "No encontrado.", {}, internal};

@@ -26,28 +26,24 @@ Result<JsonBody> JsonBody::Parse(std::string_view body) {
   return JsonBody(std::move(value.as_object()));
 }
 
-void JsonBody::Add(std::string_view field, std::string code, std::string problem) {
-  violations_.push_back({std::string(field), std::move(code), std::move(problem)});
-}
-
 void JsonBody::Invalid(std::string_view field, std::string_view problem) {
-  Add(field, "invalid_field", std::string(problem));
+  errors_.Add(field, "invalid_field", problem);
 }
 
 std::optional<std::string> JsonBody::String(std::string_view field, bool required, size_t max_len) {
   seen_.emplace(field);
   auto* v = obj_.if_contains(field);
   if (v == nullptr || v->is_null()) {
-    if (required) Add(field, "missing_field", "es obligatorio");
+    if (required) errors_.Add(field, "missing_field", "es obligatorio");
     return std::nullopt;
   }
   if (!v->is_string()) {
-    Add(field, "invalid_field_type", "debe ser texto");
+    errors_.Add(field, "invalid_field_type", "debe ser texto");
     return std::nullopt;
   }
   const auto& s = v->as_string();
   if (s.size() > max_len) {
-    Add(field, "invalid_field", "es demasiado largo");
+    errors_.Add(field, "invalid_field", "es demasiado largo");
     return std::nullopt;
   }
   return std::string(s);
@@ -57,11 +53,11 @@ std::optional<bool> JsonBody::Bool(std::string_view field, bool required) {
   seen_.emplace(field);
   auto* v = obj_.if_contains(field);
   if (v == nullptr || v->is_null()) {
-    if (required) Add(field, "missing_field", "es obligatorio");
+    if (required) errors_.Add(field, "missing_field", "es obligatorio");
     return std::nullopt;
   }
   if (!v->is_bool()) {
-    Add(field, "invalid_field_type", "debe ser booleano");
+    errors_.Add(field, "invalid_field_type", "debe ser booleano");
     return std::nullopt;
   }
   return v->as_bool();
@@ -69,16 +65,9 @@ std::optional<bool> JsonBody::Bool(std::string_view field, bool required) {
 
 Status JsonBody::Finish() {
   for (const auto& [key, value] : obj_) {
-    if (!seen_.contains(std::string_view(key))) Add(key, "unknown_field", "campo desconocido");
+    if (!seen_.contains(std::string_view(key))) errors_.Add(key, "unknown_field", "campo desconocido");
   }
-  if (violations_.empty()) return {};
-  json::array fields;
-  for (const auto& v : violations_) {
-    fields.push_back(json::object{{"field", v.field}, {"code", v.code}, {"problem", v.problem}});
-  }
-  const auto& first = violations_.front();
-  return Fail(ErrorKind::kInvalidInput, first.code, "Datos inválidos: '" + first.field + "' " + first.problem + ".",
-              json::serialize(json::object{{"fields", std::move(fields)}}));
+  return errors_.ToStatus();
 }
 
 }  // namespace vertice::http

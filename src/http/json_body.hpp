@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/field_errors.hpp"
 
 namespace vertice::http {
 
@@ -27,16 +28,9 @@ class JsonBody {
 
  private:
   explicit JsonBody(boost::json::object obj) : obj_(std::move(obj)) {}
-  struct Violation {
-    std::string field;
-    std::string code;
-    std::string problem;
-  };
-  void Add(std::string_view field, std::string code, std::string problem);
-
   boost::json::object obj_;
   std::set<std::string, std::less<>> seen_;
-  std::vector<Violation> violations_;
+  FieldErrors errors_;
 };
 
 }  // namespace vertice::http
