@@ -136,7 +136,7 @@ db::Task<Result<json::object>> Dal::Get(db::Transaction& tx, std::string id) con
   co_return RowJson(rows, 0);
 }
 
-db::Task<Result<Page>> Dal::List(db::Transaction& tx, ListOptions options) const {
+db::Task<Result<Page>> Dal::ListImpl(db::Transaction& tx, ListOptions options) const {
   if (options.limit < 1 || options.limit > 500)
     co_return Fail(ErrorKind::kInvalidInput, "invalid_limit", "limit debe estar entre 1 y 500.");
   const auto& scope = tx.Scope();
@@ -159,7 +159,9 @@ db::Task<Result<Page>> Dal::List(db::Transaction& tx, ListOptions options) const
   }
   params.push_back(std::to_string(options.limit + 1));
   auto sql =
-      fmt::format("SELECT {} FROM {} WHERE {} ORDER BY {} LIMIT ${}", select_list_, table_, where, id_, params.size());
+      // Qualified: the select list exposes the id as text under the same name, which would sort as text.
+      fmt::format("SELECT {} FROM {} WHERE {} ORDER BY {}.{} LIMIT ${}", select_list_, table_, where, table_, id_,
+                  params.size());
   VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(std::move(sql), std::move(params)));
   Page page;
   int n = std::min(rows.Size(), options.limit);

@@ -51,7 +51,11 @@ class Dal {
 
   db::Task<Result<boost::json::object>> Create(db::Transaction& tx, Values values) const;
   db::Task<Result<boost::json::object>> Get(db::Transaction& tx, std::string id) const;
-  db::Task<Result<Page>> List(db::Transaction& tx, ListOptions options) const;
+  // (A plain function over ListImpl: GCC 12 miscompiles aggregate coroutine parameters built
+  // from braced lists, and callers naturally write List(tx, {.limit = 20}).)
+  db::Task<Result<Page>> List(db::Transaction& tx, ListOptions options) const {
+    return ListImpl(tx, std::move(options));
+  }
   // Versioned tables need the version the caller read: a stale one → 409 stale_version.
   db::Task<Result<boost::json::object>> Update(db::Transaction& tx, std::string id, Values values,
                                                std::optional<int64_t> expected_version) const;
@@ -62,6 +66,7 @@ class Dal {
   std::string GetSql() const { return get_sql_; }
 
  private:
+  db::Task<Result<Page>> ListImpl(db::Transaction& tx, ListOptions options) const;
   const ColumnSpec* Column(std::string_view name) const;
   Status CheckValues(const Values& values) const;
   boost::json::object RowJson(const db::Rows& rows, int i) const;
