@@ -5,6 +5,7 @@
 #include "auth/crypto.hpp"
 #include "auth/principal.hpp"
 #include "core/text.hpp"
+#include "shared/validation.hpp"
 
 namespace vertice::admin {
 
@@ -40,7 +41,8 @@ db::Task<Status> CreateCompany(db::Connection& conn, const std::string& tenant_i
                                const std::string& legal_name, const std::string& rfc) {
   if (!IsValidSlug(company_id))
     co_return std::unexpected(Invalid("invalid_company_id", "company id must be a slug like 'acme'"));
-  if (!IsValidRfc(rfc))
+  // A check digit that does not verify is accepted: SAT's own test RFCs (AAA010101AAA) carry one.
+  if (shared::CheckRfc(rfc) == shared::RfcStatus::kInvalid)
     co_return std::unexpected(Invalid("invalid_rfc", "RFC '" + rfc + "' is not a valid Mexican RFC"));
   co_return co_await db::Atomically(conn, [&]() -> db::Task<Status> {
     VERTICE_CO_TRY(

@@ -61,34 +61,6 @@ bool IsPlausibleEmail(std::string_view s) {
   return true;
 }
 
-bool IsValidRfc(std::string_view s) {
-  // Ñ arrives as UTF-8 (0xC3 0x91); normalise it to a single placeholder letter first.
-  std::string t;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (static_cast<unsigned char>(s[i]) == 0xC3 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x91) {
-      t.push_back('N');
-      ++i;
-    } else {
-      t.push_back(s[i]);
-    }
-  }
-  size_t letters = t.size() == 12 ? 3 : t.size() == 13 ? 4 : 0;
-  if (letters == 0) return false;
-  for (size_t i = 0; i < letters; ++i) {
-    if (!((t[i] >= 'A' && t[i] <= 'Z') || t[i] == '&')) return false;
-  }
-  for (size_t i = letters; i < letters + 6; ++i) {
-    if (t[i] < '0' || t[i] > '9') return false;
-  }
-  int mm = (t[letters + 2] - '0') * 10 + (t[letters + 3] - '0');
-  int dd = (t[letters + 4] - '0') * 10 + (t[letters + 5] - '0');
-  if (mm < 1 || mm > 12 || dd < 1 || dd > 31) return false;
-  for (size_t i = letters + 6; i < t.size(); ++i) {
-    if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9'))) return false;
-  }
-  return true;
-}
-
 std::string ToLowerAscii(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

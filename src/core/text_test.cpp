@@ -23,15 +23,6 @@ TEST(TextTest, CompanySlugs) {
   EXPECT_FALSE(IsValidSlug("acme'; DROP TABLE companies;--"));
 }
 
-TEST(TextTest, RfcOfMoralAndFisicaPersons) {
-  EXPECT_TRUE(IsValidRfc("ADI920101AB3"));   // persona moral
-  EXPECT_TRUE(IsValidRfc("GOMA800101AB1"));  // persona física
-  EXPECT_TRUE(IsValidRfc("ÑAN920101AB3"));   // Ñ counts as one letter
-  EXPECT_FALSE(IsValidRfc("ADI921301AB3"));  // month 13
-  EXPECT_FALSE(IsValidRfc("AD920101AB3"));   // too short
-  EXPECT_FALSE(IsValidRfc("adi920101ab3"));  // lower case
-}
-
 TEST(TextTest, EmailsAndRequestIdsAndUuids) {
   EXPECT_TRUE(IsPlausibleEmail("ceo@acme.mx"));
   EXPECT_FALSE(IsPlausibleEmail("ceo@acme"));

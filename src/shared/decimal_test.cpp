@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace vertice::shared {
 
 Money M(const char* s) { return *Money::Parse(s); }
@@ -101,6 +103,61 @@ TEST(DecimalTest, ComparisonsFollowValue) {
   EXPECT_EQ(M("1.5"), M("1.50"));
   EXPECT_TRUE(M("0.01").IsPositive());
   EXPECT_EQ(M("-3.00").Abs().ToString(), "3.00");
+}
+
+}  // namespace vertice::shared
+
+namespace vertice::shared {
+
+TEST(DecimalTest, FromIntChecksRange) {
+  EXPECT_EQ(Money::FromInt(1500)->ToString(), "1500.00");
+  EXPECT_EQ(Money::FromInt(INT64_MAX / 10).error().code, "decimal.overflow");
+}
+
+TEST(DecimalTest, HalfEvenOnNegativeAndExactValues) {
+  EXPECT_EQ(M("-0.25").Mul(R("0.1"), Rounding::kHalfEven)->ToString(), "-0.02");
+  EXPECT_EQ(M("-0.35").Mul(R("0.1"), Rounding::kHalfEven)->ToString(), "-0.04");
+  EXPECT_EQ(M("12.00").Mul(R("0.5"), Rounding::kHalfEven)->ToString(), "6.00");
+  EXPECT_EQ(M("-100.00").DivInt(3, Rounding::kHalfUp)->ToString(), "-33.33");
+  EXPECT_EQ(M("-200.00").DivInt(3, Rounding::kHalfUp)->ToString(), "-66.67");
+  EXPECT_EQ(M("-200.00").DivInt(3, Rounding::kDown)->ToString(), "-66.66");
+}
+
+TEST(DecimalTest, RescaleUpCanOverflow) {
+  EXPECT_EQ(Money::FromUnits(INT64_MAX).Rescale<6>(Rounding::kHalfUp).error().code, "decimal.overflow");
+}
+
+TEST(DecimalTest, RandomAllocationsAlwaysSumToTheTotal) {
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int64_t> amount(-10'000'000, 10'000'000);
+  std::uniform_int_distribution<int64_t> weight(0, 1'000'000);
+  std::uniform_int_distribution<int> count(1, 12);
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<Rate> weights(static_cast<size_t>(count(rng)));
+    for (auto& w : weights) w = Rate::FromUnits(weight(rng));
+    weights[0] = Rate::FromUnits(weights[0].Units() + 1);  // never all zero
+    auto total = Money::FromUnits(amount(rng));
+    auto parts = *Allocate(total, weights);
+    int64_t sum = 0;
+    for (auto p : parts) sum += p.Units();
+    ASSERT_EQ(sum, total.Units());
+    for (size_t k = 0; k < parts.size(); ++k) {
+      if (weights[k].IsZero()) {
+        ASSERT_TRUE(parts[k].IsZero());
+      }
+    }
+  }
+}
+
+TEST(DecimalTest, AmountsRoundTripThroughText) {
+  std::mt19937_64 rng(9);
+  std::uniform_int_distribution<int64_t> d(INT64_MIN + 1, INT64_MAX);
+  for (int i = 0; i < 10000; ++i) {
+    auto m = Money::FromUnits(d(rng));
+    ASSERT_EQ(Money::Parse(m.ToString())->Units(), m.Units());
+    auto r = Rate::FromUnits(d(rng));
+    ASSERT_EQ(Rate::Parse(r.ToString())->Units(), r.Units());
+  }
 }
 
 }  // namespace vertice::shared

@@ -84,3 +84,26 @@ TEST(ReportTest, CompanyComesOnlyFromTheScope) {
 }
 
 }  // namespace vertice::shared
+
+namespace vertice::shared {
+
+TEST(ReportTest, DayAndWeekBucketsAndDecodedValues) {
+  auto req = ParseReportQuery("group_by=week&filter.transaction_type=cpg%5Fpos,invoice+x");
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->filters[0].second, (std::vector<std::string>{"cpg_pos", "invoice x"}));
+  auto q = BuildReport(Universal(), *req, Acme());
+  ASSERT_TRUE(q);
+  EXPECT_NE(q->sql.find("date_trunc('week', \"fecha\")::date AS \"week\""), std::string::npos);
+  auto day = BuildReport(Universal(), *ParseReportQuery("group_by=day&measures=count"), Acme());
+  EXPECT_NE(day->sql.find("\"fecha\"::date AS \"day\""), std::string::npos);
+}
+
+TEST(ReportTest, ReversedDateRangeAndEmptyMeasuresAre400) {
+  auto reversed = BuildReport(Universal(), *ParseReportQuery("from=2025-12-31&to=2025-01-01"), Acme());
+  ASSERT_FALSE(reversed);
+  EXPECT_NE(reversed.error().details.find("\"field\":\"to\""), std::string::npos);
+  ReportDefinition empty{"universal_transactions_mv", "fecha", {}, {}, {}};
+  EXPECT_FALSE(BuildReport(empty, ReportRequest{}, Acme()));
+}
+
+}  // namespace vertice::shared

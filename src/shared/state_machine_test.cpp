@@ -56,3 +56,13 @@ TEST(StateMachineTest, MalformedSpecsAreProgrammingErrors) {
 }
 
 }  // namespace vertice::shared
+
+namespace vertice::shared {
+
+TEST(StateMachineTest, UnknownStatesAndEventsAreInvalidTransitions) {
+  StateMachine sm(ConsignmentLike());
+  EXPECT_EQ(sm.Find("limbo", "deliver", "owner").error().code, "test.document.invalid_transition");
+  EXPECT_EQ(sm.Find("draft", "teleport", "owner").error().code, "test.document.invalid_transition");
+}
+
+}  // namespace vertice::shared

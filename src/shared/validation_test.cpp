@@ -123,3 +123,24 @@ TEST(TaxTest, DiscountsExentoAndZeroRate) {
 }
 
 }  // namespace vertice::shared
+
+namespace vertice::shared {
+
+TEST(ValidationTest, CheckDigitTableCoversAmpersandAndEnye) {
+  EXPECT_EQ(CheckRfc("H&E951128469"), RfcStatus::kValid);
+  auto digit = RfcCheckDigit("ÑAN920101AB");
+  ASSERT_TRUE(digit);
+  EXPECT_EQ(CheckRfc(std::string("ÑAN920101AB") + *digit), RfcStatus::kValid);
+  EXPECT_FALSE(RfcCheckDigit("EKU900317"));  // too short to have a digit
+}
+
+TEST(ValidationTest, FieldErrorsAreEscapedJson) {
+  FieldErrors errors;
+  errors.Add("nota\"\n", "invalid_field", "tiene \"comillas\"");
+  auto st = errors.ToStatus();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().details.find(R"("field":"nota\"\n")"), std::string::npos) << st.error().details;
+  EXPECT_TRUE(FieldErrors{}.ToStatus());
+}
+
+}  // namespace vertice::shared
