@@ -67,22 +67,20 @@ Result<int64_t> ParseUnits(std::string_view text, int scale) {
 }
 
 std::string FormatUnits(int64_t units, int scale) {
-  Int128 v = units;
-  bool negative = v < 0;
-  if (negative) v = -v;
-  std::string digits;
+  // Digits right to left into a stack buffer with 64-bit arithmetic (|INT64_MIN| fits in uint64).
+  uint64_t v = units < 0 ? 0 - static_cast<uint64_t>(units) : static_cast<uint64_t>(units);
+  char buf[32];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  int written = 0;
   do {
-    digits.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
+    if (written == scale && scale > 0) *--p = '.';
+    *--p = static_cast<char>('0' + v % 10);
     v /= 10;
-  } while (v > 0);
-  while (static_cast<int>(digits.size()) <= scale) digits.push_back('0');
-  std::string out;
-  if (negative) out.push_back('-');
-  for (size_t k = digits.size(); k-- > 0;) {
-    out.push_back(digits[k]);
-    if (static_cast<int>(k) == scale && scale > 0) out.push_back('.');
-  }
-  return out;
+    ++written;
+  } while (v > 0 || written <= scale);
+  if (units < 0) *--p = '-';
+  return std::string(p, end);
 }
 
 }  // namespace detail
