@@ -87,30 +87,33 @@ Status Dal::CheckValues(const Values& values) const {
   return errors.ToStatus();
 }
 
+// Columns are read by position: the select list is always id, the spec's columns, then version.
 json::object Dal::RowJson(const db::Rows& rows, int i) const {
-  json::object o;
-  o[spec_.id_column] = rows.Str(i, spec_.id_column);
+  json::object o(spec_.columns.size() + 2);
+  o.emplace(spec_.id_column, rows.Get(i, 0));
+  int col = 1;
   for (const auto& c : spec_.columns) {
-    auto v = rows.Opt(i, c.name);
-    if (!v) {
-      o[c.name] = nullptr;
+    int k = col++;
+    if (rows.IsNull(i, k)) {
+      o.emplace(c.name, nullptr);
       continue;
     }
+    auto v = rows.Get(i, k);
     switch (c.type) {
       case ColumnType::kInteger:
-        o[c.name] = std::stoll(*v);
+        o.emplace(c.name, std::stoll(std::string(v)));
         break;
       case ColumnType::kBoolean:
-        o[c.name] = (*v == "true" || *v == "t");
+        o.emplace(c.name, v == "true" || v == "t");
         break;
       case ColumnType::kJson:
-        o[c.name] = json::parse(*v);
+        o.emplace(c.name, json::parse(v));
         break;
       default:
-        o[c.name] = *v;  // money and decimals stay strings
+        o.emplace(c.name, v);  // money and decimals stay strings
     }
   }
-  if (spec_.versioned) o["version"] = rows.Int(i, "version");
+  if (spec_.versioned) o.emplace("version", std::stoll(std::string(rows.Get(i, col))));
   return o;
 }
 
