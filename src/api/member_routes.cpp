@@ -1,42 +1,43 @@
 // /api/v1/members: owners add, list, re-role and remove the people of their company.
+// Company-scoped reads and writes go through the shared DAL (company_members view, memberships);
+// users are tenant-level rows (one login across the tenant's companies).
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
+#include "api/query_params.hpp"
 #include "auth/crypto.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
+#include "shared/dal.hpp"
 
 namespace vertice::api {
 
 namespace json = boost::json;
+using shared::ColumnType;
 
 namespace {
 
-constexpr const char* kSelectMembers =
-    "SELECT u.user_id::text AS user_id, u.email, u.full_name, u.status, m.role, "
-    "to_char(m.created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS added_at "
-    "FROM memberships m JOIN users u ON u.user_id = m.user_id "
-    "WHERE m.company_id = $1 AND ($2::uuid IS NULL OR m.user_id = $2::uuid) AND ($3::uuid IS NULL OR m.user_id > "
-    "$3::uuid) "
-    "ORDER BY m.user_id LIMIT $4";
-
-json::object MemberJson(const db::Rows& r, int i) {
-  return {{"user_id", r.Str(i, "user_id")}, {"email", r.Str(i, "email")}, {"full_name", r.Str(i, "full_name")},
-          {"status", r.Str(i, "status")},   {"role", r.Str(i, "role")},   {"added_at", r.Str(i, "added_at")}};
+const shared::Dal& MembersView() {
+  static const shared::Dal dal({"company_members",
+                                "user_id",
+                                false,
+                                {{"email", ColumnType::kText, false},
+                                 {"full_name", ColumnType::kText, false},
+                                 {"status", ColumnType::kText, false},
+                                 {"role", ColumnType::kText, false, true},
+                                 {"added_at", ColumnType::kTimestamp, false}}});
+  return dal;
 }
 
-std::string QueryParam(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto part = query.substr(0, amp);
-    if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=') {
-      return std::string(part.substr(name.size() + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
+const shared::Dal& Memberships() {
+  static const shared::Dal dal(
+      {"memberships",
+       "user_id",
+       false,
+       {{"role", ColumnType::kText, true, true}, {"created_at", ColumnType::kTimestamp, false}},
+       /*id_writable=*/true});
+  return dal;
 }
 
 void CheckRole(http::JsonBody& body, const std::optional<std::string>& role) {
@@ -45,29 +46,25 @@ void CheckRole(http::JsonBody& body, const std::optional<std::string>& role) {
   }
 }
 
-// The member's role, locked for the rest of the transaction; 404 when not a member here.
-db::Task<Result<std::string>> LockedRole(db::Transaction& tx, const std::string& company_id,
-                                         const std::string& user_id) {
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows,
-      co_await tx.Query("SELECT role FROM memberships WHERE company_id = $1 AND user_id = $2::uuid FOR UPDATE",
-                        db::P(company_id, user_id)));
-  if (rows.Empty()) co_return std::unexpected(NotFound("El miembro no existe."));
-  co_return rows.Str(0, "role");
+Error MemberNotFound() { return NotFound("El miembro no existe."); }
+
+// The member's membership row, locked for the rest of the transaction; 404 when not a member here.
+db::Task<Result<json::object>> LockMembership(db::Transaction& tx, std::string user_id) {
+  auto row = co_await Memberships().Get(tx, std::move(user_id), /*lock=*/true);
+  if (!row && row.error().kind == ErrorKind::kNotFound) co_return std::unexpected(MemberNotFound());
+  co_return row;
 }
 
-// An owner can never remove or demote the last owner of a company.
-db::Task<Status> KeepAnOwner(db::Transaction& tx, const std::string& company_id, const std::string& user_id) {
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows,
-      co_await tx.Query("SELECT count(*) FILTER (WHERE user_id <> $2::uuid) AS others FROM "
-                        "(SELECT user_id FROM memberships WHERE company_id = $1 AND role = 'owner' FOR UPDATE) o",
-                        db::P(company_id, user_id)));
-  if (rows.Int(0, "others") == 0) {
-    co_return Fail(ErrorKind::kBusinessRule, "member.last_owner",
-                   "La empresa debe conservar al menos un propietario (owner).");
+// An owner can never remove or demote the last owner of a company. Every owner row is locked so
+// two owners demoting each other at once cannot both succeed.
+db::Task<Status> KeepAnOwner(db::Transaction& tx, std::string user_id) {
+  shared::ListOptions all_owners{.limit = 500, .equals = {{"role", "owner"}}, .lock = true};
+  VERTICE_CO_ASSIGN_OR_RETURN(auto owners, co_await Memberships().List(tx, std::move(all_owners)));
+  for (const auto& o : owners.items) {
+    if (o.at("user_id").as_string() != user_id) co_return Status{};
   }
-  co_return Status{};
+  co_return Fail(ErrorKind::kBusinessRule, "member.last_owner",
+                 "La empresa debe conservar al menos un propietario (owner).");
 }
 
 }  // namespace
@@ -75,34 +72,12 @@ db::Task<Status> KeepAnOwner(db::Transaction& tx, const std::string& company_id,
 void RegisterMemberRoutes(App& app) {
   app.Add("GET", "/api/v1/members",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-             auto limit_text = QueryParam(ctx.request.query, "limit");
-             auto after = QueryParam(ctx.request.query, "after");
-             long limit = 50;
-             if (!limit_text.empty()) {
-               try {
-                 limit = std::stol(limit_text);
-               } catch (...) {
-                 limit = -1;
-               }
-               if (limit < 1 || limit > 200) {
-                 co_return Fail(ErrorKind::kInvalidInput, "invalid_limit", "limit debe estar entre 1 y 200.");
-               }
-             }
-             if (!after.empty() && !IsUuid(after)) {
-               co_return Fail(ErrorKind::kInvalidInput, "invalid_cursor", "after no es un cursor válido.");
-             }
-             auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
-               return tx.Query(kSelectMembers,
-                               db::P(ctx.CompanyId(), std::nullopt, after.empty() ? std::nullopt : std::optional(after),
-                                     std::to_string(limit + 1)));
+             VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, ParsePageRequest(ctx.request.query, /*uuid_cursor=*/true));
+             auto page = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
+               return MembersView().List(tx, {.limit = page_request.limit, .after = page_request.after});
              });
-             if (!rows) co_return std::unexpected(rows.error());
-             json::array items;
-             int n = std::min<int>(rows->Size(), static_cast<int>(limit));
-             for (int i = 0; i < n; ++i) items.push_back(MemberJson(*rows, i));
-             json::object out{{"items", std::move(items)}};
-             out["next_after"] = rows->Size() > limit ? json::value(rows->Str(n - 1, "user_id")) : json::value(nullptr);
-             co_return Json(200, out);
+             if (!page) co_return std::unexpected(page.error());
+             co_return Json(200, PageJson(*page));
            },
            Access::kCompany,
            {"owner", "ceo", "cfo"}});
@@ -122,10 +97,12 @@ void RegisterMemberRoutes(App& app) {
          auto normalized = ToLowerAscii(*email);
          std::string temporary = password ? std::string() : auth::NewToken("").substr(0, 16);
          // Hashed before the transaction: Argon2id is slow and must not hold row locks.
-         auto hash = co_await app.Deps().auth.HashPasswordOffThread(password ? *password : temporary);
+         std::string initial_password = password ? *password : temporary;
+         auto hash = co_await app.Deps().auth.HashPasswordOffThread(std::move(initial_password));
          bool created_user = false;
          auto added = co_await app.Deps().pool.InTransaction(
-             ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
+             ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+               // users is tenant-level: row-level security limits it to the caller's tenant.
                VERTICE_CO_ASSIGN_OR_RETURN(
                    auto existing,
                    co_await tx.Query("SELECT user_id::text AS user_id FROM users WHERE email = $1", db::P(normalized)));
@@ -133,18 +110,16 @@ void RegisterMemberRoutes(App& app) {
                if (existing.Empty()) {
                  VERTICE_CO_ASSIGN_OR_RETURN(
                      auto inserted,
-                     co_await tx.Query(
-                         "INSERT INTO users (tenant_id, email, full_name, password_hash) VALUES ($1, $2, $3, $4) "
-                         "RETURNING user_id::text AS user_id",
-                         db::P(ctx.principal->tenant_id, normalized, full_name.value_or(""), hash)));
+                     co_await tx.Query("INSERT INTO users (tenant_id, email, full_name, password_hash) "
+                                       "VALUES ($1, $2, $3, $4) RETURNING user_id::text AS user_id",
+                                       db::P(tx.Scope().tenant_id, normalized, full_name.value_or(""), hash)));
                  user_id = inserted.Str(0, "user_id");
                  created_user = true;
                } else {
                  user_id = existing.Str(0, "user_id");
                }
-               auto membership = co_await tx.Query(
-                   "INSERT INTO memberships (tenant_id, company_id, user_id, role) VALUES ($1, $2, $3::uuid, $4)",
-                   db::P(ctx.principal->tenant_id, ctx.CompanyId(), user_id, *role));
+               shared::Values values{{"user_id", user_id}, {"role", *role}};
+               auto membership = co_await Memberships().Create(tx, std::move(values));
                if (!membership) {
                  auto e = membership.error();
                  if (e.kind == ErrorKind::kConflict) {
@@ -157,7 +132,7 @@ void RegisterMemberRoutes(App& app) {
                    json::serialize(json::object{{"email", normalized}, {"role", *role}, {"new_user", created_user}});
                VERTICE_CO_TRY(
                    co_await shared::RecordAudit(tx, ctx.Actor(), "member.added", "membership", user_id, "", after));
-               co_return co_await tx.Query(kSelectMembers, db::P(ctx.CompanyId(), user_id, std::nullopt, "1"));
+               co_return co_await MembersView().Get(tx, user_id);
              });
          if (!added) {
            auto e = added.error();
@@ -169,7 +144,7 @@ void RegisterMemberRoutes(App& app) {
            }
            co_return std::unexpected(e);
          }
-         auto out = MemberJson(*added, 0);
+         auto out = std::move(*added);
          if (created_user && !password) out["temporary_password"] = temporary;
          co_return Json(201, out);
        },
@@ -180,54 +155,51 @@ void RegisterMemberRoutes(App& app) {
   app.Add("PATCH", "/api/v1/members/{user_id}",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
              const auto& user_id = ctx.params["user_id"];
-             if (!IsUuid(user_id)) co_return std::unexpected(NotFound("El miembro no existe."));
+             if (!IsUuid(user_id)) co_return std::unexpected(MemberNotFound());
              VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
              auto role = body.String("role", true, 20);
              CheckRole(body, role);
              VERTICE_CO_TRY(body.Finish());
              auto changed = co_await app.Deps().pool.InTransaction(
-                 ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
-                   VERTICE_CO_ASSIGN_OR_RETURN(auto old_role, co_await LockedRole(tx, ctx.CompanyId(), user_id));
-                   if (old_role == "owner" && *role != "owner")
-                     VERTICE_CO_TRY(co_await KeepAnOwner(tx, ctx.CompanyId(), user_id));
-                   VERTICE_CO_TRY(co_await tx.Query(
-                       "UPDATE memberships SET role = $3 WHERE company_id = $1 AND user_id = $2::uuid",
-                       db::P(ctx.CompanyId(), user_id, *role)));
+                 ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+                   VERTICE_CO_ASSIGN_OR_RETURN(auto before, co_await LockMembership(tx, user_id));
+                   std::string old_role(before.at("role").as_string());
+                   if (old_role == "owner" && *role != "owner") VERTICE_CO_TRY(co_await KeepAnOwner(tx, user_id));
+                   shared::Values values{{"role", *role}};
+                   VERTICE_CO_TRY(co_await Memberships().Update(tx, user_id, std::move(values), std::nullopt));
                    auto before_json = json::serialize(json::object{{"role", old_role}});
                    auto after_json = json::serialize(json::object{{"role", *role}});
                    VERTICE_CO_TRY(co_await shared::RecordAudit(tx, ctx.Actor(), "member.role_changed", "membership",
                                                                user_id, before_json, after_json));
-                   co_return co_await tx.Query(kSelectMembers, db::P(ctx.CompanyId(), user_id, std::nullopt, "1"));
+                   co_return co_await MembersView().Get(tx, user_id);
                  });
              if (!changed) co_return std::unexpected(changed.error());
-             co_return Json(200, MemberJson(*changed, 0));
+             co_return Json(200, *changed);
            },
            Access::kCompany,
            {"owner"},
            true});
 
-  app.Add(
-      "DELETE", "/api/v1/members/{user_id}",
-      {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-         const auto& user_id = ctx.params["user_id"];
-         if (!IsUuid(user_id)) co_return std::unexpected(NotFound("El miembro no existe."));
-         auto removed =
-             co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Status> {
-               VERTICE_CO_ASSIGN_OR_RETURN(auto role, co_await LockedRole(tx, ctx.CompanyId(), user_id));
-               if (role == "owner") VERTICE_CO_TRY(co_await KeepAnOwner(tx, ctx.CompanyId(), user_id));
-               VERTICE_CO_TRY(co_await tx.Query("DELETE FROM memberships WHERE company_id = $1 AND user_id = $2::uuid",
-                                                db::P(ctx.CompanyId(), user_id)));
-               auto before_json = json::serialize(json::object{{"role", role}});
-               VERTICE_CO_TRY(
-                   co_await shared::RecordAudit(tx, ctx.Actor(), "member.removed", "membership", user_id, before_json));
-               co_return Status{};
-             });
-         if (!removed) co_return std::unexpected(removed.error());
-         co_return NoContent();
-       },
-       Access::kCompany,
-       {"owner"},
-       true});
+  app.Add("DELETE", "/api/v1/members/{user_id}",
+          {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             const auto& user_id = ctx.params["user_id"];
+             if (!IsUuid(user_id)) co_return std::unexpected(MemberNotFound());
+             auto removed =
+                 co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Status> {
+                   VERTICE_CO_ASSIGN_OR_RETURN(auto before, co_await LockMembership(tx, user_id));
+                   std::string role(before.at("role").as_string());
+                   if (role == "owner") VERTICE_CO_TRY(co_await KeepAnOwner(tx, user_id));
+                   VERTICE_CO_TRY(co_await Memberships().Delete(tx, user_id, std::nullopt));
+                   auto before_json = json::serialize(json::object{{"role", role}});
+                   co_return co_await shared::RecordAudit(tx, ctx.Actor(), "member.removed", "membership", user_id,
+                                                          before_json);
+                 });
+             if (!removed) co_return std::unexpected(removed.error());
+             co_return NoContent();
+           },
+           Access::kCompany,
+           {"owner"},
+           true});
 }
 
 }  // namespace vertice::api

@@ -49,6 +49,7 @@ Dal::Dal(TableSpec spec) : spec_(std::move(spec)) {
     auto q = QuoteIdentifier(c.name);
     if (c.name == "tenant_id" || c.name == "company_id" || c.name == "version" || c.name == spec_.id_column)
       throw std::logic_error("Dal spec must not declare " + c.name);
+    if (!c.readable) continue;
     // Timestamps as ISO 8601 (the session time zone is UTC); everything else as text.
     select_list_ += c.type == ColumnType::kTimestamp ? fmt::format(", to_json({0})#>>'{{}}' AS {0}", q)
                                                      : fmt::format(", {0}::text AS {0}", q);
@@ -68,6 +69,7 @@ const ColumnSpec* Dal::Column(std::string_view name) const {
 Status Dal::CheckValues(const Values& values) const {
   FieldErrors errors;
   for (const auto& [name, value] : values) {
+    if (spec_.id_writable && name == spec_.id_column) continue;
     const auto* c = Column(name);
     if (c == nullptr || !c->writable) {
       errors.Add(name, "unknown_field", "no es un campo modificable");
@@ -93,6 +95,7 @@ json::object Dal::RowJson(const db::Rows& rows, int i) const {
   o.emplace(spec_.id_column, rows.Get(i, 0));
   int col = 1;
   for (const auto& c : spec_.columns) {
+    if (!c.readable) continue;
     int k = col++;
     if (rows.IsNull(i, k)) {
       o.emplace(c.name, nullptr);
@@ -125,16 +128,21 @@ db::Task<Result<json::object>> Dal::Create(db::Transaction& tx, Values values) c
   for (const auto& [name, value] : values) {
     params.push_back(value);
     cols += ", " + QuoteIdentifier(name);
-    vals += fmt::format(", ${}::{}", params.size(), CastFor(Column(name)->type));
+    // The caller-supplied id takes the column's own type from the table (untyped parameter).
+    vals += Column(name) ? fmt::format(", ${}::{}", params.size(), CastFor(Column(name)->type))
+                         : fmt::format(", ${}", params.size());
   }
   auto sql = fmt::format("INSERT INTO {} ({}) VALUES ({}) RETURNING {}", table_, cols, vals, select_list_);
   VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(std::move(sql), std::move(params)));
   co_return RowJson(rows, 0);
 }
 
-db::Task<Result<json::object>> Dal::Get(db::Transaction& tx, std::string id) const {
+db::Task<Result<json::object>> Dal::Get(db::Transaction& tx, std::string id, bool lock) const {
   const auto& scope = tx.Scope();
-  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(get_sql_, db::P(scope.tenant_id, scope.company_id, id)));
+  // Built before the co_await: GCC 12 destroys a conditional's temporary twice inside co_await.
+  std::string sql = lock ? get_sql_ + " FOR UPDATE" : get_sql_;
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
+                              co_await tx.Query(std::move(sql), db::P(scope.tenant_id, scope.company_id, id)));
   if (rows.Empty()) co_return std::unexpected(NotFound());
   co_return RowJson(rows, 0);
 }
@@ -163,8 +171,8 @@ db::Task<Result<Page>> Dal::ListImpl(db::Transaction& tx, ListOptions options) c
   params.push_back(std::to_string(options.limit + 1));
   auto sql =
       // Qualified: the select list exposes the id as text under the same name, which would sort as text.
-      fmt::format("SELECT {} FROM {} WHERE {} ORDER BY {}.{} LIMIT ${}", select_list_, table_, where, table_, id_,
-                  params.size());
+      fmt::format("SELECT {} FROM {} WHERE {} ORDER BY {}.{} LIMIT ${}{}", select_list_, table_, where, table_, id_,
+                  params.size(), options.lock ? " FOR UPDATE" : "");
   VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(std::move(sql), std::move(params)));
   Page page;
   int n = std::min(rows.Size(), options.limit);
@@ -175,6 +183,8 @@ db::Task<Result<Page>> Dal::ListImpl(db::Transaction& tx, ListOptions options) c
 
 db::Task<Result<json::object>> Dal::Update(db::Transaction& tx, std::string id, Values values,
                                            std::optional<int64_t> expected_version) const {
+  if (values.contains(spec_.id_column))
+    co_return Fail(ErrorKind::kInvalidInput, "unknown_field", "El identificador no se puede modificar.");
   VERTICE_CO_TRY(CheckValues(values));
   if (spec_.versioned && !expected_version)
     co_return Fail(ErrorKind::kInvalidInput, "missing_field", "Falta 'version': la versión del registro que se leyó.");

@@ -21,6 +21,7 @@ struct ColumnSpec {
   ColumnType type = ColumnType::kText;
   bool writable = true;     // may be set by Create/Update
   bool filterable = false;  // may be used as an equality filter in List
+  bool readable = true;     // false: written but never returned (e.g. a key hash)
 };
 
 struct TableSpec {
@@ -28,6 +29,7 @@ struct TableSpec {
   std::string id_column = "id";     // ordered key for keyset pagination (bigint identity or uuid)
   bool versioned = true;            // has an integer `version` column for optimistic concurrency
   std::vector<ColumnSpec> columns;  // excluding tenant_id, company_id and version
+  bool id_writable = false;         // Create takes the id from the caller (a membership's user_id)
 };
 
 // Values as text ("1500.00", "true", JSON text for kJson); nullopt stores NULL.
@@ -37,6 +39,7 @@ struct ListOptions {
   int limit = 50;
   std::optional<std::string> after;  // the id of the last row of the previous page
   std::map<std::string, std::string> equals;
+  bool lock = false;  // SELECT … FOR UPDATE: hold the rows until the transaction ends
 };
 
 struct Page {
@@ -50,7 +53,8 @@ class Dal {
   explicit Dal(TableSpec spec);
 
   db::Task<Result<boost::json::object>> Create(db::Transaction& tx, Values values) const;
-  db::Task<Result<boost::json::object>> Get(db::Transaction& tx, std::string id) const;
+  // lock: SELECT … FOR UPDATE, so the row cannot change until the transaction ends.
+  db::Task<Result<boost::json::object>> Get(db::Transaction& tx, std::string id, bool lock = false) const;
   // (A plain function over ListImpl: GCC 12 miscompiles aggregate coroutine parameters built
   // from braced lists, and callers naturally write List(tx, {.limit = 20}).)
   db::Task<Result<Page>> List(db::Transaction& tx, ListOptions options) const {

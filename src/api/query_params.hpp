@@ -1,0 +1,28 @@
+// Query-string helpers shared by list endpoints: ?limit=&after= keyset pages.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "shared/dal.hpp"
+
+namespace vertice::api {
+
+// The raw value of one query parameter, or empty.
+std::string QueryParam(std::string_view query, std::string_view name);
+
+struct PageRequest {
+  int limit = 50;
+  std::optional<std::string> after;
+};
+
+// limit 1..200 (default 50); `after` must be a UUID when uuid_cursor. Bad values → 400.
+Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor);
+
+// {"items": [...], "next_after": "…" | null}
+boost::json::object PageJson(const shared::Page& page);
+
+}  // namespace vertice::api
