@@ -188,6 +188,16 @@ bool IsIsoTimestamp(std::string_view ts) {
          Num(zone, 4, 2) <= 59;
 }
 
+db::Task<Result<std::string>> BusinessDate(db::Transaction& tx, std::string iso_timestamp) {
+  if (!IsIsoTimestamp(iso_timestamp))
+    co_return Fail(ErrorKind::kInvalidInput, "invalid_timestamp",
+                   "La fecha y hora debe ser ISO 8601 con zona horaria.");
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
+                              co_await tx.Query("SELECT (($1::timestamptz) AT TIME ZONE $2)::date::text",
+                                                db::P(std::move(iso_timestamp), std::string(kBusinessTimeZone))));
+  co_return std::string(rows.Get(0, 0));
+}
+
 std::optional<Money> MoneyField(FieldErrors& errors, std::string_view field, const std::optional<std::string>& text,
                                 bool must_be_positive) {
   if (!text) return std::nullopt;

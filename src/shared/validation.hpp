@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/field_errors.hpp"
+#include "db/pool.hpp"
 #include "shared/decimal.hpp"
 
 namespace vertice::shared {
@@ -43,6 +44,11 @@ bool IsNonNegativeAmount(const Money& amount);
 bool IsIsoDate(std::string_view date);
 // ISO 8601 timestamp with zone: "2026-11-27T14:30:00Z", "…-06:00", optional fraction.
 bool IsIsoTimestamp(std::string_view ts);
+
+// Business dates are Mexico City calendar days. The time-zone rules live in PostgreSQL's tz
+// database (GCC 12's <chrono> has none): this asks the database for the day of an instant.
+inline constexpr const char* kBusinessTimeZone = "America/Mexico_City";
+db::Task<Result<std::string>> BusinessDate(db::Transaction& tx, std::string iso_timestamp);
 
 // Parses a money field into `errors` under `field`; nullopt when absent or invalid.
 std::optional<Money> MoneyField(FieldErrors& errors, std::string_view field, const std::optional<std::string>& text,

@@ -16,6 +16,7 @@
 #include "shared/decimal.hpp"
 #include "shared/report.hpp"
 #include "shared/state_machine.hpp"
+#include "shared/validation.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace vertice::shared {
@@ -289,6 +290,16 @@ TEST_F(SharedLogicTest, ReportsAggregateOnlyTheCallersCompany) {
   ASSERT_EQ(rows->Size(), 1);
   EXPECT_EQ(rows->Str(0, "total"), "300.30");
   EXPECT_EQ(rows->Str(0, "count"), "2");
+}
+
+TEST_F(SharedLogicTest, BusinessDatesAreMexicoCityDays) {
+  auto date = [&](const std::string& ts) {
+    return InTx<Result<std::string>>(kAcme, [&](db::Transaction& tx) { return BusinessDate(tx, ts); });
+  };
+  EXPECT_EQ(*date("2026-01-01T03:00:00Z"), "2025-12-31");  // 21:00 on New Year's Eve in CDMX
+  EXPECT_EQ(*date("2026-01-01T06:00:00Z"), "2026-01-01");
+  EXPECT_EQ(*date("2022-07-01T05:30:00Z"), "2022-07-01");  // daylight saving time still applied in 2022
+  EXPECT_EQ(date("2026-01-01 03:00").error().code, "invalid_timestamp");
 }
 
 // Decimal arithmetic against PostgreSQL NUMERIC as the oracle: 1,000,000 random operations,
