@@ -39,6 +39,10 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     return to_int(c.pool_size, 1, 1000);
   else if (key == "shutdown_grace_seconds")
     return to_int(c.shutdown_grace_seconds, 0, 3600);
+  else if (key == "header_timeout_seconds")
+    return to_int(c.header_timeout_seconds, 1, 300);
+  else if (key == "idle_timeout_seconds")
+    return to_int(c.idle_timeout_seconds, 1, 3600);
   else if (key == "body_limit") {
     int mib = 0;
     VERTICE_TRY(to_int(mib, 1, 1024));
@@ -57,9 +61,17 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
   return {};
 }
 
-constexpr const char* kKeys[] = {
-    "database_url",           "admin_database_url",     "listen",   "threads", "pool_size", "body_limit",
-    "shutdown_grace_seconds", "db_prepared_statements", "log_level"};
+constexpr const char* kKeys[] = {"database_url",
+                                 "admin_database_url",
+                                 "listen",
+                                 "threads",
+                                 "pool_size",
+                                 "body_limit",
+                                 "shutdown_grace_seconds",
+                                 "header_timeout_seconds",
+                                 "idle_timeout_seconds",
+                                 "db_prepared_statements",
+                                 "log_level"};
 
 }  // namespace
 

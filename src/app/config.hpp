@@ -19,6 +19,8 @@ struct Config {
   int pool_size = 16;
   size_t body_limit = 10 * 1024 * 1024;
   int shutdown_grace_seconds = 20;
+  int header_timeout_seconds = 10;  // first byte to end of headers: slow clients are cut off
+  int idle_timeout_seconds = 75;    // keep-alive wait for the next request
   bool db_prepared_statements = true;
   std::string log_level = "info";
 };

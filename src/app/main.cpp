@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
   flag(serve, "pool_size", "Database connections (default 16; also VERTICE_POOL_SIZE)");
   flag(serve, "body_limit", "Maximum request body in MiB (default 10; also VERTICE_BODY_LIMIT)");
   flag(serve, "shutdown_grace_seconds", "Seconds to finish in-flight requests on SIGTERM (default 20)");
+  flag(serve, "header_timeout_seconds", "Seconds a client may take to send request headers (default 10)");
+  flag(serve, "idle_timeout_seconds", "Seconds an idle keep-alive connection stays open (default 75)");
   flag(serve, "db_prepared_statements", "true|false: use named prepared statements (false behind PgBouncer)");
 
   // migrate

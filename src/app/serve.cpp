@@ -89,6 +89,8 @@ int Serve(const Config& config) {
   options.address = listen->first;
   options.port = listen->second;
   options.body_limit = config.body_limit;
+  options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+  options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
   http::Server server(ioc, options, [&app](http::Request& r) { return app.Handle(r); });
   auto port = server.Start();
   if (!port) {

@@ -85,3 +85,56 @@ TEST_F(FaultsApiTest, DatabaseRestartGives503ThenRecoversWithoutRestartingTheSer
 }
 
 }  // namespace vertice::testing
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+namespace vertice::testing {
+
+// Its own server with short timeouts.
+class SlowClientTest : public ApiTest {
+ protected:
+  static void SetUpTestSuite() {
+    if (DatabaseAvailable()) StartStack({"VERTICE_HEADER_TIMEOUT_SECONDS=1", "VERTICE_IDLE_TIMEOUT_SECONDS=2"});
+  }
+
+  // True when the server closed the connection within `within` (reads until EOF or timeout).
+  static bool ClosedByServer(boost::asio::ip::tcp::socket& s, std::chrono::milliseconds within) {
+    s.non_blocking(true);
+    auto deadline = std::chrono::steady_clock::now() + within;
+    char buf[4096];
+    while (std::chrono::steady_clock::now() < deadline) {
+      boost::system::error_code ec;
+      s.read_some(boost::asio::buffer(buf), ec);
+      if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+};
+
+TEST_F(SlowClientTest, AClientThatNeverFinishesItsHeadersIsCutOffWithoutBlockingOthers) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket slow(ioc);
+  slow.connect({boost::asio::ip::make_address("127.0.0.1"), server_->Port()});
+  boost::asio::write(slow, boost::asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: slow\r\nX-Drip: ")));
+  auto c = Client();
+  EXPECT_EQ(c.Send("GET", "/healthz").status, 200);  // others are served meanwhile
+  EXPECT_TRUE(ClosedByServer(slow, std::chrono::milliseconds(4000)));
+}
+
+TEST_F(SlowClientTest, IdleKeepAliveConnectionsAreClosedAfterTheIdleTimeout) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket idle(ioc);
+  idle.connect({boost::asio::ip::make_address("127.0.0.1"), server_->Port()});
+  boost::asio::write(idle, boost::asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: idle\r\n\r\n")));
+  char buf[1024];
+  auto n = idle.read_some(boost::asio::buffer(buf));
+  EXPECT_NE(std::string(buf, n).find(" 200 "), std::string::npos);
+  EXPECT_FALSE(ClosedByServer(idle, std::chrono::milliseconds(1000)));  // still open before the timeout
+  EXPECT_TRUE(ClosedByServer(idle, std::chrono::milliseconds(4000)));
+}
+
+}  // namespace vertice::testing
