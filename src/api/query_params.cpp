@@ -3,25 +3,13 @@
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
+#include "shared/query_string.hpp"
 
 namespace vertice::api {
 
-std::string QueryParam(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto part = query.substr(0, amp);
-    if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=') {
-      return std::string(part.substr(name.size() + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
 Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor) {
   PageRequest out;
-  auto limit = QueryParam(query, "limit");
+  auto limit = shared::QueryValue(query, "limit");
   if (!limit.empty()) {
     try {
       size_t pos = 0;
@@ -34,7 +22,7 @@ Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor) {
       return Fail(ErrorKind::kInvalidInput, "invalid_limit", "limit debe estar entre 1 y 200.");
     }
   }
-  auto after = QueryParam(query, "after");
+  auto after = shared::QueryValue(query, "after");
   if (!after.empty()) {
     if (uuid_cursor && !IsUuid(after))
       return Fail(ErrorKind::kInvalidInput, "invalid_cursor", "after no es un cursor válido.");

@@ -11,9 +11,6 @@
 
 namespace vertice::api {
 
-// The raw value of one query parameter, or empty.
-std::string QueryParam(std::string_view query, std::string_view name);
-
 struct PageRequest {
   int limit = 50;
   std::optional<std::string> after;

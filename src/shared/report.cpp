@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/field_errors.hpp"
+#include "shared/query_string.hpp"
 #include "shared/sql_identifier.hpp"
 #include "shared/validation.hpp"
 
@@ -22,25 +23,6 @@ std::vector<std::string> SplitComma(std::string_view s) {
     s.remove_prefix(comma + 1);
   }
   return out;
-}
-
-// Percent-decoding of one query component; false on a malformed escape.
-bool Decode(std::string_view in, std::string& out) {
-  out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%') {
-      if (i + 2 >= in.size() || !std::isxdigit(static_cast<unsigned char>(in[i + 1])) ||
-          !std::isxdigit(static_cast<unsigned char>(in[i + 2])))
-        return false;
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return true;
 }
 
 // A text[] literal with every element double-quoted and escaped.
@@ -71,18 +53,8 @@ ReportDefinition& ReportDefinition::WithDateBuckets() {
 Result<ReportRequest> ParseReportQuery(std::string_view query) {
   ReportRequest req;
   FieldErrors errors;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto part = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    std::string key, value;
-    if (!Decode(part.substr(0, eq), key) ||
-        !Decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), value)) {
-      errors.Add(std::string(part.substr(0, eq)), "invalid_field", "codificación inválida");
-      continue;
-    }
+  VERTICE_ASSIGN_OR_RETURN(auto params, ParseQueryString(query));
+  for (auto& [key, value] : params) {
     if (key == "group_by")
       req.group_by = SplitComma(value);
     else if (key == "measures")
