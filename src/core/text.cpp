@@ -67,6 +67,12 @@ std::string ToLowerAscii(std::string_view s) {
   return out;
 }
 
+std::string ToUpperAscii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 bool IsValidRequestId(std::string_view s) {
   if (s.empty() || s.size() > 128) return false;
   for (char c : s) {

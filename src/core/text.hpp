@@ -12,6 +12,7 @@ bool IsValidSlug(std::string_view s);
 // Pragmatic e-mail check: one '@', non-empty local part, a dot in the domain, no spaces.
 bool IsPlausibleEmail(std::string_view s);
 std::string ToLowerAscii(std::string_view s);
+std::string ToUpperAscii(std::string_view s);
 // Accepts a client-sent request id of 1..128 chars of [A-Za-z0-9._-].
 bool IsValidRequestId(std::string_view s);
 
