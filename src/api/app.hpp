@@ -80,5 +80,6 @@ void RegisterHealthRoutes(App& app);
 void RegisterAuthRoutes(App& app);
 void RegisterMemberRoutes(App& app);
 void RegisterApiKeyRoutes(App& app);
+void RegisterInvoiceRoutes(App& app);
 
 }  // namespace vertice::api

@@ -84,6 +84,7 @@ int Serve(const Config& config) {
   api::RegisterAuthRoutes(app);
   api::RegisterMemberRoutes(app);
   api::RegisterApiKeyRoutes(app);
+  api::RegisterInvoiceRoutes(app);
 
   http::ServerOptions options;
   options.address = listen->first;

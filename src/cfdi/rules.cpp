@@ -62,6 +62,42 @@ bool RfcShape(std::string_view rfc) {
   return true;
 }
 
+// "YYYY-MM-DDThh:mm:ss", a real calendar date (FECHA01).
+bool IsCfdiDateTime(std::string_view s) {
+  if (s.size() != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return false;
+  auto num = [&](size_t at, size_t len, int& out) {
+    out = 0;
+    for (size_t i = at; i < at + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int y, mo, d, h, mi, se;
+  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se))
+    return false;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] || h > 23 || mi > 59 || se > 59) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return !(mo == 2 && d == 29 && !leap);
+}
+
+void CheckDates(const Document& d, Out& out) {
+  if (!d.fecha.empty() && !IsCfdiDateTime(d.fecha))
+    out.Error("FECHA01", classes::kInvalidValue,
+              fmt::format("Fecha \"{}\" no es una fecha y hora AAAA-MM-DDThh:mm:ss válida.", d.fecha.substr(0, 30)));
+  if (d.stamp && !d.stamp->fecha_timbrado.empty() && !IsCfdiDateTime(d.stamp->fecha_timbrado))
+    out.Error(
+        "FECHA01", classes::kInvalidValue,
+        fmt::format("FechaTimbrado \"{}\" no es una fecha y hora válida.", d.stamp->fecha_timbrado.substr(0, 30)));
+  if (d.payments)
+    for (const auto& p : d.payments->pagos)
+      // Real payment complements carry a bare date too ("2020-01-30").
+      if (!IsCfdiDateTime(p.fecha_pago.size() == 10 ? p.fecha_pago + "T00:00:00" : p.fecha_pago))
+        out.Error("FECHA01", classes::kInvalidValue,
+                  fmt::format("FechaPago \"{}\" no es una fecha y hora válida.", p.fecha_pago.substr(0, 30)));
+}
+
 void CheckParties(const Document& d, Out& out) {
   if (!d.emisor.rfc.empty() && !RfcShape(d.emisor.rfc))
     out.Warn("EMISORRFC01", classes::kRfcFormat,
@@ -362,6 +398,7 @@ std::vector<Finding> Validate(const Document& d) {
   if (!d.stamp)
     out.Warn("TFD00", classes::kUnstamped,
              "Sin TimbreFiscalDigital: se guarda como borrador (pre-CFDI), no como comprobante fiscal.");
+  CheckDates(d, out);
   CheckParties(d, out);
   CheckType(d, out);
   CheckCurrency(d, out);

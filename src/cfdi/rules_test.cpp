@@ -5,8 +5,10 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "cfdi/builder.hpp"
 #include "cfdi/parser.hpp"
 #include "cfdi/rules.hpp"
 
@@ -138,6 +140,68 @@ TEST(CfdiFixtures, ValidFilesAreAcceptedWithEveryExpectedField) {
     EXPECT_EQ(d.Stamped(), !HasClass(checked.findings, classes::kUnstamped, Severity::kWarning));
   }
   EXPECT_EQ(valid, 34);
+}
+
+}  // namespace
+}  // namespace vertice::cfdi
+
+namespace vertice::cfdi {
+namespace {
+
+TEST(CfdiBuilder, WritesDocumentsThatPassEveryRule) {
+  InvoiceSpec inv;
+  inv.uuid = "11111111-2222-4333-8444-555555555555";
+  inv.folio = "100";
+  inv.fecha = "2026-03-01T10:00:00";
+  inv.emisor_rfc = "ADI920101AB3";
+  inv.emisor_nombre = "ACME DISTRIBUCIONES & CÍA";
+  inv.receptor_rfc = "GCO930215KX7";
+  inv.receptor_nombre = "GLOBEX";
+  inv.metodo_pago = "PPD";
+  inv.forma_pago = "99";
+  inv.lines = {{"Café 1 kg", "3", "215.50"}, {"Libro", "1", "99.99", ""}, {"Agua", "2.5", "13.33", "0.080000"}};
+  auto checked = Check(BuildInvoice(inv));
+  ASSERT_TRUE(checked.Accepted()) << Describe(checked.findings);
+  EXPECT_EQ(checked.document->total->text, "885.93");  // 646.50 + 99.99 + 33.33 (2.5 × 13.33) + 103.44 + 2.67
+  EXPECT_EQ(checked.findings.size(), 0u) << Describe(checked.findings);
+
+  PaymentSpec pay;
+  pay.uuid = "21111111-2222-4333-8444-555555555555";
+  pay.fecha = "2026-03-20T10:00:00";
+  pay.emisor_rfc = inv.emisor_rfc;
+  pay.receptor_rfc = inv.receptor_rfc;
+  pay.fecha_pago = "2026-03-19T12:00:00";
+  pay.moneda_p = "USD";
+  pay.tipo_cambio_p = "17.50";
+  pay.docs = {{inv.uuid, "MXN", "17.50", 1, "885.93", "350.00"}};
+  auto paid = Check(BuildPayment(pay));
+  ASSERT_TRUE(paid.Accepted()) << Describe(paid.findings);
+  EXPECT_EQ(paid.document->payments->pagos[0].monto->text, "20.00");
+  EXPECT_EQ(paid.findings.size(), 0u) << Describe(paid.findings);
+}
+
+TEST(CfdiRules, RejectsWhatSatRulesForbidWithEveryRuleListed) {
+  InvoiceSpec inv;
+  inv.uuid = "11111111-2222-4333-8444-555555555555";
+  inv.fecha = "2026-02-30T10:00:00";
+  inv.emisor_rfc = "ADI920101AB3";
+  inv.receptor_rfc = "GCO930215KX7";
+  inv.lines = {{"Café", "1", "100.00"}};
+  auto xml = BuildInvoice(inv);
+  xml.replace(xml.find("Total=\"116.00\""), 14, "Total=\"117.00\"");
+  xml.replace(xml.find("Moneda=\"MXN\""), 12, "Moneda=\"MXN\" TipoCambio=\"17.5\"");
+  auto checked = Check(xml);
+  EXPECT_FALSE(checked.Accepted());
+  std::set<std::string> codes;
+  for (const auto& f : checked.findings) codes.insert(f.code);
+  EXPECT_TRUE(codes.contains("SUMAS03")) << Describe(checked.findings);
+  EXPECT_TRUE(codes.contains("FECHA01")) << Describe(checked.findings);
+  EXPECT_TRUE(codes.contains("TIPOCAMBIO02")) << Describe(checked.findings);
+
+  EXPECT_EQ(Check("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>").findings.at(0).error_class,
+            classes::kMalformedXml);
+  EXPECT_EQ(Check("").findings.at(0).error_class, classes::kMalformedXml);
+  EXPECT_EQ(Check("<a xmlns='urn:x'/>").findings.at(0).error_class, classes::kNotACfdi);
 }
 
 }  // namespace

@@ -1,0 +1,633 @@
+// /api/v1/invoices: CFDI import (one XML, multipart with many files, or a ZIP), list with filters
+// and keyset pagination, detail with conceptos/taxes/payments/balance, the original XML,
+// cancellation, monthly summary, receivables/payables aging and CSV export.
+#include <sodium.h>
+
+#include <boost/json.hpp>
+
+#include "api/app.hpp"
+#include "api/query_params.hpp"
+#include "core/field_errors.hpp"
+#include "core/text.hpp"
+#include "http/json_body.hpp"
+#include "http/multipart.hpp"
+#include "invoices/archive.hpp"
+#include "invoices/importer.hpp"
+#include "shared/query_string.hpp"
+#include "shared/validation.hpp"
+
+namespace vertice::api {
+
+namespace json = boost::json;
+
+namespace {
+
+const std::vector<std::string> kReaders{"owner", "ceo", "cfo", "accountant", "viewer"};
+const std::vector<std::string> kImporters{"owner", "ceo", "cfo", "accountant"};
+constexpr size_t kMaxFilesPerRequest = 20000;
+constexpr size_t kMaxExpandedBytes = 256 * 1024 * 1024;  // a request's ZIPs, uncompressed (zip bombs)
+
+Error InvoiceNotFound() { return NotFound("La factura no existe."); }
+
+// ---- import -------------------------------------------------------------------------------
+
+// Everything a request carries, as files: multipart parts, ZIP entries (expanded), or the body.
+struct Upload {
+  std::vector<invoices::ImportFile> files;
+  std::vector<invoices::FileResult> refused;  // entries that are not XML
+  size_t expanded_bytes = 0;
+};
+
+Status AddBlob(Upload& up, std::string name, std::string_view bytes) {
+  if (invoices::LooksLikeZip(bytes)) {
+    VERTICE_ASSIGN_OR_RETURN(auto zip, invoices::ZipReader::OpenMemory(bytes));
+    for (size_t i = 0; i < zip.Size(); ++i) {
+      if (zip.IsDirectory(i)) continue;
+      if (up.files.size() + up.refused.size() >= kMaxFilesPerRequest)
+        return Fail(ErrorKind::kPayloadTooLarge, "invoices.too_many_files",
+                    "Demasiados archivos en una solicitud (máximo 20000); use la importación por línea de comandos.");
+      if (!invoices::HasXmlName(zip.Name(i))) {
+        invoices::FileResult r;
+        r.name = name + "/" + zip.Name(i);
+        r.findings.push_back({"ARCHIVO02", "not_xml", cfdi::Severity::kError, "El archivo no es un XML; se omite."});
+        up.refused.push_back(std::move(r));
+        continue;
+      }
+      VERTICE_ASSIGN_OR_RETURN(auto file, zip.Read(i, name));
+      up.expanded_bytes += file.bytes.size();
+      if (up.expanded_bytes > kMaxExpandedBytes)
+        return Fail(ErrorKind::kPayloadTooLarge, "invoices.archive_too_large",
+                    "El contenido descomprimido excede 256 MiB; use la importación por línea de comandos.");
+      up.files.push_back(std::move(file));
+    }
+    return Status{};
+  }
+  up.files.push_back({std::move(name), std::string(bytes)});
+  return Status{};
+}
+
+Result<Upload> ReadUpload(const http::Request& req) {
+  Upload up;
+  auto content_type = req.Header("content-type");
+  if (auto boundary = http::MultipartBoundary(content_type)) {
+    VERTICE_ASSIGN_OR_RETURN(auto parts, http::ParseMultipart(req.body, *boundary));
+    int n = 0;
+    for (const auto& p : parts) {
+      ++n;
+      if (p.filename.empty() && p.name != "file" && p.name != "files") continue;  // other form fields
+      VERTICE_TRY(AddBlob(up, p.filename.empty() ? "parte-" + std::to_string(n) : p.filename, p.data));
+    }
+  } else {
+    auto name = shared::QueryValue(req.query, "filename");
+    VERTICE_TRY(AddBlob(up, name.empty() ? (invoices::LooksLikeZip(req.body) ? "archivo.zip" : "documento.xml") : name,
+                        req.body));
+  }
+  if (up.files.empty() && up.refused.empty())
+    return Fail(ErrorKind::kInvalidInput, "invoices.no_files", "La solicitud no trae ningún archivo XML o ZIP.");
+  return up;
+}
+
+db::Task<Result<http::Response>> ImportInvoices(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto upload, ReadUpload(ctx.request));
+  const bool single = upload.files.size() == 1 && upload.refused.empty() &&
+                      !http::MultipartBoundary(ctx.request.Header("content-type")) &&
+                      !invoices::LooksLikeZip(ctx.request.body);
+  invoices::Importer importer(app.Deps().pool, ctx.Scope(), ctx.Actor(), "api");
+  VERTICE_CO_TRY(co_await importer.Begin());
+  json::array files;
+  invoices::ImportCounts counts;
+  std::vector<invoices::FileResult> results;
+  {
+    auto files_in = std::move(upload.files);
+    VERTICE_CO_ASSIGN_OR_RETURN(auto stored, co_await importer.Add(std::move(files_in)));
+    results = std::move(stored);
+  }
+  for (auto& r : upload.refused) results.push_back(std::move(r));
+  for (const auto& r : results) {
+    counts.Add(r);
+    files.push_back(invoices::FileResultJson(r));
+  }
+  VERTICE_CO_TRY(co_await importer.Finish());
+  if (single) {
+    const auto& r = results.front();
+    auto body = invoices::FileResultJson(r);
+    body["import_id"] = std::to_string(importer.ImportId());
+    if (r.outcome == invoices::Outcome::kRejected)
+      co_return Fail(
+          ErrorKind::kBusinessRule, "invoices.rejected",
+          "El comprobante fue rechazado: " + (r.findings.empty() ? std::string() : r.findings.front().message),
+          json::serialize(body));
+    if (r.outcome == invoices::Outcome::kConflict)
+      co_return Fail(ErrorKind::kConflict, "invoices.uuid_conflict",
+                     "Ya existe un comprobante con ese UUID y contenido distinto.", json::serialize(body));
+    co_return Json(r.outcome == invoices::Outcome::kAccepted ? 201 : 200, body);
+  }
+  co_return Json(200, json::object{{"import_id", std::to_string(importer.ImportId())},
+                                   {"summary", invoices::CountsJson(counts)},
+                                   {"files", std::move(files)}});
+}
+
+// ---- list filters -------------------------------------------------------------------------
+
+// A WHERE clause under construction, values always bound.
+struct Where {
+  std::string sql = "i.company_id = vertice_current_company()";
+  db::Params params;
+  std::string Bind(std::string value) {
+    params.push_back(std::move(value));
+    return "$" + std::to_string(params.size());
+  }
+  void And(const std::string& cond) { sql += " AND " + cond; }
+};
+
+bool IsAmount(std::string_view s) {
+  return shared::Money::Parse(s).has_value() || shared::Decimal<6>::Parse(s).has_value();
+}
+
+Result<Where> ParseFilters(const shared::QueryParams& q, FieldErrors& errors) {
+  Where w;
+  for (const auto& [key, value] : q) {
+    if (key == "from" || key == "to") {
+      if (!errors.Check(shared::IsIsoDate(value), key, "debe ser una fecha AAAA-MM-DD")) continue;
+      w.And(key == "from" ? "i.fecha >= " + w.Bind(value) + "::date" : "i.fecha < " + w.Bind(value) + "::date + 1");
+    } else if (key == "tipo") {
+      if (!errors.Check(value == "I" || value == "E" || value == "T" || value == "N" || value == "P", key,
+                        "debe ser I, E, T, N o P"))
+        continue;
+      w.And("i.tipo = " + w.Bind(value));
+    } else if (key == "direction") {
+      if (!errors.Check(value == "issued" || value == "received", key, "debe ser issued o received")) continue;
+      w.And("i.direction = " + w.Bind(value));
+    } else if (key == "status") {
+      if (!errors.Check(value == "vigente" || value == "cancelada" || value == "borrador", key,
+                        "debe ser vigente, cancelada o borrador"))
+        continue;
+      w.And("i.status = " + w.Bind(value));
+    } else if (key == "payment") {
+      if (!errors.Check(value == "paid" || value == "unpaid" || value == "partial", key,
+                        "debe ser paid, unpaid o partial"))
+        continue;
+      w.And("i.payment_state = " + w.Bind(value));
+    } else if (key == "counterparty") {
+      if (!errors.Check(!value.empty() && value.size() <= 200, key, "debe tener de 1 a 200 caracteres")) continue;
+      auto upper = ToUpperAscii(value);
+      if (shared::CheckRfc(upper) != shared::RfcStatus::kInvalid)
+        w.And("i.counterparty_rfc = " + w.Bind(upper));
+      else
+        w.And("(i.counterparty_name ILIKE '%' || " + w.Bind(value) + " || '%' OR i.counterparty_rfc LIKE " +
+              w.Bind(upper) + " || '%')");
+    } else if (key == "min_total" || key == "max_total") {
+      if (!errors.Check(IsAmount(value), key, "debe ser un importe como 1500.00")) continue;
+      w.And(std::string("i.total_mxn ") + (key == "min_total" ? ">= " : "<= ") + w.Bind(value) + "::numeric");
+    } else if (key == "q") {
+      if (!errors.Check(!value.empty() && value.size() <= 100, key, "debe tener de 1 a 100 caracteres")) continue;
+      auto upper = ToUpperAscii(value);
+      w.And("(i.uuid LIKE " + w.Bind(upper) + " || '%' OR i.folio = " + w.Bind(value) +
+            " OR (i.serie || i.folio) = " + w.Bind(upper) + " OR (i.serie || '-' || i.folio) = " + w.Bind(upper) + ")");
+    } else if (key == "limit" || key == "after" || key == "sort") {
+      continue;
+    } else {
+      errors.Add(key, "unknown_field", "no es un filtro conocido");
+    }
+  }
+  return w;
+}
+
+// The JSON of one invoice row as lists show it (amounts as strings, never floats).
+constexpr const char* kRowJson = R"(json_build_object(
+  'id', i.invoice_id::text, 'uuid', i.uuid, 'serie', i.serie, 'folio', i.folio,
+  'fecha', to_char(i.fecha, 'YYYY-MM-DD"T"HH24:MI:SS'), 'tipo', i.tipo, 'direction', i.direction,
+  'status', i.status, 'version', i.version,
+  'emisor', json_build_object('rfc', i.emisor_rfc, 'nombre', i.emisor_nombre),
+  'receptor', json_build_object('rfc', i.receptor_rfc, 'nombre', i.receptor_nombre),
+  'counterparty', json_build_object('rfc', i.counterparty_rfc, 'nombre', i.counterparty_name),
+  'moneda', i.moneda, 'tipo_cambio', trim_scale(i.tipo_cambio)::text,
+  'subtotal', cfdi_amount_text(i.subtotal), 'descuento', cfdi_amount_text(i.descuento),
+  'total', cfdi_amount_text(i.total), 'total_mxn', i.total_mxn::text,
+  'metodo_pago', i.metodo_pago, 'forma_pago', i.forma_pago,
+  'balance', json_build_object('paid', cfdi_amount_text(i.paid), 'credited', cfdi_amount_text(i.credited),
+                               'outstanding', cfdi_amount_text(i.outstanding), 'state', i.payment_state,
+                               'flags', to_json(i.balance_flags)),
+  'warnings', jsonb_array_length(i.warnings),
+  'cancelled_at', i.cancelled_at))";
+
+struct Sort {
+  const char* column;  // keyset column
+  bool descending;
+};
+
+Result<Sort> ParseSort(std::string_view s) {
+  if (s.empty() || s == "-fecha") return Sort{"fecha", true};
+  if (s == "fecha") return Sort{"fecha", false};
+  if (s == "-total") return Sort{"total_mxn", true};
+  if (s == "total") return Sort{"total_mxn", false};
+  return Fail(ErrorKind::kInvalidInput, "invalid_query", "sort debe ser fecha, -fecha, total o -total.");
+}
+
+db::Task<Result<http::Response>> ListInvoices(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
+  FieldErrors errors;
+  VERTICE_CO_ASSIGN_OR_RETURN(auto w, ParseFilters(q, errors));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto sort, ParseSort(shared::QueryValue(ctx.request.query, "sort")));
+  int limit = 50;
+  if (auto l = shared::QueryValue(ctx.request.query, "limit"); !l.empty()) {
+    auto n = shared::Decimal<0>::Parse(l);
+    if (errors.Check(n && n->Units() >= 1 && n->Units() <= 200, "limit", "debe ser un entero de 1 a 200"))
+      limit = static_cast<int>(n->Units());
+  }
+  // Cursor: "<sort value>~<id>" from the previous page's next_after.
+  if (auto after = shared::QueryValue(ctx.request.query, "after"); !after.empty()) {
+    auto tilde = after.rfind('~');
+    auto id = tilde == std::string::npos ? std::string() : after.substr(tilde + 1);
+    auto value = tilde == std::string::npos ? std::string() : after.substr(0, tilde);
+    bool ok = !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string::npos &&
+              (std::string_view(sort.column) == "fecha" ? value.size() == 19 : IsAmount(value));
+    if (errors.Check(ok, "after", "no es un cursor de esta lista")) {
+      std::string cast = std::string_view(sort.column) == "fecha" ? "::timestamp" : "::numeric";
+      w.And(std::string("(i.") + sort.column + ", i.invoice_id) " + (sort.descending ? "<" : ">") + " (" +
+            w.Bind(value) + cast + ", " + w.Bind(id) + "::bigint)");
+    }
+  }
+  VERTICE_CO_TRY(errors.ToStatus());
+  const std::string dir = sort.descending ? " DESC" : " ASC";
+  std::string sql = std::string("SELECT ") + kRowJson + " AS j, " +
+                    (std::string_view(sort.column) == "fecha" ? "to_char(i.fecha, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+                                                              : "i.total_mxn::text") +
+                    " AS k, i.invoice_id FROM sat_invoices i WHERE " + w.sql + " ORDER BY i." + sort.column + dir +
+                    ", i.invoice_id" + dir + " LIMIT " + std::to_string(limit + 1);
+  auto params = std::move(w.params);
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
+  if (!rows) co_return std::unexpected(rows.error());
+  json::array items;
+  json::value next = nullptr;
+  for (int r = 0; r < rows->Size(); ++r) {
+    if (r == limit) {
+      next = rows->Str(r - 1, "k") + "~" + rows->Str(r - 1, "invoice_id");
+      break;
+    }
+    items.push_back(json::parse(rows->Get(r, "j")));
+  }
+  co_return Json(200, json::object{{"items", std::move(items)}, {"next_after", next}});
+}
+
+// ---- one invoice ---------------------------------------------------------------------------
+
+// The id in the path: a CFDI UUID (any case) or the numeric id of an unstamped draft.
+std::optional<std::pair<std::string, std::string>> InvoiceKey(const std::string& id) {
+  if (IsUuid(id)) return std::pair<std::string, std::string>{"i.uuid = $1", ToUpperAscii(id)};
+  if (!id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string::npos)
+    return std::pair<std::string, std::string>{"i.invoice_id = $1::bigint", id};
+  return std::nullopt;
+}
+
+constexpr const char* kDetailSql = R"(
+SELECT json_build_object(
+  'invoice', %ROW%,
+  'exportacion', i.exportacion, 'lugar_expedicion', i.lugar_expedicion, 'condiciones_pago', i.condiciones_pago,
+  'uso_cfdi', i.receptor_uso_cfdi, 'regimen_emisor', i.emisor_regimen, 'regimen_receptor', i.receptor_regimen,
+  'total_traslados', cfdi_amount_text(i.total_traslados), 'total_retenciones', cfdi_amount_text(i.total_retenciones),
+  'stamp', CASE WHEN i.uuid IS NULL THEN NULL ELSE json_build_object(
+      'version', i.tfd_version, 'fecha_timbrado', to_char(i.stamped_at, 'YYYY-MM-DD"T"HH24:MI:SS'),
+      'rfc_prov_certif', i.pac_rfc) END,
+  'qr_expression', CASE WHEN i.uuid IS NULL THEN NULL ELSE
+      'https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id=' || i.uuid || '&re=' || i.emisor_rfc ||
+      '&rr=' || i.receptor_rfc || '&tt=' || i.total::text || '&fe=' || i.sello_tail END,
+  'complementos', to_json(i.complementos), 'has_addenda', i.has_addenda,
+  'cancel_reason', i.cancel_reason,
+  'warnings', i.warnings,
+  'import', json_build_object('id', i.import_id::text, 'file_name', i.file_name, 'imported_at', i.created_at),
+  'conceptos', coalesce((SELECT json_agg(json_build_object(
+      'line', c.line_no, 'clave_prod_serv', c.clave_prod_serv, 'no_identificacion', c.no_identificacion,
+      'cantidad', trim_scale(c.cantidad)::text, 'clave_unidad', c.clave_unidad, 'unidad', c.unidad,
+      'descripcion', c.descripcion, 'valor_unitario', cfdi_amount_text(c.valor_unitario),
+      'importe', cfdi_amount_text(c.importe), 'descuento', cfdi_amount_text(c.descuento), 'objeto_imp', c.objeto_imp,
+      'taxes', coalesce((SELECT json_agg(json_build_object('kind', t.kind, 'impuesto', t.impuesto,
+          'tipo_factor', t.tipo_factor, 'tasa', trim_scale(t.tasa)::text, 'base', cfdi_amount_text(t.base),
+          'importe', cfdi_amount_text(t.importe)))
+        FROM sat_invoice_taxes t WHERE t.invoice_id = i.invoice_id AND t.line_no = c.line_no), '[]'))
+      ORDER BY c.line_no) FROM sat_invoice_conceptos c WHERE c.invoice_id = i.invoice_id), '[]'),
+  'taxes', coalesce((SELECT json_agg(json_build_object('kind', t.kind, 'impuesto', t.impuesto,
+      'tipo_factor', t.tipo_factor, 'tasa', trim_scale(t.tasa)::text, 'base', cfdi_amount_text(t.base),
+      'importe', cfdi_amount_text(t.importe)))
+    FROM sat_invoice_taxes t WHERE t.invoice_id = i.invoice_id AND t.line_no IS NULL), '[]'),
+  'related', coalesce((SELECT json_agg(json_build_object('tipo_relacion', r.tipo_relacion, 'uuid', r.related_uuid))
+    FROM sat_invoice_relations r WHERE r.invoice_id = i.invoice_id), '[]'),
+  'credit_notes', coalesce((SELECT json_agg(json_build_object('uuid', e.uuid, 'fecha', e.fecha, 'total',
+      cfdi_amount_text(e.total), 'status', e.status) ORDER BY e.fecha)
+    FROM sat_invoice_relations r JOIN sat_invoices e ON e.invoice_id = r.invoice_id
+    WHERE i.uuid IS NOT NULL AND r.company_id = i.company_id AND r.related_uuid = i.uuid AND r.tipo_relacion = '01'
+      AND e.tipo = 'E'), '[]'),
+  'payments_received', coalesce((SELECT json_agg(json_build_object(
+      'payment_uuid', a.payment_uuid, 'fecha_pago', to_char(a.fecha_pago, 'YYYY-MM-DD"T"HH24:MI:SS'),
+      'forma_pago', a.forma_pago, 'moneda_p', a.moneda_p, 'num_parcialidad', a.num_parcialidad,
+      'saldo_anterior', cfdi_amount_text(a.saldo_anterior), 'pagado', cfdi_amount_text(a.pagado),
+      'insoluto', cfdi_amount_text(a.insoluto), 'pagado_mxn', a.pagado_mxn::text, 'status', p.status)
+      ORDER BY a.num_parcialidad NULLS LAST, a.fecha_pago)
+    FROM sat_payment_applications a JOIN sat_invoices p ON p.invoice_id = a.payment_invoice_id
+    WHERE i.uuid IS NOT NULL AND a.company_id = i.company_id AND a.invoice_uuid = i.uuid), '[]'),
+  'payment_applications', coalesce((SELECT json_agg(json_build_object(
+      'pago', a.pago_no, 'fecha_pago', to_char(a.fecha_pago, 'YYYY-MM-DD"T"HH24:MI:SS'), 'forma_pago', a.forma_pago,
+      'moneda_p', a.moneda_p, 'tipo_cambio_p', trim_scale(a.tipo_cambio_p)::text, 'monto', cfdi_amount_text(a.monto),
+      'invoice_uuid', a.invoice_uuid, 'num_parcialidad', a.num_parcialidad, 'moneda_dr', a.moneda_dr,
+      'equivalencia', trim_scale(a.equivalencia)::text, 'saldo_anterior', cfdi_amount_text(a.saldo_anterior),
+      'pagado', cfdi_amount_text(a.pagado), 'insoluto', cfdi_amount_text(a.insoluto), 'pagado_mxn', a.pagado_mxn::text)
+      ORDER BY a.pago_no, a.doc_no)
+    FROM sat_payment_applications a WHERE a.payment_invoice_id = i.invoice_id), '[]')
+) AS j
+FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND %KEY%)";
+
+std::string DetailSql(const std::string& key_condition) {
+  std::string sql = kDetailSql;
+  sql.replace(sql.find("%ROW%"), 5, kRowJson);
+  sql.replace(sql.find("%KEY%"), 5, key_condition);
+  return sql;
+}
+
+db::Task<Result<http::Response>> GetInvoice(App& app, RequestContext& ctx) {
+  auto key = InvoiceKey(ctx.params["id"]);
+  if (!key) co_return std::unexpected(InvoiceNotFound());
+  auto sql = DetailSql(key->first);
+  auto params = db::P(key->second);
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
+  if (!rows) co_return std::unexpected(rows.error());
+  if (rows->Empty()) co_return std::unexpected(InvoiceNotFound());
+  auto detail = json::parse(rows->Get(0, "j")).as_object();
+  auto out = detail["invoice"].as_object();
+  for (auto& [k, v] : detail)
+    if (k != "invoice") out[k] = v;
+  co_return Json(200, out);
+}
+
+db::Task<Result<http::Response>> GetInvoiceXml(App& app, RequestContext& ctx) {
+  auto key = InvoiceKey(ctx.params["id"]);
+  if (!key) co_return std::unexpected(InvoiceNotFound());
+  auto sql =
+      "SELECT encode(i.xml, 'base64') AS x, coalesce(i.uuid, i.invoice_id::text) AS name FROM sat_invoices i "
+      "WHERE i.company_id = vertice_current_company() AND " +
+      key->first;
+  auto params = db::P(key->second);
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
+  if (!rows) co_return std::unexpected(rows.error());
+  if (rows->Empty()) co_return std::unexpected(InvoiceNotFound());
+  auto b64 = rows->Get(0, "x");
+  std::string bytes(b64.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), b64.data(), b64.size(), "\n",
+                        &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
+    co_return Fail(ErrorKind::kInternal, "internal", "No se pudo leer el XML original.");
+  bytes.resize(len);
+  http::Response res;
+  res.status = 200;
+  res.content_type = "application/xml";
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + rows->Str(0, "name") + ".xml\"");
+  res.body = std::move(bytes);
+  co_return res;
+}
+
+db::Task<Result<http::Response>> CancelInvoice(App& app, RequestContext& ctx) {
+  auto key = InvoiceKey(ctx.params["id"]);
+  if (!key || key->first.find("uuid") == std::string::npos) co_return std::unexpected(InvoiceNotFound());
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
+  auto reason = body.String("reason", true, 500);
+  auto motivo = body.String("motivo", false, 2);
+  auto substitute = body.String("substitute_uuid", false, 36);
+  auto cancelled_at = body.String("cancelled_at", false, 40);
+  if (reason && reason->empty()) body.Invalid("reason", "no puede estar vacío");
+  if (motivo && *motivo != "01" && *motivo != "02" && *motivo != "03" && *motivo != "04")
+    body.Invalid("motivo", "debe ser 01, 02, 03 o 04 (catálogo del SAT)");
+  if (substitute && !IsUuid(*substitute)) body.Invalid("substitute_uuid", "debe ser un UUID");
+  if (motivo && *motivo == "01" && !substitute)
+    body.Invalid("substitute_uuid", "el motivo 01 requiere el UUID que sustituye al comprobante");
+  if (cancelled_at && !shared::IsIsoTimestamp(*cancelled_at))
+    body.Invalid("cancelled_at", "debe ser una fecha y hora ISO 8601 con zona");
+  VERTICE_CO_TRY(body.Finish());
+  auto uuid = key->second;
+  std::string full_reason = *reason;
+  if (motivo)
+    full_reason =
+        "Motivo " + *motivo + (substitute ? " (sustituye " + ToUpperAscii(*substitute) + ")" : "") + ": " + full_reason;
+  std::optional<std::string> when = cancelled_at;
+  auto result =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto current, co_await tx.Query("SELECT invoice_id, status, tipo FROM sat_invoices i "
+                                            "WHERE i.company_id = vertice_current_company() AND i.uuid = $1 FOR UPDATE",
+                                            db::P(uuid)));
+        if (current.Empty()) co_return std::unexpected(InvoiceNotFound());
+        auto status = current.Str(0, "status");
+        if (status == "cancelada")
+          co_return Fail(ErrorKind::kConflict, "invoices.already_cancelled", "La factura ya está cancelada.");
+        auto id = current.Str(0, "invoice_id");
+        VERTICE_CO_TRY(co_await tx.Query(
+            "UPDATE sat_invoices SET status = 'cancelada', cancelled_at = coalesce($2::timestamptz, now()), "
+            "cancel_reason = $3 WHERE invoice_id = $1::bigint",
+            db::P(id, when, full_reason)));
+        // Balances follow: the invoice itself, what a payment paid, what a credit note credited.
+        VERTICE_CO_TRY(co_await tx.Query(
+            "SELECT cfdi_refresh_balances(ARRAY(SELECT $2::text UNION SELECT invoice_uuid FROM "
+            "sat_payment_applications "
+            "WHERE payment_invoice_id = $1::bigint UNION SELECT related_uuid FROM sat_invoice_relations "
+            "WHERE invoice_id = $1::bigint))",
+            db::P(id, uuid)));
+        auto after = json::serialize(json::object{{"status", "cancelada"}, {"reason", full_reason}});
+        auto before = json::serialize(json::object{{"status", status}});
+        VERTICE_CO_TRY(
+            co_await shared::RecordAudit(tx, ctx.Actor(), "invoice.cancelled", "sat_invoice", uuid, before, after));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto row, co_await tx.Query(DetailSql("i.uuid = $1"), db::P(uuid)));
+        co_return json::parse(row.Get(0, "j")).as_object();
+      });
+  if (!result) co_return std::unexpected(result.error());
+  auto out = (*result)["invoice"].as_object();
+  out["cancel_reason"] = (*result)["cancel_reason"];
+  co_return Json(200, out);
+}
+
+// ---- summaries -----------------------------------------------------------------------------
+
+db::Task<Result<http::Response>> Summary(App& app, RequestContext& ctx) {
+  auto from = shared::QueryValue(ctx.request.query, "from");
+  auto to = shared::QueryValue(ctx.request.query, "to");
+  FieldErrors errors;
+  if (!from.empty()) errors.Check(shared::IsIsoDate(from), "from", "debe ser una fecha AAAA-MM-DD");
+  if (!to.empty()) errors.Check(shared::IsIsoDate(to), "to", "debe ser una fecha AAAA-MM-DD");
+  VERTICE_CO_TRY(errors.ToStatus());
+  std::optional<std::string> f = from.empty() ? std::nullopt : std::optional<std::string>(from);
+  std::optional<std::string> t = to.empty() ? std::nullopt : std::optional<std::string>(to);
+  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
+    return tx.Query(
+        "SELECT to_char(date_trunc('month', i.fecha), 'YYYY-MM') AS month, i.direction, i.tipo, count(*) AS n, "
+        "sum(i.total_mxn)::text AS total_mxn, "
+        "sum(CASE WHEN i.tipo = 'I' THEN i.outstanding * coalesce(i.tipo_cambio, 1) ELSE 0 END)::numeric(20,2)::text "
+        "AS outstanding_mxn "
+        "FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.status = 'vigente' "
+        "AND ($1::date IS NULL OR i.fecha >= $1::date) AND ($2::date IS NULL OR i.fecha < $2::date + 1) "
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        db::P(f, t));
+  });
+  if (!rows) co_return std::unexpected(rows.error());
+  json::array items;
+  for (int r = 0; r < rows->Size(); ++r)
+    items.push_back(json::object{{"month", rows->Str(r, "month")},
+                                 {"direction", rows->Str(r, "direction")},
+                                 {"tipo", rows->Str(r, "tipo")},
+                                 {"count", rows->Int(r, "n")},
+                                 {"total_mxn", rows->Str(r, "total_mxn")},
+                                 {"outstanding_mxn", rows->Str(r, "outstanding_mxn")}});
+  co_return Json(200, json::object{{"currency", "MXN"}, {"items", std::move(items)}});
+}
+
+db::Task<Result<http::Response>> Aging(App& app, RequestContext& ctx, std::string direction) {
+  auto as_of = shared::QueryValue(ctx.request.query, "as_of");
+  if (!as_of.empty() && !shared::IsIsoDate(as_of))
+    co_return Fail(
+        ErrorKind::kInvalidInput, "invalid_field", "as_of debe ser una fecha AAAA-MM-DD.",
+        R"({"fields":[{"field":"as_of","code":"invalid_field","problem":"debe ser una fecha AAAA-MM-DD"}]})");
+  std::optional<std::string> day = as_of.empty() ? std::nullopt : std::optional<std::string>(as_of);
+  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
+    return tx.Query(
+        "WITH open AS (SELECT i.counterparty_rfc AS rfc, max(i.counterparty_name) OVER (PARTITION BY "
+        "i.counterparty_rfc) "
+        "AS name, round(i.outstanding * coalesce(i.tipo_cambio, 1), 2) AS amount, "
+        "coalesce($2::date, (now() AT TIME ZONE 'America/Mexico_City')::date) - i.fecha::date AS days "
+        "FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.direction = $1 AND i.tipo = 'I' "
+        "AND i.status = 'vigente' AND i.outstanding > 0) "
+        "SELECT rfc, name, count(*) AS n, sum(amount)::text AS total, "
+        "coalesce(sum(amount) FILTER (WHERE days <= 30), 0)::text AS d0_30, "
+        "coalesce(sum(amount) FILTER (WHERE days BETWEEN 31 AND 60), 0)::text AS d31_60, "
+        "coalesce(sum(amount) FILTER (WHERE days BETWEEN 61 AND 90), 0)::text AS d61_90, "
+        "coalesce(sum(amount) FILTER (WHERE days > 90), 0)::text AS d90_plus, "
+        "coalesce($2::date, (now() AT TIME ZONE 'America/Mexico_City')::date)::text AS as_of "
+        "FROM open GROUP BY rfc, name ORDER BY sum(amount) DESC, rfc",
+        db::P(direction, day));
+  });
+  if (!rows) co_return std::unexpected(rows.error());
+  json::array items;
+  std::vector<shared::Money> totals(5);
+  auto add = [](shared::Money& acc, std::string_view v) {
+    auto m = shared::Money::Parse(v);
+    if (m) acc = acc.Add(*m).value_or(acc);
+  };
+  for (int r = 0; r < rows->Size(); ++r) {
+    items.push_back(json::object{{"rfc", rows->Str(r, "rfc")},
+                                 {"nombre", rows->Str(r, "name")},
+                                 {"invoices", rows->Int(r, "n")},
+                                 {"outstanding_mxn", rows->Str(r, "total")},
+                                 {"buckets", json::object{{"0_30", rows->Str(r, "d0_30")},
+                                                          {"31_60", rows->Str(r, "d31_60")},
+                                                          {"61_90", rows->Str(r, "d61_90")},
+                                                          {"90_plus", rows->Str(r, "d90_plus")}}}});
+    add(totals[0], rows->Get(r, "total"));
+    add(totals[1], rows->Get(r, "d0_30"));
+    add(totals[2], rows->Get(r, "d31_60"));
+    add(totals[3], rows->Get(r, "d61_90"));
+    add(totals[4], rows->Get(r, "d90_plus"));
+  }
+  co_return Json(200,
+                 json::object{{"direction", direction},
+                              {"as_of", day ? json::value(*day) : json::value(nullptr)},
+                              {"currency", "MXN"},
+                              {"totals", json::object{{"outstanding_mxn", totals[0].ToString()},
+                                                      {"buckets", json::object{{"0_30", totals[1].ToString()},
+                                                                               {"31_60", totals[2].ToString()},
+                                                                               {"61_90", totals[3].ToString()},
+                                                                               {"90_plus", totals[4].ToString()}}}}},
+                              {"items", std::move(items)}});
+}
+
+std::string CsvField(std::string_view v) {
+  bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
+  // Spreadsheets run cells that start with = + - @ as formulas: prefix them (OWASP CSV injection).
+  bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' ||
+                                (v[0] == '-' && v.size() > 1 && !(v[1] >= '0' && v[1] <= '9')));
+  std::string out = formula ? "'" : "";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return quote ? "\"" + out + "\"" : out;
+}
+
+db::Task<Result<http::Response>> ExportCsv(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
+  FieldErrors errors;
+  VERTICE_CO_ASSIGN_OR_RETURN(auto w, ParseFilters(q, errors));
+  VERTICE_CO_TRY(errors.ToStatus());
+  std::string sql =
+      "SELECT coalesce(i.uuid, '') AS uuid, i.serie, i.folio, to_char(i.fecha, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS fecha, "
+      "i.tipo, i.direction, i.status, i.counterparty_rfc, i.counterparty_name, i.moneda, "
+      "cfdi_amount_text(i.subtotal) AS subtotal, coalesce(cfdi_amount_text(i.descuento), '') AS descuento, "
+      "cfdi_amount_text(i.total) AS total, coalesce(trim_scale(i.tipo_cambio)::text, '') AS tipo_cambio, "
+      "i.total_mxn::text AS total_mxn, i.metodo_pago, cfdi_amount_text(i.outstanding) AS outstanding, i.payment_state "
+      "FROM sat_invoices i WHERE " +
+      w.sql + " ORDER BY i.fecha, i.invoice_id LIMIT 100001";
+  auto params = std::move(w.params);
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
+  if (!rows) co_return std::unexpected(rows.error());
+  if (rows->Size() > 100000)
+    co_return Fail(ErrorKind::kPayloadTooLarge, "invoices.export_too_large",
+                   "La exportación excede 100,000 facturas; acote el periodo con from y to.");
+  static const char* kColumns[] = {"uuid",
+                                   "serie",
+                                   "folio",
+                                   "fecha",
+                                   "tipo",
+                                   "direction",
+                                   "status",
+                                   "counterparty_rfc",
+                                   "counterparty_name",
+                                   "moneda",
+                                   "subtotal",
+                                   "descuento",
+                                   "total",
+                                   "tipo_cambio",
+                                   "total_mxn",
+                                   "metodo_pago",
+                                   "outstanding",
+                                   "payment_state"};
+  std::string csv = "\xEF\xBB\xBF";  // BOM: Excel opens UTF-8 (ñ, acentos) correctly
+  csv +=
+      "uuid,serie,folio,fecha,tipo,direccion,estado,rfc_contraparte,nombre_contraparte,moneda,subtotal,descuento,"
+      "total,tipo_cambio,total_mxn,metodo_pago,saldo,estado_pago\r\n";
+  for (int r = 0; r < rows->Size(); ++r) {
+    for (size_t c = 0; c < std::size(kColumns); ++c) {
+      if (c) csv += ',';
+      csv += CsvField(rows->Get(r, kColumns[c]));
+    }
+    csv += "\r\n";
+  }
+  http::Response res;
+  res.status = 200;
+  res.content_type = "text/csv; charset=utf-8";
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"facturas.csv\"");
+  res.body = std::move(csv);
+  co_return res;
+}
+
+}  // namespace
+
+void RegisterInvoiceRoutes(App& app) {
+  app.Add("POST", "/api/v1/invoices",
+          {[&app](RequestContext& ctx) { return ImportInvoices(app, ctx); }, Access::kCompany, kImporters});
+  app.Add("GET", "/api/v1/invoices",
+          {[&app](RequestContext& ctx) { return ListInvoices(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/invoices/summary",
+          {[&app](RequestContext& ctx) { return Summary(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/invoices/receivables",
+          {[&app](RequestContext& ctx) { return Aging(app, ctx, "issued"); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/invoices/payables",
+          {[&app](RequestContext& ctx) { return Aging(app, ctx, "received"); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/invoices/export.csv",
+          {[&app](RequestContext& ctx) { return ExportCsv(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/invoices/{id}",
+          {[&app](RequestContext& ctx) { return GetInvoice(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/invoices/{id}/xml",
+          {[&app](RequestContext& ctx) { return GetInvoiceXml(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("POST", "/api/v1/invoices/{id}/cancel",
+          {[&app](RequestContext& ctx) { return CancelInvoice(app, ctx); }, Access::kCompany, {"owner", "cfo"}});
+}
+
+}  // namespace vertice::api

@@ -1,0 +1,346 @@
+#include "invoices/importer.hpp"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+
+#include "cfdi/rules.hpp"
+#include "core/text.hpp"
+
+namespace vertice::invoices {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+std::string Base64(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
+std::string NormalRfc(std::string_view rfc) {
+  while (!rfc.empty() && rfc.front() == ' ') rfc.remove_prefix(1);
+  while (!rfc.empty() && rfc.back() == ' ') rfc.remove_suffix(1);
+  return ToUpperAscii(rfc);
+}
+
+json::value Fac(const std::optional<cfdi::FactorNumber>& n) {
+  return n ? json::value(n->value.ToString()) : json::value(nullptr);
+}
+json::value Trimmed(const std::optional<cfdi::Number>& n) {
+  if (!n) return nullptr;
+  return json::value(n->value.ToString());  // the parsed value: whitespace around the text is tolerated
+}
+
+json::array FindingsJson(const std::vector<cfdi::Finding>& findings, bool errors) {
+  json::array out;
+  for (const auto& f : findings)
+    if ((f.severity == cfdi::Severity::kError) == errors)
+      out.push_back(json::object{{"code", f.code}, {"class", f.error_class}, {"message", f.message}});
+  return out;
+}
+
+// The JSON element cfdi_store_documents reads for one document.
+std::string DocumentJson(const cfdi::Document& d, const ImportFile& file, const std::string& sha,
+                         const std::string& direction, const std::vector<cfdi::Finding>& findings) {
+  const bool issued = direction == "issued";
+  json::object o;
+  o["uuid"] = d.Stamped() ? json::value(d.Uuid()) : json::value(nullptr);
+  o["sha256"] = sha;
+  o["xml"] = Base64(file.bytes);
+  o["file_name"] = file.name.substr(0, 500);
+  o["version"] = d.version;
+  o["serie"] = d.serie;
+  o["folio"] = d.folio;
+  o["fecha"] = d.fecha;
+  o["tipo"] = d.tipo;
+  o["direction"] = direction;
+  o["emisor_rfc"] = d.emisor.rfc;
+  o["emisor_nombre"] = d.emisor.nombre;
+  o["emisor_regimen"] = d.emisor.regimen_fiscal;
+  o["receptor_rfc"] = d.receptor.rfc;
+  o["receptor_nombre"] = d.receptor.nombre;
+  o["receptor_uso_cfdi"] = d.receptor.uso_cfdi;
+  o["receptor_regimen"] = d.receptor.regimen_fiscal;
+  o["counterparty_rfc"] = NormalRfc(issued ? d.receptor.rfc : d.emisor.rfc);
+  o["counterparty_name"] = issued ? d.receptor.nombre : d.emisor.nombre;
+  o["subtotal"] = Trimmed(d.subtotal);
+  o["descuento"] = Trimmed(d.descuento);
+  o["total"] = Trimmed(d.total);
+  o["moneda"] = d.moneda;
+  o["tipo_cambio"] = d.tipo_cambio ? json::value(d.tipo_cambio->value.ToString()) : json::value(nullptr);
+  o["total_traslados"] = Trimmed(d.total_traslados);
+  o["total_retenciones"] = Trimmed(d.total_retenciones);
+  o["metodo_pago"] = d.metodo_pago;
+  o["forma_pago"] = d.forma_pago;
+  o["condiciones_pago"] = d.condiciones_pago;
+  o["lugar_expedicion"] = d.lugar_expedicion;
+  o["exportacion"] = d.exportacion;
+  o["status"] = d.Stamped() ? "vigente" : "borrador";
+  o["stamped_at"] =
+      d.stamp && !d.stamp->fecha_timbrado.empty() ? json::value(d.stamp->fecha_timbrado) : json::value(nullptr);
+  o["pac_rfc"] = d.stamp ? d.stamp->rfc_prov_certif : "";
+  o["tfd_version"] = d.stamp ? d.stamp->version : "";
+  o["no_certificado"] = d.no_certificado;
+  o["sello_tail"] = d.sello_tail;
+  json::array comps;
+  for (const auto& c : d.complementos) comps.emplace_back(c);
+  o["complementos"] = std::move(comps);
+  o["has_addenda"] = d.has_addenda;
+  o["warnings"] = FindingsJson(findings, false);
+
+  json::array conceptos, taxes, relations, payments, touches;
+  auto add_tax = [&](const cfdi::Tax& t, json::value line) {
+    taxes.push_back(json::object{{"line_no", line},
+                                 {"kind", t.kind == cfdi::TaxKind::kTraslado ? "traslado" : "retencion"},
+                                 {"impuesto", t.impuesto},
+                                 {"tipo_factor", t.tipo_factor},
+                                 {"tasa", Trimmed(t.tasa)},
+                                 {"base", Trimmed(t.base)},
+                                 {"importe", Trimmed(t.importe)}});
+  };
+  for (size_t i = 0; i < d.conceptos.size(); ++i) {
+    const auto& c = d.conceptos[i];
+    const auto line = static_cast<int64_t>(i + 1);
+    conceptos.push_back(json::object{{"line_no", line},
+                                     {"clave_prod_serv", c.clave_prod_serv},
+                                     {"no_identificacion", c.no_identificacion},
+                                     {"cantidad", Trimmed(c.cantidad)},
+                                     {"clave_unidad", c.clave_unidad},
+                                     {"unidad", c.unidad},
+                                     {"descripcion", c.descripcion},
+                                     {"valor_unitario", Trimmed(c.valor_unitario)},
+                                     {"importe", Trimmed(c.importe)},
+                                     {"descuento", Trimmed(c.descuento)},
+                                     {"objeto_imp", c.objeto_imp}});
+    for (const auto& t : c.taxes) add_tax(t, line);
+  }
+  for (const auto& t : d.header_taxes) add_tax(t, nullptr);
+  for (const auto& r : d.related) {
+    relations.push_back(json::object{{"tipo_relacion", r.tipo_relacion}, {"related_uuid", r.uuid}});
+    if (d.tipo == "E" && r.tipo_relacion == "01") touches.emplace_back(r.uuid);
+  }
+  if (d.payments) {
+    for (size_t pi = 0; pi < d.payments->pagos.size(); ++pi) {
+      const auto& p = d.payments->pagos[pi];
+      for (size_t di = 0; di < p.docs.size(); ++di) {
+        const auto& doc = p.docs[di];
+        payments.push_back(json::object{
+            {"pago_no", static_cast<int64_t>(pi + 1)},
+            {"doc_no", static_cast<int64_t>(di + 1)},
+            {"fecha_pago", p.fecha_pago},
+            {"forma_pago", p.forma_pago},
+            {"moneda_p", p.moneda},
+            {"tipo_cambio_p", Fac(p.tipo_cambio)},
+            {"monto", Trimmed(p.monto)},
+            {"invoice_uuid", doc.id_documento},
+            {"serie", doc.serie},
+            {"folio", doc.folio},
+            {"num_parcialidad", doc.num_parcialidad ? json::value(*doc.num_parcialidad) : json::value(nullptr)},
+            {"moneda_dr", doc.moneda_dr.empty() ? p.moneda : doc.moneda_dr},
+            {"equivalencia", Fac(doc.equivalencia)},
+            {"saldo_anterior", Trimmed(doc.saldo_anterior)},
+            {"pagado", Trimmed(doc.pagado)},
+            {"insoluto", Trimmed(doc.insoluto)}});
+        touches.emplace_back(doc.id_documento);
+      }
+    }
+  }
+  if (d.tipo == "I" && d.Stamped()) touches.emplace_back(d.Uuid());
+  o["conceptos"] = std::move(conceptos);
+  o["taxes"] = std::move(taxes);
+  o["relations"] = std::move(relations);
+  o["payments"] = std::move(payments);
+  o["touches"] = std::move(touches);
+  return json::serialize(o);
+}
+
+Outcome ParseOutcome(std::string_view s) {
+  if (s == "accepted") return Outcome::kAccepted;
+  if (s == "duplicate") return Outcome::kDuplicate;
+  return Outcome::kConflict;
+}
+
+}  // namespace
+
+std::string_view OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kAccepted:
+      return "accepted";
+    case Outcome::kDuplicate:
+      return "duplicate";
+    case Outcome::kConflict:
+      return "conflict";
+    case Outcome::kRejected:
+      return "rejected";
+  }
+  return "rejected";
+}
+
+json::object FileResultJson(const FileResult& r) {
+  json::object o{{"file", r.name},
+                 {"status", OutcomeName(r.outcome)},
+                 {"uuid", r.uuid.empty() ? json::value(nullptr) : json::value(r.uuid)},
+                 {"tipo", r.tipo.empty() ? json::value(nullptr) : json::value(r.tipo)},
+                 {"direction", r.direction.empty() ? json::value(nullptr) : json::value(r.direction)},
+                 {"errors", FindingsJson(r.findings, true)},
+                 {"warnings", FindingsJson(r.findings, false)}};
+  if (r.invoice_id) o["invoice_id"] = std::to_string(*r.invoice_id);
+  return o;
+}
+
+void ImportCounts::Add(const FileResult& r) {
+  ++files;
+  switch (r.outcome) {
+    case Outcome::kAccepted:
+      ++accepted;
+      break;
+    case Outcome::kDuplicate:
+      ++duplicates;
+      break;
+    case Outcome::kConflict:
+      ++conflicts;
+      break;
+    case Outcome::kRejected:
+      ++rejected;
+      break;
+  }
+}
+
+json::object CountsJson(const ImportCounts& c) {
+  return {{"files", c.files},
+          {"accepted", c.accepted},
+          {"duplicates", c.duplicates},
+          {"conflicts", c.conflicts},
+          {"rejected", c.rejected}};
+}
+
+Importer::Importer(db::Pool& pool, const db::TenantScope& scope, const shared::Actor& actor, std::string source)
+    : pool_(pool), scope_(scope), actor_(actor), source_(std::move(source)) {}
+
+db::Task<Status> Importer::Begin() {
+  auto opened = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) -> db::Task<Status> {
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto company, co_await tx.Query("SELECT rfc FROM companies WHERE company_id = vertice_current_company()"));
+    if (company.Empty()) co_return Fail(ErrorKind::kNotFound, "company.not_found", "La empresa no existe.");
+    company_rfc_ = company.Str(0, "rfc");
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto row,
+        co_await tx.Query("INSERT INTO sat_invoice_imports (tenant_id, company_id, source, actor_type, actor_id) "
+                          "VALUES (vertice_current_tenant(), vertice_current_company(), $1, $2, $3) "
+                          "RETURNING import_id",
+                          db::P(source_, actor_.type, actor_.id)));
+    import_id_ = row.Int(0, "import_id");
+    co_return Status{};
+  });
+  co_return opened;
+}
+
+db::Task<Result<std::vector<FileResult>>> Importer::Add(std::vector<ImportFile> files) {
+  std::vector<FileResult> results(files.size());
+  std::vector<size_t> indices;
+  std::vector<std::string> docs;
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto& r = results[i];
+    r.name = files[i].name;
+    auto checked = cfdi::Check(files[i].bytes);
+    r.findings = std::move(checked.findings);
+    if (checked.document) {
+      const auto& d = *checked.document;
+      r.uuid = d.Uuid();
+      r.tipo = d.tipo;
+      const bool is_emisor = NormalRfc(d.emisor.rfc) == company_rfc_;
+      const bool is_receptor = NormalRfc(d.receptor.rfc) == company_rfc_;
+      if (is_emisor || is_receptor) {
+        r.direction = is_emisor ? "issued" : "received";
+      } else {
+        r.findings.push_back({"EMPRESA01", "company_not_party", cfdi::Severity::kError,
+                              "La empresa (RFC " + company_rfc_ +
+                                  ") no es emisor ni receptor del comprobante (emisor " + d.emisor.rfc.substr(0, 20) +
+                                  ", receptor " + d.receptor.rfc.substr(0, 20) + ")."});
+      }
+    }
+    if (!checked.document || cfdi::HasErrors(r.findings)) {
+      r.outcome = Outcome::kRejected;
+      continue;
+    }
+    indices.push_back(i);
+    docs.push_back(DocumentJson(*checked.document, files[i], Sha256Hex(files[i].bytes), r.direction, r.findings));
+    if (docs.size() == kBatch) {
+      VERTICE_CO_TRY(co_await StoreChunk(results, std::move(indices), std::move(docs)));
+      indices.clear();
+      docs.clear();
+    }
+  }
+  if (!docs.empty()) VERTICE_CO_TRY(co_await StoreChunk(results, std::move(indices), std::move(docs)));
+  for (const auto& r : results) counts_.Add(r);
+  co_return results;
+}
+
+db::Task<Status> Importer::StoreChunk(std::vector<FileResult>& results, std::vector<size_t> indices,
+                                      std::vector<std::string> docs) {
+  auto store = [&](size_t from, size_t to) -> db::Task<Status> {
+    std::string payload = "[";
+    for (size_t k = from; k < to; ++k) {
+      if (k > from) payload += ',';
+      payload += docs[k];
+    }
+    payload += ']';
+    auto import_id = std::to_string(import_id_);
+    auto rows = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) {
+      return tx.Query("SELECT idx, outcome, invoice_id FROM cfdi_store_documents($1::bigint, $2::jsonb)",
+                      db::P(import_id, payload));
+    });
+    if (!rows) co_return std::unexpected(rows.error());
+    for (int row = 0; row < rows->Size(); ++row) {
+      auto& r = results[indices[from + static_cast<size_t>(rows->Int(row, "idx")) - 1]];
+      r.outcome = ParseOutcome(rows->Get(row, "outcome"));
+      r.invoice_id = rows->Int(row, "invoice_id");
+      if (r.outcome == Outcome::kConflict)
+        r.findings.push_back({"UUID01", "uuid_conflict", cfdi::Severity::kError,
+                              "Ya existe un comprobante con el UUID " + r.uuid + " y contenido distinto."});
+    }
+    co_return Status{};
+  };
+  auto all = co_await store(0, docs.size());
+  if (all) co_return all;
+  if (db::IsConnectionError(all.error()) || all.error().kind == ErrorKind::kUnavailable) co_return all;
+  // The database refused the batch: store file by file so only the culprit is rejected.
+  for (size_t k = 0; k < docs.size(); ++k) {
+    auto one = co_await store(k, k + 1);
+    if (!one) {
+      if (db::IsConnectionError(one.error())) co_return one;
+      auto& r = results[indices[k]];
+      r.outcome = Outcome::kRejected;
+      r.findings.push_back({"STORE01", "storage_refused", cfdi::Severity::kError,
+                            "La base de datos rechazó el comprobante: " + one.error().message});
+    }
+  }
+  co_return Status{};
+}
+
+db::Task<Status> Importer::Finish() {
+  auto id = std::to_string(import_id_);
+  auto done = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) -> db::Task<Status> {
+    VERTICE_CO_TRY(co_await tx.Query(
+        "UPDATE sat_invoice_imports SET files = $2, accepted = $3, duplicates = $4, conflicts = $5, rejected = $6, "
+        "finished_at = now() WHERE import_id = $1",
+        db::P(id, std::to_string(counts_.files), std::to_string(counts_.accepted), std::to_string(counts_.duplicates),
+              std::to_string(counts_.conflicts), std::to_string(counts_.rejected))));
+    co_return Status{};
+  });
+  co_return done;
+}
+
+}  // namespace vertice::invoices

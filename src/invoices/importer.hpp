@@ -1,0 +1,74 @@
+// Imports CFDI files into a company: each file is read and validated (cfdi/), matched to the
+// company as emisor (issued) or receptor (received), then stored in batches — one round trip per
+// batch through cfdi_store_documents — with a per-file outcome: accepted, duplicate (same UUID
+// and bytes: idempotent), conflict (same UUID, other bytes) or rejected with its rule codes.
+// Every batch is one transaction; a batch the database refuses is retried file by file, so a
+// bad file never takes its neighbours down with it.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cfdi/findings.hpp"
+#include "db/pool.hpp"
+#include "shared/audit.hpp"
+
+namespace vertice::invoices {
+
+struct ImportFile {
+  std::string name;
+  std::string bytes;
+};
+
+enum class Outcome { kAccepted, kDuplicate, kConflict, kRejected };
+std::string_view OutcomeName(Outcome o);
+
+struct FileResult {
+  std::string name;
+  Outcome outcome = Outcome::kRejected;
+  std::string uuid;  // empty for unstamped drafts and unreadable files
+  std::string tipo;
+  std::string direction;  // issued / received
+  std::optional<int64_t> invoice_id;
+  std::vector<cfdi::Finding> findings;  // errors (rejected) and warnings (stored with the document)
+};
+boost::json::object FileResultJson(const FileResult& r);
+
+struct ImportCounts {
+  int files = 0, accepted = 0, duplicates = 0, conflicts = 0, rejected = 0;
+  void Add(const FileResult& r);
+};
+boost::json::object CountsJson(const ImportCounts& c);
+
+class Importer {
+ public:
+  // source: api, cli or demo. The scope must name the tenant and company.
+  Importer(db::Pool& pool, const db::TenantScope& scope, const shared::Actor& actor, std::string source);
+
+  // Opens the import (a sat_invoice_imports row) and reads the company's RFC.
+  db::Task<Status> Begin();
+  // Validates and stores one batch (any size; it is split into transactions of kBatch files).
+  db::Task<Result<std::vector<FileResult>>> Add(std::vector<ImportFile> files);
+  // Records the counts on the import row.
+  db::Task<Status> Finish();
+
+  int64_t ImportId() const { return import_id_; }
+  const ImportCounts& Counts() const { return counts_; }
+  static constexpr size_t kBatch = 250;
+
+ private:
+  db::Task<Status> StoreChunk(std::vector<FileResult>& results, std::vector<size_t> indices,
+                              std::vector<std::string> docs);
+
+  db::Pool& pool_;
+  db::TenantScope scope_;
+  shared::Actor actor_;
+  std::string source_;
+  std::string company_rfc_;
+  int64_t import_id_ = 0;
+  ImportCounts counts_;
+};
+
+}  // namespace vertice::invoices
