@@ -10,6 +10,7 @@
 
 #include "admin/admin.hpp"
 #include "app/config.hpp"
+#include "app/import_command.hpp"
 #include "app/serve.hpp"
 #include "auth/crypto.hpp"
 #include "core/version.hpp"
@@ -186,6 +187,16 @@ int main(int argc, char** argv) {
   auto* demo_load = demo->add_subcommand("load", "Load the demo tenant, companies and users");
   demo_load->add_flag("--force", force, "Load even into a database not created by scripts/up");
 
+  // import
+  auto* import_cmd = cli.add_subcommand("import", "Import documents into a company");
+  import_cmd->require_subcommand(1);
+  std::vector<std::string> import_paths;
+  std::string import_company;
+  auto* import_cfdi = import_cmd->add_subcommand("cfdi", "Import CFDI XML files, folders and ZIPs (SAT bulk download)");
+  import_cfdi->add_option("paths", import_paths, "Files, folders or ZIP archives")->required();
+  import_cfdi->add_option("--company", import_company, "Company id, e.g. acme")->required();
+  flag(import_cfdi, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
+
   CLI11_PARSE(cli, argc, argv);
   if (!config_path.empty()) flags.config_file = config_path;
 
@@ -197,6 +208,8 @@ int main(int argc, char** argv) {
   }
   SetupLogging(config->log_level, serve->parsed());
   if (serve->parsed()) return app::Serve(*config);
+
+  if (import_cfdi->parsed()) return app::ImportCfdi(*config, import_paths, import_company);
 
   auto plan = migrate::BuildPlan(migrate::EmbeddedMigrations());
   if (!plan) {

@@ -1,0 +1,207 @@
+#include "app/import_command.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "db/connection.hpp"
+#include "db/pool.hpp"
+#include "db/run_sync.hpp"
+#include "invoices/archive.hpp"
+#include "invoices/importer.hpp"
+
+namespace vertice::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One thing to import: a file on disk, or an entry of a ZIP on disk.
+struct Source {
+  fs::path path;
+  std::optional<size_t> entry;
+  std::string entry_name;
+};
+
+Result<std::vector<Source>> Collect(const std::vector<std::string>& paths) {
+  std::vector<Source> out;
+  auto add_file = [&](const fs::path& p) -> Status {
+    std::ifstream in(p, std::ios::binary);
+    char magic[4] = {};
+    in.read(magic, 4);
+    if (invoices::LooksLikeZip(std::string_view(magic, static_cast<size_t>(in.gcount())))) {
+      VERTICE_ASSIGN_OR_RETURN(auto zip, invoices::ZipReader::OpenFile(p.string()));
+      for (size_t i = 0; i < zip.Size(); ++i)
+        if (!zip.IsDirectory(i)) out.push_back({p, i, zip.Name(i)});
+    } else {
+      out.push_back({p, std::nullopt, {}});
+    }
+    return Status{};
+  };
+  for (const auto& arg : paths) {
+    std::error_code ec;
+    fs::path p(arg);
+    if (fs::is_directory(p, ec)) {
+      std::vector<fs::path> files;
+      for (const auto& e : fs::recursive_directory_iterator(p, ec))
+        if (e.is_regular_file()) files.push_back(e.path());
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files) {
+        auto ext = f.extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+        if (ext == ".xml" || ext == ".zip") VERTICE_TRY(add_file(f));
+      }
+    } else if (fs::is_regular_file(p, ec)) {
+      VERTICE_TRY(add_file(p));
+    } else {
+      return Fail(ErrorKind::kInvalidInput, "import.no_such_path", "no existe: " + arg);
+    }
+  }
+  return out;
+}
+
+void Progress(size_t done, size_t total) {
+  constexpr int kWidth = 30;
+  int filled = total ? static_cast<int>(kWidth * done / total) : kWidth;
+  std::cerr << "\r[" << std::string(static_cast<size_t>(filled), '#')
+            << std::string(static_cast<size_t>(kWidth - filled), '.') << "] " << done << "/" << total << " archivos"
+            << std::flush;
+}
+
+}  // namespace
+
+int ImportCfdi(const Config& config, const std::vector<std::string>& paths, const std::string& company_id) {
+  auto sources = Collect(paths);
+  if (!sources) {
+    std::cerr << "error: " << sources.error().message << "\n";
+    return 2;
+  }
+  const std::string url = config.database_url.empty() ? config.admin_database_url : config.database_url;
+  const std::string admin_url = config.admin_database_url.empty() ? url : config.admin_database_url;
+  if (url.empty()) {
+    std::cerr << "error: no database configured: set DATABASE_URL or --database-url\n";
+    return 2;
+  }
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  std::vector<invoices::FileResult> problems;
+  invoices::ImportCounts counts;
+  auto status = db::RunSync<Status>([&](boost::asio::any_io_executor ex) -> db::Task<Status> {
+    db::PoolOptions options;
+    options.conninfo = url;
+    options.max_size = 2;
+    options.prepared_statements = false;
+    db::Pool pool(ex, options);
+    // The company's tenant is an operator lookup (admin URL); the import itself runs as the
+    // server role, scoped to the company, so row-level security checks every row it writes.
+    std::string tenant_id;
+    {
+      auto admin = co_await db::Connection::Connect(ex, admin_url, std::chrono::seconds(10));
+      if (!admin) co_return std::unexpected(admin.error());
+      (*admin)->UsePreparedStatements(false);
+      VERTICE_CO_ASSIGN_OR_RETURN(
+          auto rows,
+          co_await (*admin)->Execute("SELECT tenant_id FROM companies WHERE company_id = $1", db::P(company_id)));
+      if (rows.Empty())
+        co_return Fail(ErrorKind::kInvalidInput, "import.unknown_company", "no existe la empresa " + company_id);
+      tenant_id = rows.Str(0, "tenant_id");
+    }
+    db::TenantScope scope;
+    scope.tenant_id = tenant_id;
+    scope.company_id = company_id;
+    shared::Actor actor;
+    actor.type = "cli";
+    actor.id = std::getenv("USER") ? std::getenv("USER") : "operator";
+    actor.tenant_id = scope.tenant_id;
+    actor.company_id = company_id;
+    invoices::Importer importer(pool, scope, actor, "cli");
+    VERTICE_CO_TRY(co_await importer.Begin());
+    // Streamed: at most one batch of file contents in memory at a time.
+    std::optional<invoices::ZipReader> zip;
+    fs::path zip_path;
+    std::vector<invoices::ImportFile> batch;
+    size_t done = 0;
+    auto flush = [&]() -> db::Task<Status> {
+      auto files = std::move(batch);
+      batch.clear();
+      VERTICE_CO_ASSIGN_OR_RETURN(auto results, co_await importer.Add(std::move(files)));
+      for (auto& r : results)
+        if (r.outcome == invoices::Outcome::kRejected || r.outcome == invoices::Outcome::kConflict)
+          problems.push_back(std::move(r));
+      co_return Status{};
+    };
+    for (const auto& src : *sources) {
+      invoices::ImportFile file;
+      if (src.entry) {
+        if (!zip || zip_path != src.path) {
+          auto opened = invoices::ZipReader::OpenFile(src.path.string());
+          if (!opened) co_return std::unexpected(opened.error());
+          zip.emplace(std::move(*opened));
+          zip_path = src.path;
+        }
+        if (!invoices::HasXmlName(src.entry_name)) {
+          invoices::FileResult r;
+          r.name = src.path.string() + "/" + src.entry_name;
+          r.findings.push_back({"ARCHIVO02", "not_xml", cfdi::Severity::kError, "El archivo no es un XML; se omite."});
+          counts.Add(r);
+          problems.push_back(std::move(r));
+          ++done;
+          continue;
+        }
+        auto read = zip->Read(*src.entry, src.path.string());
+        if (!read) co_return std::unexpected(read.error());
+        file = std::move(*read);
+      } else {
+        std::ifstream in(src.path, std::ios::binary);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        file.name = src.path.string();
+        file.bytes = ss.str();
+      }
+      batch.push_back(std::move(file));
+      ++done;
+      if (batch.size() == invoices::Importer::kBatch) {
+        VERTICE_CO_TRY(co_await flush());
+        if (tty) Progress(done, sources->size());
+      }
+    }
+    if (!batch.empty()) VERTICE_CO_TRY(co_await flush());
+    if (tty) {
+      Progress(done, sources->size());
+      std::cerr << "\n";
+    }
+    VERTICE_CO_TRY(co_await importer.Finish());
+    const auto& c = importer.Counts();
+    counts.files += c.files;
+    counts.accepted += c.accepted;
+    counts.duplicates += c.duplicates;
+    counts.conflicts += c.conflicts;
+    counts.rejected += c.rejected;
+    std::cout << "importación " << importer.ImportId() << " en " << company_id << ": archivos: " << counts.files
+              << ", aceptados: " << counts.accepted << ", duplicados: " << counts.duplicates
+              << ", conflictos: " << counts.conflicts << ", rechazados: " << counts.rejected << "\n";
+    co_return Status{};
+  });
+  size_t shown = 0;
+  for (const auto& r : problems) {
+    if (++shown > 50) {
+      std::cout << "… y " << problems.size() - 50 << " más\n";
+      break;
+    }
+    std::cout << (r.outcome == invoices::Outcome::kConflict ? "CONFLICTO " : "RECHAZADO ") << r.name << ":";
+    for (const auto& f : r.findings)
+      if (f.severity == cfdi::Severity::kError) std::cout << " [" << f.code << "] " << f.message;
+    std::cout << "\n";
+  }
+  if (!status) {
+    const auto& e = status.error();
+    std::cerr << "error: " << (e.internal.empty() ? e.message : e.message + " (" + e.internal + ")") << "\n";
+    return 1;
+  }
+  return counts.rejected + counts.conflicts > 0 ? 3 : 0;
+}
+
+}  // namespace vertice::app

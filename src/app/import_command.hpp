@@ -1,0 +1,15 @@
+// `vertice import cfdi PATH... --company ID`: files, folders (recursively) and ZIPs streamed
+// into the invoice importer in batches, with a progress bar on a terminal and a summary.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+
+namespace vertice::app {
+
+// 0: every file accepted or duplicate; 3: some rejected or in conflict; 1/2: could not run.
+int ImportCfdi(const Config& config, const std::vector<std::string>& paths, const std::string& company_id);
+
+}  // namespace vertice::app
