@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "admin/admin.hpp"
+#include "admin/demo_invoices.hpp"
 #include "app/config.hpp"
 #include "app/import_command.hpp"
 #include "app/serve.hpp"
@@ -305,11 +306,25 @@ int main(int argc, char** argv) {
     });
   }
   if (demo_load->parsed()) {
-    return WithAdminConnection(flags, [&](db::Connection& conn) -> db::Task<Status> {
+    int rc = WithAdminConnection(flags, [&](db::Connection& conn) -> db::Task<Status> {
       VERTICE_CO_TRY(co_await admin::LoadDemo(conn, force));
-      say("demo data loaded");
       co_return Status{};
     });
+    if (rc != 0) return rc;
+    auto loaded = db::RunSync<Result<int>>([&](boost::asio::any_io_executor ex) -> db::Task<Result<int>> {
+      db::PoolOptions options;
+      options.conninfo = config->admin_database_url;
+      options.max_size = 1;
+      options.prepared_statements = false;
+      db::Pool pool(ex, options);
+      co_return co_await admin::LoadDemoInvoices(pool);
+    });
+    if (!loaded) {
+      std::cerr << "error: " << loaded.error().message << " " << loaded.error().internal << "\n";
+      return 1;
+    }
+    say(fmt::format("demo data loaded ({} new CFDI for acme)", *loaded));
+    return 0;
   }
   return 0;
 }
