@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <sstream>
 
@@ -124,13 +125,24 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
     fs::path zip_path;
     std::vector<invoices::ImportFile> batch;
     size_t done = 0;
-    auto flush = [&]() -> db::Task<Status> {
-      auto files = std::move(batch);
-      batch.clear();
-      VERTICE_CO_ASSIGN_OR_RETURN(auto results, co_await importer.Add(std::move(files)));
+    // Pipelined: while the database stores one batch, the next is parsed and validated on
+    // another thread (the coroutine is suspended on the database meanwhile).
+    std::future<invoices::PreparedBatch> preparing;
+    auto store_prepared = [&]() -> db::Task<Status> {
+      if (!preparing.valid()) co_return Status{};
+      auto prepared = preparing.get();
+      VERTICE_CO_ASSIGN_OR_RETURN(auto results, co_await importer.Store(std::move(prepared)));
       for (auto& r : results)
         if (r.outcome == invoices::Outcome::kRejected || r.outcome == invoices::Outcome::kConflict)
           problems.push_back(std::move(r));
+      co_return Status{};
+    };
+    auto flush = [&]() -> db::Task<Status> {
+      auto files = std::make_shared<std::vector<invoices::ImportFile>>(std::move(batch));
+      batch.clear();
+      auto next = std::async(std::launch::async, [&importer, files] { return importer.Prepare(*files); });
+      VERTICE_CO_TRY(co_await store_prepared());  // the previous batch, while `next` is prepared
+      preparing = std::move(next);
       co_return Status{};
     };
     for (const auto& src : *sources) {
@@ -169,6 +181,7 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
       }
     }
     if (!batch.empty()) VERTICE_CO_TRY(co_await flush());
+    VERTICE_CO_TRY(co_await store_prepared());
     if (tty) {
       Progress(done, sources->size());
       std::cerr << "\n";

@@ -100,7 +100,7 @@ std::string DocumentJson(const cfdi::Document& d, const ImportFile& file, const 
   o["has_addenda"] = d.has_addenda;
   o["warnings"] = FindingsJson(findings, false);
 
-  json::array conceptos, taxes, relations, payments, touches;
+  json::array conceptos, taxes, relations, payments, targets;
   auto add_tax = [&](const cfdi::Tax& t, json::value line) {
     taxes.push_back(json::object{{"line_no", line},
                                  {"kind", t.kind == cfdi::TaxKind::kTraslado ? "traslado" : "retencion"},
@@ -129,7 +129,7 @@ std::string DocumentJson(const cfdi::Document& d, const ImportFile& file, const 
   for (const auto& t : d.header_taxes) add_tax(t, nullptr);
   for (const auto& r : d.related) {
     relations.push_back(json::object{{"tipo_relacion", r.tipo_relacion}, {"related_uuid", r.uuid}});
-    if (d.tipo == "E" && r.tipo_relacion == "01") touches.emplace_back(r.uuid);
+    if (d.tipo == "E" && r.tipo_relacion == "01") targets.emplace_back(r.uuid);
   }
   if (d.payments) {
     for (size_t pi = 0; pi < d.payments->pagos.size(); ++pi) {
@@ -153,16 +153,15 @@ std::string DocumentJson(const cfdi::Document& d, const ImportFile& file, const 
             {"saldo_anterior", Trimmed(doc.saldo_anterior)},
             {"pagado", Trimmed(doc.pagado)},
             {"insoluto", Trimmed(doc.insoluto)}});
-        touches.emplace_back(doc.id_documento);
+        targets.emplace_back(doc.id_documento);
       }
     }
   }
-  if (d.tipo == "I" && d.Stamped()) touches.emplace_back(d.Uuid());
   o["conceptos"] = std::move(conceptos);
   o["taxes"] = std::move(taxes);
   o["relations"] = std::move(relations);
   o["payments"] = std::move(payments);
-  o["touches"] = std::move(touches);
+  o["targets"] = std::move(targets);  // invoices whose balance this document changes
   return json::serialize(o);
 }
 
@@ -247,12 +246,11 @@ db::Task<Status> Importer::Begin() {
   co_return opened;
 }
 
-db::Task<Result<std::vector<FileResult>>> Importer::Add(std::vector<ImportFile> files) {
-  std::vector<FileResult> results(files.size());
-  std::vector<size_t> indices;
-  std::vector<std::string> docs;
+PreparedBatch Importer::Prepare(const std::vector<ImportFile>& files) const {
+  PreparedBatch out;
+  out.results.resize(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
-    auto& r = results[i];
+    auto& r = out.results[i];
     r.name = files[i].name;
     auto checked = cfdi::Check(files[i].bytes);
     r.findings = std::move(checked.findings);
@@ -275,17 +273,36 @@ db::Task<Result<std::vector<FileResult>>> Importer::Add(std::vector<ImportFile> 
       r.outcome = Outcome::kRejected;
       continue;
     }
-    indices.push_back(i);
-    docs.push_back(DocumentJson(*checked.document, files[i], Sha256Hex(files[i].bytes), r.direction, r.findings));
-    if (docs.size() == kBatch) {
-      VERTICE_CO_TRY(co_await StoreChunk(results, std::move(indices), std::move(docs)));
-      indices.clear();
-      docs.clear();
-    }
+    out.indices.push_back(i);
+    out.docs.push_back(DocumentJson(*checked.document, files[i], Sha256Hex(files[i].bytes), r.direction, r.findings));
   }
-  if (!docs.empty()) VERTICE_CO_TRY(co_await StoreChunk(results, std::move(indices), std::move(docs)));
-  for (const auto& r : results) counts_.Add(r);
-  co_return results;
+  return out;
+}
+
+db::Task<Result<std::vector<FileResult>>> Importer::Store(PreparedBatch batch) {
+  for (size_t from = 0; from < batch.docs.size(); from += kBatch) {
+    const size_t to = std::min(batch.docs.size(), from + kBatch);
+    std::vector<size_t> indices(batch.indices.begin() + static_cast<long>(from),
+                                batch.indices.begin() + static_cast<long>(to));
+    std::vector<std::string> docs(std::make_move_iterator(batch.docs.begin() + static_cast<long>(from)),
+                                  std::make_move_iterator(batch.docs.begin() + static_cast<long>(to)));
+    VERTICE_CO_TRY(co_await StoreChunk(batch.results, std::move(indices), std::move(docs)));
+  }
+  for (const auto& r : batch.results) counts_.Add(r);
+  co_return std::move(batch.results);
+}
+
+db::Task<Result<std::vector<FileResult>>> Importer::Add(std::vector<ImportFile> files) {
+  std::vector<FileResult> all;
+  for (size_t from = 0; from < files.size(); from += kBatch) {
+    std::vector<ImportFile> slice(
+        std::make_move_iterator(files.begin() + static_cast<long>(from)),
+        std::make_move_iterator(files.begin() + static_cast<long>(std::min(files.size(), from + kBatch))));
+    auto prepared = Prepare(slice);
+    VERTICE_CO_ASSIGN_OR_RETURN(auto results, co_await Store(std::move(prepared)));
+    for (auto& r : results) all.push_back(std::move(r));
+  }
+  co_return all;
 }
 
 db::Task<Status> Importer::StoreChunk(std::vector<FileResult>& results, std::vector<size_t> indices,

@@ -42,6 +42,13 @@ struct ImportCounts {
 };
 boost::json::object CountsJson(const ImportCounts& c);
 
+// Files read, validated and turned into rows, ready to store (CPU only: may run on any thread).
+struct PreparedBatch {
+  std::vector<FileResult> results;
+  std::vector<size_t> indices;    // results[indices[k]] is docs[k]
+  std::vector<std::string> docs;  // JSON elements for cfdi_store_documents
+};
+
 class Importer {
  public:
   // source: api, cli or demo. The scope must name the tenant and company.
@@ -51,6 +58,10 @@ class Importer {
   db::Task<Status> Begin();
   // Validates and stores one batch (any size; it is split into transactions of kBatch files).
   db::Task<Result<std::vector<FileResult>>> Add(std::vector<ImportFile> files);
+  // The two halves of Add, so a caller can prepare the next batch on another thread while the
+  // database stores this one. Prepare needs Begin() to have read the company's RFC.
+  PreparedBatch Prepare(const std::vector<ImportFile>& files) const;
+  db::Task<Result<std::vector<FileResult>>> Store(PreparedBatch batch);
   // Records the counts on the import row.
   db::Task<Status> Finish();
 

@@ -332,14 +332,17 @@ TEST_F(InvoicesApiTest, ZipAndMultipartUploadsReportEveryFile) {
   };
   auto fresh = Ppd("EEEEEEEE-0000-4000-8000-000000000099", "99", "10.00");
   std::string mp = part("ajena.xml", ReadFile(kFixtures / "cfdi40_i_real.xml")) + part("dup.xml", entries[0].second) +
-                   part("nueva.xml", cfdi::BuildInvoice(fresh)) + "--" + boundary + "--\r\n";
+                   part("nueva.xml", cfdi::BuildInvoice(fresh)) + part("otra-vez.xml", cfdi::BuildInvoice(fresh)) +
+                   "--" + boundary + "--\r\n";
   auto m = Import(s, "t-bulk", mp, "multipart/form-data; boundary=" + boundary);
   ASSERT_EQ(m.status, 200) << m.body;
   auto files = json::parse(m.body).at("files").as_array();
-  ASSERT_EQ(files.size(), 3u);
+  ASSERT_EQ(files.size(), 4u);
   EXPECT_EQ(files[0].at("status"), "rejected");
   EXPECT_EQ(files[1].at("status"), "duplicate");
   EXPECT_EQ(files[2].at("status"), "accepted");
+  EXPECT_EQ(files[3].at("status"), "duplicate");  // repeated within the same upload
+  EXPECT_EQ(files[2].at("invoice_id"), files[3].at("invoice_id"));
   EXPECT_EQ(Count("t-bulk"), 31);
 
   // Keyset pages cover every invoice once, newest first.
