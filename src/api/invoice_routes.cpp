@@ -259,16 +259,22 @@ db::Task<Result<http::Response>> ListInvoices(App& app, RequestContext& ctx) {
   auto rows =
       co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
   if (!rows) co_return std::unexpected(rows.error());
-  json::array items;
+  // PostgreSQL already wrote each item's JSON: the page is assembled without re-parsing it.
+  std::string body = "{\"items\":[";
   json::value next = nullptr;
   for (int r = 0; r < rows->Size(); ++r) {
     if (r == limit) {
       next = rows->Str(r - 1, "k") + "~" + rows->Str(r - 1, "invoice_id");
       break;
     }
-    items.push_back(json::parse(rows->Get(r, "j")));
+    if (r) body += ',';
+    body += rows->Get(r, "j");
   }
-  co_return Json(200, json::object{{"items", std::move(items)}, {"next_after", next}});
+  body += "],\"next_after\":" + json::serialize(next) + "}";
+  http::Response res;
+  res.status = 200;
+  res.body = std::move(body);
+  co_return res;
 }
 
 // ---- one invoice ---------------------------------------------------------------------------

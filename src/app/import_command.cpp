@@ -21,11 +21,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// One thing to import: a file on disk, or an entry of a ZIP on disk.
+// One thing to import: a file on disk, or a ZIP on disk whose entries are read one at a time
+// (nothing per entry is kept, so memory does not grow with the archive).
 struct Source {
   fs::path path;
-  std::optional<size_t> entry;
-  std::string entry_name;
+  bool zip = false;
+  size_t entries = 1;
 };
 
 Result<std::vector<Source>> Collect(const std::vector<std::string>& paths) {
@@ -36,10 +37,9 @@ Result<std::vector<Source>> Collect(const std::vector<std::string>& paths) {
     in.read(magic, 4);
     if (invoices::LooksLikeZip(std::string_view(magic, static_cast<size_t>(in.gcount())))) {
       VERTICE_ASSIGN_OR_RETURN(auto zip, invoices::ZipReader::OpenFile(p.string()));
-      for (size_t i = 0; i < zip.Size(); ++i)
-        if (!zip.IsDirectory(i)) out.push_back({p, i, zip.Name(i)});
+      out.push_back({p, true, zip.Size()});
     } else {
-      out.push_back({p, std::nullopt, {}});
+      out.push_back({p, false, 1});
     }
     return Status{};
   };
@@ -120,11 +120,10 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
     actor.company_id = company_id;
     invoices::Importer importer(pool, scope, actor, "cli");
     VERTICE_CO_TRY(co_await importer.Begin());
-    // Streamed: at most one batch of file contents in memory at a time.
-    std::optional<invoices::ZipReader> zip;
-    fs::path zip_path;
+    // Streamed: at most two batches of file contents in memory at a time.
     std::vector<invoices::ImportFile> batch;
-    size_t done = 0;
+    size_t done = 0, total = 0;
+    for (const auto& src : *sources) total += src.entries;
     // Pipelined: while the database stores one batch, the next is parsed and validated on
     // another thread (the coroutine is suspended on the database meanwhile).
     std::future<invoices::PreparedBatch> preparing;
@@ -145,45 +144,49 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
       preparing = std::move(next);
       co_return Status{};
     };
+    auto add = [&](invoices::ImportFile file) -> db::Task<Status> {
+      batch.push_back(std::move(file));
+      if (batch.size() == invoices::Importer::kBatch) {
+        VERTICE_CO_TRY(co_await flush());
+        if (tty) Progress(done, total);
+      }
+      co_return Status{};
+    };
     for (const auto& src : *sources) {
-      invoices::ImportFile file;
-      if (src.entry) {
-        if (!zip || zip_path != src.path) {
-          auto opened = invoices::ZipReader::OpenFile(src.path.string());
-          if (!opened) co_return std::unexpected(opened.error());
-          zip.emplace(std::move(*opened));
-          zip_path = src.path;
-        }
-        if (!invoices::HasXmlName(src.entry_name)) {
-          invoices::FileResult r;
-          r.name = src.path.string() + "/" + src.entry_name;
-          r.findings.push_back({"ARCHIVO02", "not_xml", cfdi::Severity::kError, "El archivo no es un XML; se omite."});
-          counts.Add(r);
-          problems.push_back(std::move(r));
-          ++done;
-          continue;
-        }
-        auto read = zip->Read(*src.entry, src.path.string());
-        if (!read) co_return std::unexpected(read.error());
-        file = std::move(*read);
-      } else {
+      if (!src.zip) {
         std::ifstream in(src.path, std::ios::binary);
         std::ostringstream ss;
         ss << in.rdbuf();
+        invoices::ImportFile file;
         file.name = src.path.string();
         file.bytes = ss.str();
+        ++done;
+        VERTICE_CO_TRY(co_await add(std::move(file)));
+        continue;
       }
-      batch.push_back(std::move(file));
-      ++done;
-      if (batch.size() == invoices::Importer::kBatch) {
-        VERTICE_CO_TRY(co_await flush());
-        if (tty) Progress(done, sources->size());
+      auto zip = invoices::ZipReader::OpenFile(src.path.string());
+      if (!zip) co_return std::unexpected(zip.error());
+      for (size_t i = 0; i < zip->Size(); ++i) {
+        ++done;
+        if (zip->IsDirectory(i)) continue;
+        auto entry_name = zip->Name(i);
+        if (!invoices::HasXmlName(entry_name)) {
+          invoices::FileResult r;
+          r.name = src.path.string() + "/" + entry_name;
+          r.findings.push_back({"ARCHIVO02", "not_xml", cfdi::Severity::kError, "El archivo no es un XML; se omite."});
+          counts.Add(r);
+          problems.push_back(std::move(r));
+          continue;
+        }
+        auto read = zip->Read(i, src.path.string());
+        if (!read) co_return std::unexpected(read.error());
+        VERTICE_CO_TRY(co_await add(std::move(*read)));
       }
     }
     if (!batch.empty()) VERTICE_CO_TRY(co_await flush());
     VERTICE_CO_TRY(co_await store_prepared());
     if (tty) {
-      Progress(done, sources->size());
+      Progress(done, total);
       std::cerr << "\n";
     }
     VERTICE_CO_TRY(co_await importer.Finish());

@@ -102,33 +102,10 @@ class Reader {
 
   std::optional<Number> Num(const pugi::xml_node& n, const char* name, const char* legacy = nullptr,
                             bool required = false) {
-    if (!HasAttr(n, name, legacy)) {
-      if (required) Missing(n, name);
-      return std::nullopt;
-    }
-    auto text = Attr(n, name, legacy);
-    Number out;
-    auto v = ParseScaled<Amount>(text, out.decimals);
-    if (!v) {
-      Bad(n, name, text);
-      return std::nullopt;
-    }
-    out.text = std::move(text);
-    out.value = *v;
-    return out;
+    return Read<Number>(n, name, legacy, required);
   }
   std::optional<FactorNumber> Fac(const pugi::xml_node& n, const char* name, const char* legacy = nullptr) {
-    if (!HasAttr(n, name, legacy)) return std::nullopt;
-    auto text = Attr(n, name, legacy);
-    FactorNumber out;
-    auto v = ParseScaled<Factor>(text, out.decimals);
-    if (!v) {
-      Bad(n, name, text);
-      return std::nullopt;
-    }
-    out.text = std::move(text);
-    out.value = *v;
-    return out;
+    return Read<FactorNumber>(n, name, legacy, false);
   }
   std::string Required(const pugi::xml_node& n, const char* name, const char* legacy = nullptr) {
     if (!HasAttr(n, name, legacy)) Missing(n, name);
@@ -136,6 +113,25 @@ class Reader {
   }
 
  private:
+  // A number attribute (Number or FactorNumber): absent → nullopt (and a finding if required),
+  // unreadable → nullopt and a finding.
+  template <typename N>
+  std::optional<N> Read(const pugi::xml_node& n, const char* name, const char* legacy, bool required) {
+    if (!HasAttr(n, name, legacy)) {
+      if (required) Missing(n, name);
+      return std::nullopt;
+    }
+    auto text = Attr(n, name, legacy);
+    N out;
+    auto v = ParseScaled<decltype(out.value)>(text, out.decimals);
+    if (!v) {
+      Bad(n, name, text);
+      return std::nullopt;
+    }
+    out.text = std::move(text);
+    out.value = *v;
+    return out;
+  }
   void Missing(const pugi::xml_node& n, const char* name) {
     doc_.value_errors.push_back({"CFDI02", classes::kInvalidValue, Severity::kError,
                                  fmt::format("Falta el atributo obligatorio {}@{}.", LocalName(n), name)});
