@@ -62,7 +62,8 @@ class Importer {
   // database stores this one. Prepare needs Begin() to have read the company's RFC.
   PreparedBatch Prepare(const std::vector<ImportFile>& files) const;
   db::Task<Result<std::vector<FileResult>>> Store(PreparedBatch batch);
-  // Records the counts on the import row.
+  // Records the counts on the import row, with a synchronous commit that makes every batch
+  // durable (they commit asynchronously): call it before reporting anything as imported.
   db::Task<Status> Finish();
 
   int64_t ImportId() const { return import_id_; }

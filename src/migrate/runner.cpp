@@ -154,6 +154,17 @@ db::Task<Result<int>> Runner::Down(std::string component, int to_version) {
   VERTICE_CO_TRY(co_await Lock());
   auto result = co_await [&]() -> db::Task<Result<int>> {
     VERTICE_CO_ASSIGN_OR_RETURN(auto applied, co_await LoadApplied());
+    // Components after this one in the plan build on it (cfdi tables reference companies):
+    // they must be rolled back first.
+    auto self = std::find(plan_.components.begin(), plan_.components.end(), component);
+    for (auto later = self == plan_.components.end() ? self : self + 1; later != plan_.components.end(); ++later) {
+      const auto& name = *later;
+      if (std::any_of(applied.begin(), applied.end(), [&](const Applied& a) { return a.component == name; }))
+        co_return std::unexpected(
+            MigrateError("migrate.dependents_applied",
+                         fmt::format("{} depends on {}: roll back {} first (migrate down --component {} --to 0)", name,
+                                     component, name, name)));
+    }
     std::vector<const Migration*> todo;
     for (const Migration* m : plan_.ForComponent(component)) {
       if (m->kind != Kind::kVersioned || m->version <= to_version) continue;

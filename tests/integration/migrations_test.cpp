@@ -66,8 +66,15 @@ TEST_F(MigrationsTest, UpVerifyDownUpOnAnEmptyDatabase) {
   auto verified = WithRunner(db_->OwnerUrl(), plan_, [](Runner& r) { return r.Verify(); });
   EXPECT_TRUE(verified) << verified.error().message;
 
-  auto down = WithRunner(db_->OwnerUrl(), plan_, [](Runner& r) { return r.Down("core", 0); });
-  ASSERT_TRUE(down) << down.error().message;
+  // Core cannot go while a component built on it is applied; in reverse order, everything goes.
+  auto refused = WithRunner(db_->OwnerUrl(), plan_, [](Runner& r) { return r.Down("core", 0); });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "migrate.dependents_applied");
+  for (auto it = plan_.components.rbegin(); it != plan_.components.rend(); ++it) {
+    auto component = *it;
+    auto down = WithRunner(db_->OwnerUrl(), plan_, [component](Runner& r) { return r.Down(component, 0); });
+    ASSERT_TRUE(down) << component << ": " << down.error().message;
+  }
   EXPECT_EQ(PublicTables(db_->OwnerUrl()), "schema_migrations");
   EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM schema_migrations"), "0");
 
