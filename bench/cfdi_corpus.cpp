@@ -28,11 +28,11 @@ int main(int argc, char** argv) {
       vertice::cfdi::PaymentSpec p;
       p.uuid = fmt::format("BE000000-0000-4000-9000-{:012}", i);
       p.folio = std::to_string(i);
-      p.fecha = "2026-06-01T10:00:00";
+      p.fecha = "2027-01-16T10:00:00";
       p.emisor_rfc = rfc;
       p.receptor_rfc = "WAL9709244W4";
-      p.fecha_pago = "2026-05-31T12:00:00";
-      p.docs = {{fmt::format("BE000000-0000-4000-8000-{:012}", i - 1), "MXN", "1", 1, "5817.40", "5817.40"}};
+      p.fecha_pago = "2027-01-15T12:00:00";
+      p.docs = {{fmt::format("BE000000-0000-4000-8000-{:012}", i - 1), "MXN", "1", 1, "4976.40", "4976.40"}};
       keep.push_back(vertice::cfdi::BuildPayment(p));
     } else {
       vertice::cfdi::InvoiceSpec inv;
