@@ -193,7 +193,17 @@ Result<Where> ParseFilters(const shared::QueryParams& q, FieldErrors& errors) {
   return w;
 }
 
-// The JSON of one invoice row as lists show it (amounts as strings, never floats).
+// The JSON of one invoice row as lists show it (amounts as strings, never floats); the detail
+// adds the parties, taxes, payments and the rest.
+constexpr const char* kListRowJson = R"(json_build_object(
+  'id', i.invoice_id::text, 'uuid', i.uuid, 'serie', i.serie, 'folio', i.folio,
+  'fecha', to_char(i.fecha, 'YYYY-MM-DD"T"HH24:MI:SS'), 'tipo', i.tipo, 'direction', i.direction,
+  'status', i.status, 'counterparty', json_build_object('rfc', i.counterparty_rfc, 'nombre', i.counterparty_name),
+  'moneda', i.moneda, 'total', cfdi_amount_text(i.total), 'total_mxn', i.total_mxn::text,
+  'metodo_pago', i.metodo_pago, 'outstanding', cfdi_amount_text(i.outstanding), 'payment_state', i.payment_state,
+  'balance_flags', cardinality(i.balance_flags), 'warnings', jsonb_array_length(i.warnings)))";
+
+// The header of one document in the detail.
 constexpr const char* kRowJson = R"(json_build_object(
   'id', i.invoice_id::text, 'uuid', i.uuid, 'serie', i.serie, 'folio', i.folio,
   'fecha', to_char(i.fecha, 'YYYY-MM-DD"T"HH24:MI:SS'), 'tipo', i.tipo, 'direction', i.direction,
@@ -250,7 +260,7 @@ db::Task<Result<http::Response>> ListInvoices(App& app, RequestContext& ctx) {
   }
   VERTICE_CO_TRY(errors.ToStatus());
   const std::string dir = sort.descending ? " DESC" : " ASC";
-  std::string sql = std::string("SELECT ") + kRowJson + " AS j, " +
+  std::string sql = std::string("SELECT ") + kListRowJson + " AS j, " +
                     (std::string_view(sort.column) == "fecha" ? "to_char(i.fecha, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
                                                               : "i.total_mxn::text") +
                     " AS k, i.invoice_id FROM sat_invoices i WHERE " + w.sql + " ORDER BY i." + sort.column + dir +
