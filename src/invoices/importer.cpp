@@ -308,16 +308,19 @@ db::Task<Result<std::vector<FileResult>>> Importer::Add(std::vector<ImportFile> 
 db::Task<Status> Importer::StoreChunk(std::vector<FileResult>& results, std::vector<size_t> indices,
                                       std::vector<std::string> docs) {
   auto store = [&](size_t from, size_t to) -> db::Task<Status> {
-    std::string payload = "[";
+    size_t size = 2;
+    for (size_t k = from; k < to; ++k) size += docs[k].size() + 1;
+    std::string payload;
+    payload.reserve(size);  // ~1.5 MB per batch: no regrowth copies
+    payload += '[';
     for (size_t k = from; k < to; ++k) {
       if (k > from) payload += ',';
       payload += docs[k];
     }
     payload += ']';
-    auto import_id = std::to_string(import_id_);
+    auto params = db::P(std::to_string(import_id_), std::move(payload));
     auto rows = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) {
-      return tx.Query("SELECT idx, outcome, invoice_id FROM cfdi_store_documents($1::bigint, $2::jsonb)",
-                      db::P(import_id, payload));
+      return tx.Query("SELECT idx, outcome, invoice_id FROM cfdi_store_documents($1::bigint, $2::jsonb)", params);
     });
     if (!rows) co_return std::unexpected(rows.error());
     for (int row = 0; row < rows->Size(); ++row) {
