@@ -58,7 +58,6 @@ std::string DocumentJson(const cfdi::Document& d, const ImportFile& file, const 
   json::object o;
   o["uuid"] = d.Stamped() ? json::value(d.Uuid()) : json::value(nullptr);
   o["sha256"] = sha;
-  o["xml"] = Base64(file.bytes);
   o["file_name"] = file.name.substr(0, 500);
   o["version"] = d.version;
   o["serie"] = d.serie;
@@ -275,6 +274,7 @@ PreparedBatch Importer::Prepare(const std::vector<ImportFile>& files) const {
     }
     out.indices.push_back(i);
     out.docs.push_back(DocumentJson(*checked.document, files[i], Sha256Hex(files[i].bytes), r.direction, r.findings));
+    out.xmls.push_back(Base64(files[i].bytes));
   }
   return out;
 }
@@ -286,7 +286,9 @@ db::Task<Result<std::vector<FileResult>>> Importer::Store(PreparedBatch batch) {
                                 batch.indices.begin() + static_cast<long>(to));
     std::vector<std::string> docs(std::make_move_iterator(batch.docs.begin() + static_cast<long>(from)),
                                   std::make_move_iterator(batch.docs.begin() + static_cast<long>(to)));
-    VERTICE_CO_TRY(co_await StoreChunk(batch.results, std::move(indices), std::move(docs)));
+    std::vector<std::string> xmls(std::make_move_iterator(batch.xmls.begin() + static_cast<long>(from)),
+                                  std::make_move_iterator(batch.xmls.begin() + static_cast<long>(to)));
+    VERTICE_CO_TRY(co_await StoreChunk(batch.results, std::move(indices), std::move(docs), std::move(xmls)));
   }
   for (const auto& r : batch.results) counts_.Add(r);
   co_return std::move(batch.results);
@@ -306,7 +308,7 @@ db::Task<Result<std::vector<FileResult>>> Importer::Add(std::vector<ImportFile> 
 }
 
 db::Task<Status> Importer::StoreChunk(std::vector<FileResult>& results, std::vector<size_t> indices,
-                                      std::vector<std::string> docs) {
+                                      std::vector<std::string> docs, std::vector<std::string> xmls) {
   auto store = [&](size_t from, size_t to) -> db::Task<Status> {
     size_t size = 2;
     for (size_t k = from; k < to; ++k) size += docs[k].size() + 1;
@@ -318,9 +320,18 @@ db::Task<Status> Importer::StoreChunk(std::vector<FileResult>& results, std::vec
       payload += docs[k];
     }
     payload += ']';
-    auto params = db::P(std::to_string(import_id_), std::move(payload));
+    std::string xml;
+    size_t xml_size = 0;
+    for (size_t k = from; k < to; ++k) xml_size += xmls[k].size() + 1;
+    xml.reserve(xml_size);
+    for (size_t k = from; k < to; ++k) {
+      if (k > from) xml += ',';  // not in the base64 alphabet
+      xml += xmls[k];
+    }
+    auto params = db::P(std::to_string(import_id_), std::move(payload), std::move(xml));
     auto rows = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) {
-      return tx.Query("SELECT idx, outcome, invoice_id FROM cfdi_store_documents($1::bigint, $2::jsonb)", params);
+      return tx.Query("SELECT idx, outcome, invoice_id FROM cfdi_store_documents($1::bigint, $2::jsonb, $3::text)",
+                      params);
     });
     if (!rows) co_return std::unexpected(rows.error());
     for (int row = 0; row < rows->Size(); ++row) {

@@ -47,6 +47,7 @@ struct PreparedBatch {
   std::vector<FileResult> results;
   std::vector<size_t> indices;    // results[indices[k]] is docs[k]
   std::vector<std::string> docs;  // JSON elements for cfdi_store_documents
+  std::vector<std::string> xmls;  // the original bytes of each, base64
 };
 
 class Importer {
@@ -72,7 +73,7 @@ class Importer {
 
  private:
   db::Task<Status> StoreChunk(std::vector<FileResult>& results, std::vector<size_t> indices,
-                              std::vector<std::string> docs);
+                              std::vector<std::string> docs, std::vector<std::string> xmls);
 
   db::Pool& pool_;
   db::TenantScope scope_;

@@ -243,16 +243,18 @@ CREATE FUNCTION cfdi_refresh_balances(p_uuids text[]) RETURNS integer LANGUAGE s
 $$;
 
 -- Stores a batch of validated documents for the current company in one set-based statement (no
--- per-row round trips or loops). Each element of p_docs is one document (fields as text,
+-- per-row round trips or loops). p_xml holds the documents' original bytes, base64, separated by
+-- commas (kept out of the JSON: its parser would walk every character). Each element of p_docs is one document (fields as text,
 -- children as arrays); the answer says per element whether it was accepted, a duplicate (same
 -- UUID and bytes, or the same draft bytes, already stored or earlier in the batch) or a conflict
 -- (same UUID, other bytes). Balances of every invoice the batch touches are then refreshed.
-CREATE FUNCTION cfdi_store_documents(p_import_id bigint, p_docs jsonb)
+CREATE FUNCTION cfdi_store_documents(p_import_id bigint, p_docs jsonb, p_xml text)
 RETURNS TABLE (idx integer, outcome text, invoice_id bigint) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_tenant text := vertice_current_tenant();
   v_company text := vertice_current_company();
+  v_xml text[] := string_to_array(p_xml, ',');
 BEGIN
   IF v_company IS NULL THEN
     RAISE EXCEPTION 'cfdi_store_documents needs a company scope';
@@ -294,7 +296,7 @@ BEGIN
            WHEN d->>'metodo_pago' = 'PPD' THEN 'unpaid' ELSE 'paid' END,
       CASE WHEN d->>'tipo' = 'I' AND d->>'status' = 'vigente' AND d->>'metodo_pago' = 'PPD'
            THEN (d->>'total')::numeric ELSE 0 END,
-      decode(d->>'xml', 'base64'), d->>'file_name', p_import_id
+      decode(v_xml[idx], 'base64'), d->>'file_name', p_import_id
     FROM input ORDER BY idx
     ON CONFLICT DO NOTHING
     RETURNING sat_invoices.invoice_id, sat_invoices.uuid, sat_invoices.sha256
