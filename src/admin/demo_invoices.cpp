@@ -6,6 +6,7 @@
 #include <random>
 
 #include "cfdi/builder.hpp"
+#include "cfdi/rules.hpp"
 #include "invoices/importer.hpp"
 #include "shared/decimal.hpp"
 
@@ -79,13 +80,8 @@ std::vector<invoices::ImportFile> DemoFiles() {
     const auto age = (today - day).count();
     if (!ppd || inv.moneda != "MXN" || age < 20 || i % 11 == 3) continue;  // still open
     // Payment complement: in full, or a first installment for every fourth invoice.
-    auto parsed_total = std::string();
-    {
-      auto checked = files.back().bytes;
-      auto at = checked.find(" Total=\"");
-      parsed_total = checked.substr(at + 8, checked.find('"', at + 8) - at - 8);
-    }
-    auto total = shared::Money::Parse(parsed_total).value();
+    // The invoice's total as the reader sees it (the builder computed it with SAT's rounding).
+    auto total = cfdi::Check(files.back().bytes).document->total->value.Rescale<2>(shared::Rounding::kHalfUp).value();
     auto paid = i % 4 == 0 ? total.DivInt(2, shared::Rounding::kHalfUp).value() : total;
     cfdi::PaymentSpec pay;
     pay.uuid = Uuid(2, i);

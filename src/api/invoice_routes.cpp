@@ -140,8 +140,11 @@ struct Where {
   void And(const std::string& cond) { sql += " AND " + cond; }
 };
 
-bool IsAmount(std::string_view s) {
-  return shared::Money::Parse(s).has_value() || shared::Decimal<6>::Parse(s).has_value();
+bool IsAmount(std::string_view s) { return shared::Decimal<6>::Parse(s).has_value(); }
+
+// A numeric row id (drafts have no UUID; cursors carry the id).
+bool IsRowId(std::string_view id) {
+  return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 Result<Where> ParseFilters(const shared::QueryParams& q, FieldErrors& errors) {
@@ -250,8 +253,7 @@ db::Task<Result<http::Response>> ListInvoices(App& app, RequestContext& ctx) {
     auto tilde = after.rfind('~');
     auto id = tilde == std::string::npos ? std::string() : after.substr(tilde + 1);
     auto value = tilde == std::string::npos ? std::string() : after.substr(0, tilde);
-    bool ok = !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string::npos &&
-              (std::string_view(sort.column) == "fecha" ? value.size() == 19 : IsAmount(value));
+    bool ok = IsRowId(id) && (std::string_view(sort.column) == "fecha" ? value.size() == 19 : IsAmount(value));
     if (errors.Check(ok, "after", "no es un cursor de esta lista")) {
       std::string cast = std::string_view(sort.column) == "fecha" ? "::timestamp" : "::numeric";
       w.And(std::string("(i.") + sort.column + ", i.invoice_id) " + (sort.descending ? "<" : ">") + " (" +
@@ -292,8 +294,7 @@ db::Task<Result<http::Response>> ListInvoices(App& app, RequestContext& ctx) {
 // The id in the path: a CFDI UUID (any case) or the numeric id of an unstamped draft.
 std::optional<std::pair<std::string, std::string>> InvoiceKey(const std::string& id) {
   if (IsUuid(id)) return std::pair<std::string, std::string>{"i.uuid = $1", ToUpperAscii(id)};
-  if (!id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string::npos)
-    return std::pair<std::string, std::string>{"i.invoice_id = $1::bigint", id};
+  if (IsRowId(id)) return std::pair<std::string, std::string>{"i.invoice_id = $1::bigint", id};
   return std::nullopt;
 }
 
@@ -497,26 +498,24 @@ db::Task<Result<http::Response>> Summary(App& app, RequestContext& ctx) {
 
 db::Task<Result<http::Response>> Aging(App& app, RequestContext& ctx, std::string direction) {
   auto as_of = shared::QueryValue(ctx.request.query, "as_of");
-  if (!as_of.empty() && !shared::IsIsoDate(as_of))
-    co_return Fail(
-        ErrorKind::kInvalidInput, "invalid_field", "as_of debe ser una fecha AAAA-MM-DD.",
-        R"({"fields":[{"field":"as_of","code":"invalid_field","problem":"debe ser una fecha AAAA-MM-DD"}]})");
+  FieldErrors errors;
+  if (!as_of.empty()) errors.Check(shared::IsIsoDate(as_of), "as_of", "debe ser una fecha AAAA-MM-DD");
+  VERTICE_CO_TRY(errors.ToStatus());
   std::optional<std::string> day = as_of.empty() ? std::nullopt : std::optional<std::string>(as_of);
   auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
     return tx.Query(
-        "WITH open AS (SELECT i.counterparty_rfc AS rfc, max(i.counterparty_name) OVER (PARTITION BY "
-        "i.counterparty_rfc) "
-        "AS name, round(i.outstanding * coalesce(i.tipo_cambio, 1), 2) AS amount, "
+        "WITH open AS (SELECT i.counterparty_rfc AS rfc, i.counterparty_name AS name, "
+        "round(i.outstanding * coalesce(i.tipo_cambio, 1), 2) AS amount, "
         "coalesce($2::date, (now() AT TIME ZONE 'America/Mexico_City')::date) - i.fecha::date AS days "
         "FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.direction = $1 AND i.tipo = 'I' "
         "AND i.status = 'vigente' AND i.outstanding > 0) "
-        "SELECT rfc, name, count(*) AS n, sum(amount)::text AS total, "
+        "SELECT rfc, max(name) AS name, count(*) AS n, sum(amount)::text AS total, "
         "coalesce(sum(amount) FILTER (WHERE days <= 30), 0)::text AS d0_30, "
         "coalesce(sum(amount) FILTER (WHERE days BETWEEN 31 AND 60), 0)::text AS d31_60, "
         "coalesce(sum(amount) FILTER (WHERE days BETWEEN 61 AND 90), 0)::text AS d61_90, "
         "coalesce(sum(amount) FILTER (WHERE days > 90), 0)::text AS d90_plus, "
         "coalesce($2::date, (now() AT TIME ZONE 'America/Mexico_City')::date)::text AS as_of "
-        "FROM open GROUP BY rfc, name ORDER BY sum(amount) DESC, rfc",
+        "FROM open GROUP BY rfc ORDER BY sum(amount) DESC, rfc",
         db::P(direction, day));
   });
   if (!rows) co_return std::unexpected(rows.error());
