@@ -3,11 +3,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "db/connection.hpp"
 #include "db/pool.hpp"
@@ -73,6 +77,112 @@ void Progress(size_t done, size_t total) {
             << std::flush;
 }
 
+// What the reader thread hands to the storing coroutine: one prepared batch, the entries it
+// skipped (not XML), how many entries it has read so far, or the error that stopped it.
+struct ReadBatch {
+  invoices::PreparedBatch prepared;
+  std::vector<invoices::FileResult> skipped;
+  size_t done = 0;
+  Status status;
+};
+
+// A bounded hand-off between the reader thread and the storing coroutine. Closing it (the
+// reader finished, or the consumer gave up) wakes both sides.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  ~BatchQueue() { Close(); }
+
+  // False when the queue was closed (the consumer stopped): the producer should stop too.
+  bool Push(ReadBatch item) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(item));
+    changed_.notify_all();
+    return true;
+  }
+  std::optional<ReadBatch> Pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty()) return std::nullopt;
+    auto item = std::move(items_.front());
+    items_.pop_front();
+    changed_.notify_all();
+    return item;
+  }
+  void Close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<ReadBatch> items_;
+  bool closed_ = false;
+};
+
+struct CloseOnExit {
+  BatchQueue& queue;
+  ~CloseOnExit() { queue.Close(); }
+};
+
+// The reader thread: files and ZIP entries in order, parsed and validated kBatch at a time.
+void ReadAndPrepare(const std::vector<Source>& sources, const invoices::Importer& importer, BatchQueue& queue) {
+  ReadBatch next;
+  std::vector<invoices::ImportFile> files;
+  size_t done = 0;
+  auto ship = [&]() -> bool {
+    next.prepared = importer.Prepare(files);
+    files.clear();
+    next.done = done;
+    bool open = queue.Push(std::move(next));
+    next = ReadBatch{};
+    return open;
+  };
+  auto fail = [&](Error e) {
+    ReadBatch failed;
+    failed.status = std::unexpected(std::move(e));
+    queue.Push(std::move(failed));
+    queue.Close();
+  };
+  for (const auto& src : sources) {
+    if (!src.zip) {
+      std::ifstream in(src.path, std::ios::binary);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      files.push_back({src.path.string(), ss.str()});
+      ++done;
+    } else {
+      auto zip = invoices::ZipReader::OpenFile(src.path.string());
+      if (!zip) return fail(zip.error());
+      for (size_t i = 0; i < zip->Size(); ++i) {
+        ++done;
+        if (zip->IsDirectory(i)) continue;
+        auto entry_name = zip->Name(i);
+        if (!invoices::HasXmlName(entry_name)) {
+          invoices::FileResult r;
+          r.name = src.path.string() + "/" + entry_name;
+          r.findings.push_back({"ARCHIVO02", "not_xml", cfdi::Severity::kError, "El archivo no es un XML; se omite."});
+          next.skipped.push_back(std::move(r));
+          continue;
+        }
+        auto read = zip->Read(i, src.path.string());
+        if (!read) return fail(read.error());
+        files.push_back(std::move(*read));
+        if (files.size() == invoices::Importer::kBatch && !ship()) return;
+      }
+      continue;
+    }
+    if (files.size() == invoices::Importer::kBatch && !ship()) return;
+  }
+  if (!files.empty() || !next.skipped.empty()) ship();
+  queue.Close();
+}
+
 }  // namespace
 
 int ImportCfdi(const Config& config, const std::vector<std::string>& paths, const std::string& company_id) {
@@ -120,75 +230,32 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
     actor.company_id = company_id;
     invoices::Importer importer(pool, scope, actor, "cli");
     VERTICE_CO_TRY(co_await importer.Begin());
-    // Streamed: at most two batches of file contents in memory at a time.
-    std::vector<invoices::ImportFile> batch;
-    size_t done = 0, total = 0;
+    // Pipelined: a reader thread reads files and ZIP entries and parses and validates them in
+    // batches, at most two batches ahead, while this coroutine stores the previous batch, so the
+    // database never waits on inflating or parsing. Memory stays bounded by the queue.
+    size_t total = 0;
     for (const auto& src : *sources) total += src.entries;
-    // Pipelined: while the database stores one batch, the next is parsed and validated on
-    // another thread (the coroutine is suspended on the database meanwhile).
-    std::future<invoices::PreparedBatch> preparing;
-    auto store_prepared = [&]() -> db::Task<Status> {
-      if (!preparing.valid()) co_return Status{};
-      auto prepared = preparing.get();
-      VERTICE_CO_ASSIGN_OR_RETURN(auto results, co_await importer.Store(std::move(prepared)));
-      for (auto& r : results)
-        if (r.outcome == invoices::Outcome::kRejected || r.outcome == invoices::Outcome::kConflict)
-          problems.push_back(std::move(r));
-      co_return Status{};
-    };
-    auto flush = [&]() -> db::Task<Status> {
-      auto files = std::make_shared<std::vector<invoices::ImportFile>>(std::move(batch));
-      batch.clear();
-      auto next = std::async(std::launch::async, [&importer, files] { return importer.Prepare(*files); });
-      VERTICE_CO_TRY(co_await store_prepared());  // the previous batch, while `next` is prepared
-      preparing = std::move(next);
-      co_return Status{};
-    };
-    auto add = [&](invoices::ImportFile file) -> db::Task<Status> {
-      batch.push_back(std::move(file));
-      if (batch.size() == invoices::Importer::kBatch) {
-        VERTICE_CO_TRY(co_await flush());
-        if (tty) Progress(done, total);
+    BatchQueue queue(2);
+    std::jthread reader([&] { ReadAndPrepare(*sources, importer, queue); });
+    // Declared after the thread, so on an early return the queue closes before the join.
+    CloseOnExit close_queue{queue};
+    size_t done = 0;
+    while (auto item = queue.Pop()) {
+      if (!item->status) co_return std::unexpected(item->status.error());
+      for (auto& r : item->skipped) {
+        counts.Add(r);
+        problems.push_back(std::move(r));
       }
-      co_return Status{};
-    };
-    for (const auto& src : *sources) {
-      if (!src.zip) {
-        std::ifstream in(src.path, std::ios::binary);
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        invoices::ImportFile file;
-        file.name = src.path.string();
-        file.bytes = ss.str();
-        ++done;
-        VERTICE_CO_TRY(co_await add(std::move(file)));
-        continue;
+      done = item->done;
+      if (!item->prepared.results.empty()) {
+        VERTICE_CO_ASSIGN_OR_RETURN(auto results, co_await importer.Store(std::move(item->prepared)));
+        for (auto& r : results)
+          if (r.outcome == invoices::Outcome::kRejected || r.outcome == invoices::Outcome::kConflict)
+            problems.push_back(std::move(r));
       }
-      auto zip = invoices::ZipReader::OpenFile(src.path.string());
-      if (!zip) co_return std::unexpected(zip.error());
-      for (size_t i = 0; i < zip->Size(); ++i) {
-        ++done;
-        if (zip->IsDirectory(i)) continue;
-        auto entry_name = zip->Name(i);
-        if (!invoices::HasXmlName(entry_name)) {
-          invoices::FileResult r;
-          r.name = src.path.string() + "/" + entry_name;
-          r.findings.push_back({"ARCHIVO02", "not_xml", cfdi::Severity::kError, "El archivo no es un XML; se omite."});
-          counts.Add(r);
-          problems.push_back(std::move(r));
-          continue;
-        }
-        auto read = zip->Read(i, src.path.string());
-        if (!read) co_return std::unexpected(read.error());
-        VERTICE_CO_TRY(co_await add(std::move(*read)));
-      }
+      if (tty) Progress(done, total);
     }
-    if (!batch.empty()) VERTICE_CO_TRY(co_await flush());
-    VERTICE_CO_TRY(co_await store_prepared());
-    if (tty) {
-      Progress(done, total);
-      std::cerr << "\n";
-    }
+    if (tty) std::cerr << "\n";
     VERTICE_CO_TRY(co_await importer.Finish());
     const auto& c = importer.Counts();
     counts.files += c.files;
