@@ -20,3 +20,21 @@ function(vertice_add_test name)
     set_tests_properties(${name} PROPERTIES RUN_SERIAL TRUE)
   endif()
 endfunction()
+
+# A vertical: one folder under src/verticals/ (STYLE.md §3.2). Creates vertice_vertical_<name>
+# from its sources, and records for the generated registry its migrations/ folder and its
+# sql/universal_contribution.sql (the rows it adds to universal_transactions_mv).
+# vertice_add_vertical(NAME cpg SOURCES vertical.cpp routes.cpp [DEPENDS extra-targets])
+function(vertice_add_vertical)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPENDS" ${ARGN})
+  if(NOT ARG_NAME MATCHES "^[a-z][a-z0-9_]*$")
+    message(FATAL_ERROR "vertical name '${ARG_NAME}' must be lower-case letters, digits and _")
+  endif()
+  get_filename_component(folder "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
+  if(NOT folder STREQUAL ARG_NAME)
+    message(FATAL_ERROR "vertical '${ARG_NAME}' must live in src/verticals/${ARG_NAME}/ (found in ${folder}/)")
+  endif()
+  vertice_add_module(vertical_${ARG_NAME} SOURCES ${ARG_SOURCES} DEPENDS vertice_vertical_sdk ${ARG_DEPENDS})
+  set_property(GLOBAL APPEND PROPERTY VERTICE_VERTICALS ${ARG_NAME})
+  set_property(GLOBAL PROPERTY VERTICE_VERTICAL_DIR_${ARG_NAME} "${CMAKE_CURRENT_SOURCE_DIR}")
+endfunction()

@@ -3,11 +3,11 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
-#include "api/query_params.hpp"
 #include "auth/crypto.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
 #include "shared/dal.hpp"
+#include "shared/paging.hpp"
 
 namespace vertice::api {
 
@@ -49,13 +49,14 @@ Error KeyNotFound() { return NotFound("La llave no existe."); }
 void RegisterApiKeyRoutes(App& app) {
   app.Add("GET", "/api/v1/api-keys",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-             VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, ParsePageRequest(ctx.request.query, /*uuid_cursor=*/true));
+             VERTICE_CO_ASSIGN_OR_RETURN(auto page_request,
+                                         shared::ParsePageRequest(ctx.request.query, /*uuid_cursor=*/true));
              auto page = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
                return ApiKeys().List(tx, {.limit = page_request.limit, .after = page_request.after});
              });
              if (!page) co_return std::unexpected(page.error());
              for (auto& item : page->items) item = KeyJson(item);
-             co_return Json(200, PageJson(*page));
+             co_return Json(200, shared::PageJson(*page));
            },
            Access::kCompany,
            {"owner"},

@@ -17,6 +17,10 @@
 #include "migrate/plan.hpp"
 #include "shared/audit.hpp"
 
+namespace vertice::verticals {
+class Registry;
+}
+
 namespace vertice::api {
 
 struct RequestContext {
@@ -81,5 +85,9 @@ void RegisterAuthRoutes(App& app);
 void RegisterMemberRoutes(App& app);
 void RegisterApiKeyRoutes(App& app);
 void RegisterInvoiceRoutes(App& app);
+// GET /api/v1/transactions and /api/v1/reports/revenue over universal_transactions_mv.
+void RegisterTransactionRoutes(App& app);
+// GET/PUT /api/v1/verticals and every vertical's routes under /api/v1/verticals/<name>/.
+void RegisterVerticalRoutes(App& app, const verticals::Registry& registry);
 
 }  // namespace vertice::api

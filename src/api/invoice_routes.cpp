@@ -6,13 +6,13 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
-#include "api/query_params.hpp"
 #include "core/field_errors.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
 #include "http/multipart.hpp"
 #include "invoices/archive.hpp"
 #include "invoices/importer.hpp"
+#include "shared/paging.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
 

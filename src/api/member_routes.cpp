@@ -5,11 +5,11 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
-#include "api/query_params.hpp"
 #include "auth/crypto.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
 #include "shared/dal.hpp"
+#include "shared/paging.hpp"
 
 namespace vertice::api {
 
@@ -72,12 +72,13 @@ db::Task<Status> KeepAnOwner(db::Transaction& tx, std::string user_id) {
 void RegisterMemberRoutes(App& app) {
   app.Add("GET", "/api/v1/members",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-             VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, ParsePageRequest(ctx.request.query, /*uuid_cursor=*/true));
+             VERTICE_CO_ASSIGN_OR_RETURN(auto page_request,
+                                         shared::ParsePageRequest(ctx.request.query, /*uuid_cursor=*/true));
              auto page = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
                return MembersView().List(tx, {.limit = page_request.limit, .after = page_request.after});
              });
              if (!page) co_return std::unexpected(page.error());
-             co_return Json(200, PageJson(*page));
+             co_return Json(200, shared::PageJson(*page));
            },
            Access::kCompany,
            {"owner", "ceo", "cfo"}});

@@ -51,6 +51,10 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     if (value != "true" && value != "false" && value != "1" && value != "0")
       return std::unexpected(ConfigError(fmt::format("{}: {} must be true or false", source, key)));
     c.db_prepared_statements = value == "true" || value == "1";
+  } else if (key == "run_jobs") {
+    if (value != "true" && value != "false" && value != "1" && value != "0")
+      return std::unexpected(ConfigError(fmt::format("{}: {} must be true or false", source, key)));
+    c.run_jobs = value == "true" || value == "1";
   } else if (key == "log_level") {
     static const std::regex kLevels("trace|debug|info|warn|error|critical|off");
     if (!std::regex_match(value, kLevels))
@@ -71,6 +75,7 @@ constexpr const char* kKeys[] = {"database_url",
                                  "header_timeout_seconds",
                                  "idle_timeout_seconds",
                                  "db_prepared_statements",
+                                 "run_jobs",
                                  "log_level"};
 
 }  // namespace

@@ -22,6 +22,7 @@ struct Config {
   int header_timeout_seconds = 10;  // first byte to end of headers: slow clients are cut off
   int idle_timeout_seconds = 75;    // keep-alive wait for the next request
   bool db_prepared_statements = true;
+  bool run_jobs = true;  // the verticals' scheduled jobs (one instance runs each at a time)
   std::string log_level = "info";
 };
 

@@ -10,6 +10,7 @@
 
 #include "admin/admin.hpp"
 #include "admin/demo_invoices.hpp"
+#include "admin/demo_verticals.hpp"
 #include "app/config.hpp"
 #include "app/import_command.hpp"
 #include "app/serve.hpp"
@@ -19,6 +20,7 @@
 #include "migrate/embedded.hpp"
 #include "migrate/plan.hpp"
 #include "migrate/runner.hpp"
+#include "verticals/registry.hpp"
 
 namespace {
 
@@ -116,6 +118,7 @@ int main(int argc, char** argv) {
   flag(serve, "header_timeout_seconds", "Seconds a client may take to send request headers (default 10)");
   flag(serve, "idle_timeout_seconds", "Seconds an idle keep-alive connection stays open (default 75)");
   flag(serve, "db_prepared_statements", "true|false: use named prepared statements (false behind PgBouncer)");
+  flag(serve, "run_jobs", "true|false: run the verticals' scheduled jobs in this instance");
 
   // migrate
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply, roll back, inspect or verify database migrations");
@@ -212,7 +215,12 @@ int main(int argc, char** argv) {
 
   if (import_cfdi->parsed()) return app::ImportCfdi(*config, import_paths, import_company);
 
-  auto plan = migrate::BuildPlan(migrate::EmbeddedMigrations());
+  auto registry = verticals::Registry::Discover();
+  if (!registry) {
+    std::cerr << "error: " << registry.error().message << "\n";
+    return 1;
+  }
+  auto plan = registry->MigrationPlan(migrate::EmbeddedMigrations());
   if (!plan) {
     std::cerr << "error: " << plan.error().message << "\n";
     return 1;
@@ -323,7 +331,13 @@ int main(int argc, char** argv) {
       std::cerr << "error: " << loaded.error().message << " " << loaded.error().internal << "\n";
       return 1;
     }
-    say(fmt::format("demo data loaded ({} new CFDI for acme)", *loaded));
+    int verticals_loaded = 0;
+    rc = WithAdminConnection(flags, [&](db::Connection& conn) -> db::Task<Status> {
+      VERTICE_CO_ASSIGN_OR_RETURN(verticals_loaded, co_await admin::LoadDemoVerticals(conn, *registry));
+      co_return Status{};
+    });
+    if (rc != 0) return rc;
+    say(fmt::format("demo data loaded ({} new CFDI for acme, {} vertical demo(s))", *loaded, verticals_loaded));
     return 0;
   }
   return 0;

@@ -15,9 +15,12 @@
 #include "auth/auth_service.hpp"
 #include "core/version.hpp"
 #include "db/pool.hpp"
+#include "db/run_sync.hpp"
 #include "http/server.hpp"
 #include "migrate/embedded.hpp"
 #include "migrate/plan.hpp"
+#include "verticals/jobs.hpp"
+#include "verticals/registry.hpp"
 
 namespace vertice::app {
 
@@ -49,9 +52,26 @@ int Serve(const Config& config) {
     spdlog::error("{}", listen.error().message);
     return 2;
   }
-  auto plan = migrate::BuildPlan(migrate::EmbeddedMigrations());
+  auto registry = verticals::Registry::Discover();
+  if (!registry) {
+    spdlog::error("refusing to start: {}", registry.error().message);
+    return 1;
+  }
+  auto plan = registry->MigrationPlan(migrate::EmbeddedMigrations());
   if (!plan) {
     spdlog::error("{}", plan.error().message);
+    return 1;
+  }
+  // Every vertical's rows must fit the unified view before anything is served.
+  auto contributions = db::RunSync<Status>([&](asio::any_io_executor ex) -> db::Task<Status> {
+    auto conn = co_await db::Connection::Connect(ex, config.database_url, std::chrono::seconds(10));
+    if (!conn) co_return std::unexpected(conn.error());
+    (*conn)->UsePreparedStatements(false);
+    co_return co_await verticals::CheckContributions(**conn, *registry);
+  });
+  if (!contributions) {
+    const auto& e = contributions.error();
+    spdlog::error("refusing to start: {}", e.internal.empty() ? e.message : e.internal);
     return 1;
   }
 
@@ -85,6 +105,8 @@ int Serve(const Config& config) {
   api::RegisterMemberRoutes(app);
   api::RegisterApiKeyRoutes(app);
   api::RegisterInvoiceRoutes(app);
+  api::RegisterTransactionRoutes(app);
+  api::RegisterVerticalRoutes(app, *registry);
 
   http::ServerOptions options;
   options.address = listen->first;
@@ -101,6 +123,8 @@ int Serve(const Config& config) {
 
   auto stop_listener = std::make_shared<std::atomic<bool>>(false);
   asio::co_spawn(ioc, auth.ListenForChanges(config.database_url, stop_listener), asio::detached);
+  verticals::JobRunner jobs(pool, clock, *registry);
+  if (config.run_jobs) jobs.Start(ioc.get_executor(), stop_listener);
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {

@@ -19,6 +19,9 @@ class Rows {
   int Size() const { return res_ ? PQntuples(res_.get()) : 0; }
   bool Empty() const { return Size() == 0; }
   int Column(std::string_view name) const;
+  int Columns() const { return res_ ? PQnfields(res_.get()) : 0; }
+  std::string_view ColumnName(int col) const { return PQfname(res_.get(), col); }
+  unsigned ColumnType(int col) const { return PQftype(res_.get(), col); }  // the type's OID
   bool IsNull(int row, int col) const { return PQgetisnull(res_.get(), row, col) != 0; }
   std::string_view Get(int row, int col) const {
     return {PQgetvalue(res_.get(), row, col), static_cast<size_t>(PQgetlength(res_.get(), row, col))};

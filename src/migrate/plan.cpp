@@ -50,7 +50,7 @@ std::vector<const Migration*> Plan::ForComponent(const std::string& component) c
 
 Result<Plan> BuildPlan(const std::vector<EmbeddedFile>& files, const std::vector<std::string>& component_order) {
   static const std::regex kVersioned(R"(^V(\d{4})__([a-z0-9_]+)(\.down|\.verify)?\.sql$)");
-  static const std::regex kRepeatable(R"(^R__([a-z0-9_]+)\.sql$)");
+  static const std::regex kRepeatable(R"(^R__([a-z0-9_]+)(\.down)?\.sql$)");
   std::map<std::pair<std::string, std::string>, Migration> by_key;  // (component, name)
   std::map<std::pair<std::string, int>, std::string> versions;
   for (const auto& f : files) {
@@ -82,7 +82,7 @@ Result<Plan> BuildPlan(const std::vector<EmbeddedFile>& files, const std::vector
       mig.component = component;
       mig.kind = Kind::kRepeatable;
       mig.name = name;
-      mig.up = f.content;
+      (m[2].matched ? mig.down : mig.up) = f.content;
     } else {
       return std::unexpected(PlanError(fmt::format("{}: unrecognised migration file name {}", component, file)));
     }
@@ -94,6 +94,9 @@ Result<Plan> BuildPlan(const std::vector<EmbeddedFile>& files, const std::vector
   }
   std::sort(components.begin() + static_cast<long>(std::min(component_order.size(), components.size())),
             components.end());
+  // Derived objects built over every other component (the unified view) come last.
+  auto derived = std::find(components.begin(), components.end(), kDerivedComponent);
+  if (derived != components.end()) std::rotate(derived, derived + 1, components.end());
   for (auto& [key, mig] : by_key) {
     if (mig.up.empty())
       return std::unexpected(PlanError(fmt::format("{}: {} has no up script", mig.component, mig.name)));

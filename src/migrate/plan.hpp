@@ -2,6 +2,7 @@
 // migrations, validated and ordered. Pure: no database.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@ struct Migration {
   int version = 0;   // 0 for repeatable migrations
   std::string name;  // "V0001__core_schema" or "R__auth_functions"
   std::string up;
-  std::string down;             // empty when irreversible
+  std::string down;             // empty when irreversible (repeatable: how to remove its objects)
   std::string verify;           // empty when none
   std::string checksum;         // sha256 of up + verify, hex
   bool no_transaction = false;  // "-- vertice:no-transaction" header
@@ -29,9 +30,16 @@ struct Migration {
 struct Plan {
   std::vector<std::string> components;  // in application order
   std::vector<Migration> migrations;    // per component: V by version, then R by name
+  // The components each one builds on (a vertical: core and its depends). A component missing
+  // here is taken to build on every component before it.
+  std::map<std::string, std::vector<std::string>> builds_on;
 
   std::vector<const Migration*> ForComponent(const std::string& component) const;
 };
+
+// The component of derived objects over all others (universal_transactions_mv): always applied
+// last, and rolled back (its repeatable .down.sql) before any component it reads from.
+inline constexpr std::string_view kDerivedComponent = "universal";
 
 // Builds and validates the plan: well-formed names, no duplicate versions, a .down.sql for every
 // versioned migration unless it says it is irreversible. `component_order` lists components

@@ -157,13 +157,46 @@ db::Task<Result<int>> Runner::Down(std::string component, int to_version) {
     // Components after this one in the plan build on it (cfdi tables reference companies):
     // they must be rolled back first.
     auto self = std::find(plan_.components.begin(), plan_.components.end(), component);
+    bool drop_derived = component == kDerivedComponent;
     for (auto later = self == plan_.components.end() ? self : self + 1; later != plan_.components.end(); ++later) {
       const auto& name = *later;
-      if (std::any_of(applied.begin(), applied.end(), [&](const Applied& a) { return a.component == name; }))
-        co_return std::unexpected(
-            MigrateError("migrate.dependents_applied",
-                         fmt::format("{} depends on {}: roll back {} first (migrate down --component {} --to 0)", name,
-                                     component, name, name)));
+      if (!std::any_of(applied.begin(), applied.end(), [&](const Applied& a) { return a.component == name; })) continue;
+      // The unified view is derived from everything: it is removed now and rebuilt by the next up.
+      if (name == kDerivedComponent) {
+        drop_derived = true;
+        continue;
+      }
+      auto declared = plan_.builds_on.find(name);
+      if (declared != plan_.builds_on.end() &&
+          std::find(declared->second.begin(), declared->second.end(), component) == declared->second.end())
+        continue;
+      co_return std::unexpected(
+          MigrateError("migrate.dependents_applied",
+                       fmt::format("{} depends on {}: roll back {} first (migrate down --component {} --to 0)", name,
+                                   component, name, name)));
+    }
+    int ran = 0;
+    if (drop_derived) {
+      for (const Migration* m : plan_.ForComponent(std::string(kDerivedComponent))) {
+        bool is_applied = std::any_of(applied.begin(), applied.end(), [&](const Applied& a) {
+          return a.component == kDerivedComponent && a.name == m->name;
+        });
+        if (!is_applied) continue;
+        VERTICE_CO_TRY(co_await db::Atomically(conn_, [&]() -> db::Task<Status> {
+          if (!m->down.empty()) {
+            auto down = co_await conn_.ExecuteScript(m->down);
+            if (!down)
+              co_return std::unexpected(
+                  MigrateError("migrate.down_failed",
+                               fmt::format("{}/{} down failed: {}", m->component, m->name, down.error().internal)));
+          }
+          VERTICE_CO_TRY(co_await conn_.Execute("DELETE FROM schema_migrations WHERE component = $1 AND name = $2",
+                                                db::P(m->component, m->name)));
+          co_return Status{};
+        }));
+        log_(fmt::format("removed {}/{} (rebuilt by the next up)", m->component, m->name));
+        ++ran;
+      }
     }
     std::vector<const Migration*> todo;
     for (const Migration* m : plan_.ForComponent(component)) {
@@ -173,7 +206,6 @@ db::Task<Result<int>> Runner::Down(std::string component, int to_version) {
       if (is_applied) todo.push_back(m);
     }
     std::sort(todo.begin(), todo.end(), [](auto* a, auto* b) { return a->version > b->version; });
-    int ran = 0;
     for (const Migration* m : todo) {
       if (m->irreversible) {
         co_return std::unexpected(

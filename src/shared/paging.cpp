@@ -1,11 +1,11 @@
-#include "api/query_params.hpp"
+#include "shared/paging.hpp"
 
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
 #include "shared/query_string.hpp"
 
-namespace vertice::api {
+namespace vertice::shared {
 
 Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor) {
   PageRequest out;
@@ -31,7 +31,7 @@ Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor) {
   return out;
 }
 
-boost::json::object PageJson(const shared::Page& page) {
+boost::json::object PageJson(const Page& page) {
   boost::json::array items;
   for (const auto& item : page.items) items.push_back(item);
   boost::json::object out{{"items", std::move(items)}};
@@ -39,4 +39,4 @@ boost::json::object PageJson(const shared::Page& page) {
   return out;
 }
 
-}  // namespace vertice::api
+}  // namespace vertice::shared

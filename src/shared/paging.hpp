@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 #include "shared/dal.hpp"
 
-namespace vertice::api {
+namespace vertice::shared {
 
 struct PageRequest {
   int limit = 50;
@@ -20,6 +20,6 @@ struct PageRequest {
 Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor);
 
 // {"items": [...], "next_after": "…" | null}
-boost::json::object PageJson(const shared::Page& page);
+boost::json::object PageJson(const Page& page);
 
-}  // namespace vertice::api
+}  // namespace vertice::shared

@@ -1,5 +1,7 @@
 #include "shared/report.hpp"
 
+#include <boost/json.hpp>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -160,6 +162,20 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
   out.params.push_back(std::to_string(limit));
   out.sql += fmt::format(" LIMIT ${}", out.params.size());
   return out;
+}
+
+boost::json::object ReportRowsJson(const BuiltReport& report, const db::Rows& rows) {
+  boost::json::array columns, out;
+  for (const auto& c : report.columns) columns.push_back(boost::json::value(c));
+  for (int i = 0; i < rows.Size(); ++i) {
+    boost::json::object row;
+    for (const auto& c : report.columns) {
+      auto col = rows.Column(c);
+      row[c] = rows.IsNull(i, col) ? boost::json::value(nullptr) : boost::json::value(rows.Get(i, col));
+    }
+    out.push_back(std::move(row));
+  }
+  return boost::json::object{{"columns", std::move(columns)}, {"rows", std::move(out)}};
 }
 
 }  // namespace vertice::shared

@@ -3,6 +3,7 @@
 // company filter is added from the transaction's scope. Anything else → 400 naming the field.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,9 @@ struct BuiltReport {
   db::Params params;
   std::vector<std::string> columns;  // dimension names then measure names, in order
 };
+
+// {"columns": [...], "rows": [{name: value-as-text-or-null, ...}]}: amounts stay exact text.
+boost::json::object ReportRowsJson(const BuiltReport& report, const db::Rows& rows);
 
 Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest& req, const db::TenantScope& scope);
 

@@ -1,0 +1,256 @@
+// /api/v1/verticals: which verticals exist and which the company uses (owners enable, disable
+// and configure them), and the mounting of every vertical's routes under
+// /api/v1/verticals/<name>/. A vertical's routes answer 404 for a company that has not enabled
+// it; its handlers get the company's configuration injected with the pool and the clock.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <mutex>
+
+#include "api/app.hpp"
+#include "http/json_body.hpp"
+#include "shared/dal.hpp"
+#include "verticals/registry.hpp"
+
+namespace vertice::api {
+
+namespace json = boost::json;
+using shared::ColumnType;
+
+namespace {
+
+const shared::Dal& CompanyVerticals() {
+  static const shared::Dal dal({"company_verticals",
+                                "vertical",
+                                true,
+                                {{"enabled", ColumnType::kBoolean, true, true},
+                                 {"config", ColumnType::kJson},
+                                 {"activated_at", ColumnType::kTimestamp, false},
+                                 {"updated_at", ColumnType::kTimestamp, false}},
+                                /*id_writable=*/true});
+  return dal;
+}
+
+// Each company's enabled verticals and their configuration, read on every vertical request:
+// cached for a short time per instance (changes made here are seen at once; changes made on
+// another instance within kTtl).
+class EnabledCache {
+ public:
+  struct Entry {
+    bool enabled = false;
+    std::shared_ptr<const json::object> config;
+    std::chrono::steady_clock::time_point expires;
+  };
+  static constexpr auto kTtl = std::chrono::seconds(2);
+
+  std::optional<Entry> Get(const std::string& company, const std::string& vertical) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find({company, vertical});
+    if (it == entries_.end() || it->second.expires < std::chrono::steady_clock::now()) return std::nullopt;
+    return it->second;
+  }
+  void Put(const std::string& company, const std::string& vertical, Entry e) {
+    std::lock_guard lock(mutex_);
+    if (entries_.size() > 100000) entries_.clear();
+    e.expires = std::chrono::steady_clock::now() + kTtl;
+    entries_[{company, vertical}] = std::move(e);
+  }
+  void Forget(const std::string& company, const std::string& vertical) {
+    std::lock_guard lock(mutex_);
+    entries_.erase({company, vertical});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, Entry> entries_;
+};
+
+struct VerticalState {
+  const verticals::Registry& registry;
+  EnabledCache cache;
+};
+
+db::Task<Result<EnabledCache::Entry>> LoadEnabled(App& app, VerticalState& state, const RequestContext& ctx,
+                                                  const verticals::VerticalManifest& m) {
+  if (auto hit = state.cache.Get(ctx.CompanyId(), m.name)) co_return *hit;
+  auto row = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return CompanyVerticals().Get(tx, m.name); });
+  EnabledCache::Entry entry;
+  if (row) {
+    entry.enabled = row->at("enabled").as_bool();
+    auto config = m.default_config;
+    for (const auto& [k, v] : row->at("config").as_object()) config[k] = v;
+    entry.config = std::make_shared<const json::object>(std::move(config));
+  } else if (row.error().kind != ErrorKind::kNotFound) {
+    co_return std::unexpected(row.error());
+  }
+  state.cache.Put(ctx.CompanyId(), m.name, entry);
+  co_return entry;
+}
+
+json::object ManifestJson(const verticals::VerticalManifest& m) {
+  json::array depends, routes, machines, jobs, types;
+  for (const auto& d : m.depends) depends.push_back(json::value(d));
+  for (const auto& t : m.transaction_types) types.push_back(json::value(t));
+  json::object permissions;
+  for (const auto& [name, roles] : m.permissions) {
+    json::array r;
+    for (const auto& role : roles) r.push_back(json::value(role));
+    permissions[name] = std::move(r);
+  }
+  for (const auto& r : m.routes)
+    routes.push_back(json::object{{"method", r.method},
+                                  {"path", fmt::format("/api/v1/verticals/{}{}", m.name, r.path)},
+                                  {"permission", r.permission}});
+  for (const auto* machine : m.machines) {
+    json::array transitions;
+    for (const auto& t : machine->Spec().transitions) {
+      json::array roles;
+      for (const auto& role : t.roles) roles.push_back(json::value(role));
+      transitions.push_back(json::object{{"from", t.from}, {"event", t.event}, {"to", t.to}, {"roles", roles}});
+    }
+    machines.push_back(json::object{{"name", machine->Spec().name}, {"transitions", std::move(transitions)}});
+  }
+  for (const auto& j : m.jobs) jobs.push_back(json::object{{"name", j.name}, {"every_seconds", j.every.count()}});
+  return json::object{{"name", m.name},
+                      {"version", m.version},
+                      {"title", m.title},
+                      {"description", m.description},
+                      {"depends", std::move(depends)},
+                      {"transaction_types", std::move(types)},
+                      {"permissions", std::move(permissions)},
+                      {"routes", std::move(routes)},
+                      {"status_machines", std::move(machines)},
+                      {"jobs", std::move(jobs)},
+                      {"default_config", m.default_config}};
+}
+
+db::Task<Result<json::array>> ListVerticals(App& app, const VerticalState& state, const RequestContext& ctx) {
+  auto rows = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return CompanyVerticals().List(tx, {.limit = 200}); });
+  if (!rows) co_return std::unexpected(rows.error());
+  json::array items;
+  for (const auto& m : state.registry.Verticals()) {
+    auto item = ManifestJson(m);
+    item["enabled"] = false;
+    item["config"] = m.default_config;
+    item["activated_at"] = nullptr;
+    for (const auto& row : rows->items) {
+      if (row.at("vertical").as_string() != m.name) continue;
+      item["enabled"] = row.at("enabled");
+      auto config = m.default_config;
+      for (const auto& [k, v] : row.at("config").as_object()) config[k] = v;
+      item["config"] = std::move(config);
+      item["activated_at"] = row.at("activated_at");
+    }
+    items.push_back(std::move(item));
+  }
+  co_return items;
+}
+
+}  // namespace
+
+void RegisterVerticalRoutes(App& app, const verticals::Registry& registry) {
+  auto state = std::make_shared<VerticalState>(registry);
+
+  app.Add("GET", "/api/v1/verticals",
+          {[&app, state](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             VERTICE_CO_ASSIGN_OR_RETURN(auto items, co_await ListVerticals(app, *state, ctx));
+             co_return Json(200, json::object{{"items", std::move(items)}});
+           },
+           Access::kCompany});
+
+  // Enable, disable or configure a vertical for the company (owners only).
+  app.Add("PUT", "/api/v1/verticals/{name}",
+          {[&app, state](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             const auto* m = state->registry.Find(ctx.params.at("name"));
+             if (m == nullptr) co_return std::unexpected(NotFound("La vertical no existe."));
+             VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
+             auto enabled = body.Bool("enabled", true);
+             auto config = body.Object("config", false);
+             if (config && m->validate_config) {
+               auto valid = m->validate_config(*config);
+               if (!valid) body.Invalid("config", valid.error().message);
+             }
+             VERTICE_CO_TRY(body.Finish());
+             auto saved = co_await app.Deps().pool.InTransaction(
+                 ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+                   // Dependencies are checked against rows locked for the rest of the transaction.
+                   VERTICE_CO_ASSIGN_OR_RETURN(auto current,
+                                               co_await CompanyVerticals().List(tx, {.limit = 200, .lock = true}));
+                   auto is_enabled = [&](const std::string& name) {
+                     for (const auto& row : current.items)
+                       if (row.at("vertical").as_string() == name) return row.at("enabled").as_bool();
+                     return false;
+                   };
+                   if (*enabled) {
+                     for (const auto& d : m->depends)
+                       if (!is_enabled(d))
+                         co_return Fail(ErrorKind::kBusinessRule, "verticals.dependency_disabled",
+                                        fmt::format("La vertical {} requiere habilitar primero {}.", m->name, d),
+                                        json::serialize(json::object{{"requires", d}}));
+                   } else {
+                     for (const auto& other : state->registry.Verticals())
+                       if (is_enabled(other.name) &&
+                           std::find(other.depends.begin(), other.depends.end(), m->name) != other.depends.end())
+                         co_return Fail(ErrorKind::kBusinessRule, "verticals.required_by",
+                                        fmt::format("La vertical {} la usa {}; deshabilite primero {}.", m->name,
+                                                    other.name, other.name),
+                                        json::serialize(json::object{{"required_by", other.name}}));
+                   }
+                   std::optional<json::object> before;
+                   for (const auto& row : current.items)
+                     if (row.at("vertical").as_string() == m->name) before = row;
+                   shared::Values values{{"enabled", *enabled ? "true" : "false"}};
+                   if (config) values["config"] = json::serialize(*config);
+                   json::object after;
+                   if (before) {
+                     VERTICE_CO_ASSIGN_OR_RETURN(
+                         after, co_await CompanyVerticals().Update(tx, m->name, std::move(values), std::nullopt));
+                     VERTICE_CO_TRY(co_await tx.Query(
+                         "UPDATE company_verticals SET updated_at = now() WHERE company_id = $1 AND vertical = $2",
+                         db::P(tx.Scope().company_id, m->name)));
+                   } else {
+                     values["vertical"] = m->name;
+                     VERTICE_CO_ASSIGN_OR_RETURN(after, co_await CompanyVerticals().Create(tx, std::move(values)));
+                   }
+                   // Named first: GCC 12 miscompiles ?: temporaries inside co_await (ADR 0001).
+                   std::string action = *enabled ? "vertical.enabled" : "vertical.disabled";
+                   std::string before_text = before ? json::serialize(*before) : std::string();
+                   std::string after_text = json::serialize(after);
+                   VERTICE_CO_TRY(co_await shared::RecordAudit(tx, ctx.Actor(), action, "company_vertical", m->name,
+                                                               before_text, after_text));
+                   co_return after;
+                 });
+             state->cache.Forget(ctx.CompanyId(), m->name);
+             if (!saved) co_return std::unexpected(saved.error());
+             VERTICE_CO_ASSIGN_OR_RETURN(auto items, co_await ListVerticals(app, *state, ctx));
+             for (auto& item : items)
+               if (item.as_object().at("name").as_string() == m->name) co_return Json(200, item);
+             co_return Json(200, *saved);
+           },
+           Access::kCompany,
+           {"owner"},
+           /*sessions_only=*/true});
+
+  for (const auto& manifest : registry.Verticals()) {
+    for (const auto& route : manifest.routes) {
+      const auto* m = &manifest;
+      const auto* r = &route;
+      Route mounted{[&app, state, m, r](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+                      VERTICE_CO_ASSIGN_OR_RETURN(auto entry, co_await LoadEnabled(app, *state, ctx, *m));
+                      if (!entry.enabled)
+                        co_return std::unexpected(
+                            NotFound(fmt::format("La vertical {} no está habilitada para esta empresa.", m->name)));
+                      verticals::VerticalRequest req{
+                          ctx.request, ctx.params,           ctx.Scope(),
+                          ctx.Actor(), ctx.membership->role, {app.Deps().pool, app.Deps().clock, *entry.config}};
+                      co_return co_await r->handler(req);
+                    },
+                    Access::kCompany, m->permissions.at(r->permission)};
+      app.Add(route.method, fmt::format("/api/v1/verticals/{}{}", manifest.name, route.path), std::move(mounted));
+    }
+  }
+}
+
+}  // namespace vertice::api

@@ -1,0 +1,421 @@
+// Products, points of sale and POS sales (tickets). Single-table reads and writes go through the
+// shared DAL; a sale is one transaction: priced lines, header and lines, audit.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "shared/dal.hpp"
+#include "shared/query_string.hpp"
+#include "shared/validation.hpp"
+#include "verticals/cpg/cpg.hpp"
+#include "verticals/cpg/pricing.hpp"
+#include "verticals/sdk.hpp"
+
+namespace vertice::verticals::cpg {
+
+namespace json = boost::json;
+using shared::ColumnType;
+
+db::Task<Result<std::vector<Product>>> ProductsBySku(db::Transaction& tx, std::vector<std::string> skus) {
+  json::array list;
+  for (const auto& s : skus) list.push_back(json::value(s));
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto rows,
+      co_await tx.Query("SELECT product_id, sku, unit_price::text AS unit_price, iva_rate::text AS iva_rate, "
+                        "active FROM cpg_products WHERE tenant_id = $1 AND company_id = $2 "
+                        "AND sku IN (SELECT jsonb_array_elements_text($3::jsonb))",
+                        db::P(tx.Scope().tenant_id, tx.Scope().company_id, json::serialize(list))));
+  std::vector<Product> out;
+  for (int i = 0; i < rows.Size(); ++i)
+    out.push_back({rows.Int(i, "product_id"), rows.Str(i, "sku"), DecimalAt<shared::UnitPrice>(rows, i, "unit_price"),
+                   DecimalAt<shared::Rate>(rows, i, "iva_rate"), rows.Bool(i, "active")});
+  co_return out;
+}
+
+namespace {
+
+const shared::Dal& Products() {
+  static const shared::Dal dal({"cpg_products",
+                                "product_id",
+                                true,
+                                {{"sku", ColumnType::kText, true, true},
+                                 {"name", ColumnType::kText},
+                                 {"unit_price", ColumnType::kDecimal},
+                                 {"iva_rate", ColumnType::kDecimal},
+                                 {"active", ColumnType::kBoolean, true, true},
+                                 {"created_at", ColumnType::kTimestamp, false}}});
+  return dal;
+}
+
+const shared::Dal& PointsOfSale() {
+  static const shared::Dal dal({"cpg_pos",
+                                "pos_id",
+                                true,
+                                {{"code", ColumnType::kText, true, true},
+                                 {"name", ColumnType::kText},
+                                 {"retailer_rfc", ColumnType::kText, true, true},
+                                 {"address", ColumnType::kText},
+                                 {"commission_rate", ColumnType::kDecimal},
+                                 {"status", ColumnType::kText, true, true},
+                                 {"created_at", ColumnType::kTimestamp, false}}});
+  return dal;
+}
+
+bool IsCode(std::string_view s, size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+const shared::Rate kMaxCommission = shared::Rate::FromUnits(999999);  // < 100 %
+
+void CheckRfcField(http::JsonBody& body, const std::optional<std::string>& rfc) {
+  if (rfc && shared::CheckRfc(*rfc) == shared::RfcStatus::kInvalid) body.Invalid("retailer_rfc", "no es un RFC válido");
+}
+
+void CheckStatusField(http::JsonBody& body, const std::optional<std::string>& status) {
+  if (status && *status != "active" && *status != "inactive") body.Invalid("status", "debe ser active o inactive");
+}
+
+Error Conflict(std::string code, std::string message) {
+  return Error{ErrorKind::kConflict, std::move(code), std::move(message), {}, {}};
+}
+
+// Maps the DAL's unique-violation conflict to the vertical's own code.
+Error Renamed(Error e, std::string code, std::string message) {
+  if (e.kind == ErrorKind::kConflict && e.code == "conflict") return Conflict(std::move(code), std::move(message));
+  return e;
+}
+
+// ---- products ---------------------------------------------------------------------------
+
+db::Task<Result<http::Response>> ListProducts(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
+  shared::ListOptions options{.limit = page_request.limit, .after = page_request.after};
+  auto active = shared::QueryValue(req.http.query, "active");
+  if (!active.empty()) {
+    if (active != "true" && active != "false")
+      co_return Fail(ErrorKind::kInvalidInput, "invalid_filter", "active debe ser true o false.");
+    options.equals["active"] = active;
+  }
+  auto sku = shared::QueryValue(req.http.query, "sku");
+  if (!sku.empty()) options.equals["sku"] = sku;
+  auto page =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) { return Products().List(tx, options); });
+  if (!page) co_return std::unexpected(page.error());
+  co_return Json(200, shared::PageJson(*page));
+}
+
+db::Task<Result<http::Response>> CreateProduct(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto sku = body.String("sku", true, 40);
+  auto name = body.String("name", true, 200);
+  auto price = ReadDecimalText<shared::UnitPrice>(body, "unit_price", true, false);
+  auto iva = body.String("iva_rate", false, 10);
+  auto active = body.Bool("active", false);
+  if (sku && !IsCode(*sku, 40)) body.Invalid("sku", "solo letras, dígitos, '.', '_' y '-' (hasta 40)");
+  if (name && name->empty()) body.Invalid("name", "no puede estar vacío");
+  std::optional<shared::Rate> rate = shared::Rate::FromUnits(160000);
+  if (iva) {
+    auto parsed = shared::Rate::Parse(*iva);
+    if (!parsed || (parsed->Units() != 0 && parsed->Units() != 80000 && parsed->Units() != 160000))
+      body.Invalid("iva_rate", "debe ser 0.16, 0.08 o 0");
+    else
+      rate = *parsed;
+  }
+  VERTICE_CO_TRY(body.Finish());
+  auto created =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        shared::Values values{{"sku", *sku},
+                              {"name", *name},
+                              {"unit_price", price->ToString()},
+                              {"iva_rate", rate->ToString()},
+                              {"active", active.value_or(true) ? "true" : "false"}};
+        auto row = co_await Products().Create(tx, std::move(values));
+        if (!row)
+          co_return std::unexpected(Renamed(row.error(), "cpg.duplicate_sku", "Ya existe un producto con ese SKU."));
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.product.created", "cpg_product",
+                                                    json::value_to<std::string>(row->at("product_id")), "",
+                                                    json::serialize(*row)));
+        co_return row;
+      });
+  if (!created) co_return std::unexpected(created.error());
+  co_return Json(201, *created);
+}
+
+// ---- points of sale ---------------------------------------------------------------------
+
+db::Task<Result<http::Response>> ListPos(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
+  shared::ListOptions options{.limit = page_request.limit, .after = page_request.after};
+  auto status = shared::QueryValue(req.http.query, "status");
+  if (!status.empty()) {
+    if (status != "active" && status != "inactive")
+      co_return Fail(ErrorKind::kInvalidInput, "invalid_filter", "status debe ser active o inactive.");
+    options.equals["status"] = status;
+  }
+  auto page = co_await req.ctx.pool.InTransaction(
+      req.scope, [&](db::Transaction& tx) { return PointsOfSale().List(tx, options); });
+  if (!page) co_return std::unexpected(page.error());
+  co_return Json(200, shared::PageJson(*page));
+}
+
+db::Task<Result<http::Response>> CreatePos(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto code = body.String("code", true, 30);
+  auto name = body.String("name", true, 200);
+  auto rfc = body.String("retailer_rfc", true, 13);
+  auto address = body.String("address", false, 500);
+  auto commission = ReadRate(body, "commission_rate", false, kMaxCommission);
+  auto status = body.String("status", false, 10);
+  if (code && !IsCode(*code, 30)) body.Invalid("code", "solo letras, dígitos, '.', '_' y '-' (hasta 30)");
+  if (name && name->empty()) body.Invalid("name", "no puede estar vacío");
+  CheckRfcField(body, rfc);
+  CheckStatusField(body, status);
+  VERTICE_CO_TRY(body.Finish());
+  auto created =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        shared::Values values{{"code", *code},
+                              {"name", *name},
+                              {"retailer_rfc", *rfc},
+                              {"address", address.value_or("")},
+                              {"commission_rate", commission.value_or(shared::Rate{}).ToString()},
+                              {"status", status.value_or("active")}};
+        auto row = co_await PointsOfSale().Create(tx, std::move(values));
+        if (!row)
+          co_return std::unexpected(
+              Renamed(row.error(), "cpg.duplicate_pos_code", "Ya existe un punto de venta con esa clave."));
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.pos.created", "cpg_pos",
+                                                    json::value_to<std::string>(row->at("pos_id")), "",
+                                                    json::serialize(*row)));
+        co_return row;
+      });
+  if (!created) co_return std::unexpected(created.error());
+  co_return Json(201, *created);
+}
+
+db::Task<Result<http::Response>> UpdatePos(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto id, IdParam(req, "id", "El punto de venta"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto name = body.String("name", false, 200);
+  auto rfc = body.String("retailer_rfc", false, 13);
+  auto address = body.String("address", false, 500);
+  auto commission = ReadRate(body, "commission_rate", false, kMaxCommission);
+  auto status = body.String("status", false, 10);
+  auto version = body.Integer("version", false, 1, INT32_MAX);
+  if (name && name->empty()) body.Invalid("name", "no puede estar vacío");
+  CheckRfcField(body, rfc);
+  CheckStatusField(body, status);
+  VERTICE_CO_TRY(body.Finish());
+  shared::Values values;
+  if (name) values["name"] = *name;
+  if (rfc) values["retailer_rfc"] = *rfc;
+  if (address) values["address"] = *address;
+  if (commission) values["commission_rate"] = commission->ToString();
+  if (status) values["status"] = *status;
+  if (values.empty())
+    co_return Fail(ErrorKind::kInvalidInput, "nothing_to_update", "Indique al menos un campo a cambiar.");
+  auto updated =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(auto before, co_await PointsOfSale().Get(tx, std::to_string(id), true));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto after,
+                                    co_await PointsOfSale().Update(tx, std::to_string(id), values, version));
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.pos.updated", "cpg_pos", std::to_string(id),
+                                                    json::serialize(before), json::serialize(after)));
+        co_return after;
+      });
+  if (!updated) {
+    if (updated.error().kind == ErrorKind::kNotFound)
+      co_return std::unexpected(NotFound("El punto de venta no existe."));
+    co_return std::unexpected(updated.error());
+  }
+  co_return Json(200, *updated);
+}
+
+// ---- POS sales ----------------------------------------------------------------------------
+
+const std::vector<std::string> kSaleColumns = {"pos_code", "ticket", "sold_at", "business_date", "payment_method",
+                                               "subtotal", "iva",    "total",   "cfdi_uuid"};
+
+struct SaleLineInput {
+  std::string sku;
+  shared::Quantity quantity;
+  std::optional<shared::UnitPrice> unit_price;
+};
+
+db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto pos_id, IdParam(req, "id", "El punto de venta"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto ticket = body.String("ticket", true, 40);
+  auto sold_at = body.String("sold_at", false, 40);
+  auto method = body.String("payment_method", true, 20);
+  auto cfdi_uuid = body.String("cfdi_uuid", false, 36);
+  std::vector<SaleLineInput> lines;
+  for (auto* line : body.Objects("lines", true, 500)) {
+    auto sku = line->String("sku", true, 40);
+    auto quantity = ReadQuantity(*line, "quantity", true, true);
+    auto price = ReadDecimalText<shared::UnitPrice>(*line, "unit_price", false, false);
+    if (sku && quantity) lines.push_back({*sku, *quantity, price});
+  }
+  if (ticket && (ticket->empty() ||
+                 ticket->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/-") !=
+                     std::string::npos))
+    body.Invalid("ticket", "solo letras, dígitos y . _ / - (hasta 40)");
+  if (sold_at && !shared::IsIsoTimestamp(*sold_at))
+    body.Invalid("sold_at", "debe ser una fecha y hora ISO 8601 con zona");
+  if (method && *method != "cash" && *method != "card" && *method != "transfer" && *method != "voucher")
+    body.Invalid("payment_method", "debe ser cash, card, transfer o voucher");
+  if (cfdi_uuid && !shared::IsValidCfdiUuid(*cfdi_uuid)) body.Invalid("cfdi_uuid", "no es un UUID de CFDI válido");
+  VERTICE_CO_TRY(body.Finish());
+  std::string uuid_upper;
+  if (cfdi_uuid)
+    for (char c : *cfdi_uuid) uuid_upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+
+  auto sale =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        const auto& scope = tx.Scope();
+        VERTICE_CO_ASSIGN_OR_RETURN(auto pos, co_await PointsOfSale().Get(tx, std::to_string(pos_id)));
+        if (pos.at("status").as_string() != "active")
+          co_return std::unexpected(
+              BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo; no registra ventas."));
+        std::vector<std::string> skus;
+        for (const auto& l : lines) skus.push_back(l.sku);
+        VERTICE_CO_ASSIGN_OR_RETURN(auto products, co_await ProductsBySku(tx, skus));
+        json::array rows;
+        shared::Money subtotal, iva;
+        FieldErrors problems;
+        for (size_t i = 0; i < lines.size(); ++i) {
+          const auto& l = lines[i];
+          auto p = std::find_if(products.begin(), products.end(), [&](const Product& x) { return x.sku == l.sku; });
+          auto field = fmt::format("lines[{}].sku", i);
+          if (p == products.end()) {
+            problems.Add(field, "unknown_product", "no existe un producto con ese SKU");
+            continue;
+          }
+          if (!p->active) {
+            problems.Add(field, "inactive_product", "el producto está inactivo");
+            continue;
+          }
+          auto price = l.unit_price.value_or(p->unit_price);
+          VERTICE_CO_ASSIGN_OR_RETURN(auto amount, PriceLine(l.quantity, price, p->iva_rate));
+          VERTICE_CO_ASSIGN_OR_RETURN(subtotal, subtotal.Add(amount.subtotal));
+          VERTICE_CO_ASSIGN_OR_RETURN(iva, iva.Add(amount.iva));
+          rows.push_back(json::object{{"line_no", i + 1},
+                                      {"product_id", std::to_string(p->id)},
+                                      {"quantity", l.quantity.ToString()},
+                                      {"unit_price", price.ToString()},
+                                      {"iva_rate", p->iva_rate.ToString()},
+                                      {"subtotal", amount.subtotal.ToString()},
+                                      {"iva", amount.iva.ToString()}});
+        }
+        if (!problems.Empty()) {
+          auto e = problems.ToStatus().error();
+          e.kind = ErrorKind::kBusinessRule;
+          co_return std::unexpected(e);
+        }
+        VERTICE_CO_ASSIGN_OR_RETURN(auto total, subtotal.Add(iva));
+        // Named first: GCC 12 miscompiles ?: temporaries inside co_await (ADR 0001).
+        std::optional<std::string> sold_at_param, uuid_param;
+        if (sold_at) sold_at_param = *sold_at;
+        if (!uuid_upper.empty()) uuid_param = uuid_upper;
+        auto params = db::P(scope.tenant_id, scope.company_id, std::to_string(pos_id), *ticket, sold_at_param, *method,
+                            subtotal.ToString(), iva.ToString(), total.ToString(), uuid_param, json::serialize(rows));
+        auto inserted = co_await tx.Query(
+            "WITH sale AS ("
+            "  INSERT INTO cpg_sales (tenant_id, company_id, pos_id, ticket, sold_at, business_date, payment_method,"
+            "                         subtotal, iva, total, cfdi_uuid)"
+            "  SELECT $1, $2, $3, $4, t, (t AT TIME ZONE 'America/Mexico_City')::date, $6, $7, $8, $9, $10"
+            "  FROM (SELECT COALESCE($5::timestamptz, now()) AS t) n"
+            "  RETURNING sale_id, sold_at, business_date),"
+            " lines AS ("
+            "  INSERT INTO cpg_sale_lines (tenant_id, company_id, sale_id, line_no, product_id, quantity, unit_price,"
+            "                              iva_rate, subtotal, iva)"
+            "  SELECT $1, $2, sale.sale_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.iva_rate, l.subtotal, "
+            "l.iva"
+            "  FROM sale, jsonb_to_recordset($11::jsonb) AS l(line_no int, product_id bigint, quantity numeric,"
+            "       unit_price numeric, iva_rate numeric, subtotal numeric, iva numeric))"
+            "SELECT sale_id, to_json(sold_at)#>>'{}' AS sold_at, business_date::text AS business_date FROM sale",
+            std::move(params));
+        if (!inserted) {
+          if (inserted.error().kind == ErrorKind::kConflict)
+            co_return std::unexpected(
+                Conflict("cpg.duplicate_ticket", "Ese ticket ya está registrado en este punto de venta."));
+          co_return std::unexpected(inserted.error());
+        }
+        json::object out{{"sale_id", inserted->Str(0, "sale_id")},
+                         {"pos_id", std::to_string(pos_id)},
+                         {"ticket", *ticket},
+                         {"sold_at", inserted->Str(0, "sold_at")},
+                         {"business_date", inserted->Str(0, "business_date")},
+                         {"payment_method", *method},
+                         {"subtotal", subtotal.ToString()},
+                         {"iva", iva.ToString()},
+                         {"total", total.ToString()},
+                         {"cfdi_uuid", uuid_upper.empty() ? json::value(nullptr) : json::value(uuid_upper)},
+                         {"lines", rows}};
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.sale.recorded", "cpg_sale",
+                                                    std::to_string(inserted->Int(0, "sale_id")), "",
+                                                    json::serialize(out)));
+        co_return out;
+      });
+  if (!sale) {
+    if (sale.error().kind == ErrorKind::kNotFound) co_return std::unexpected(NotFound("El punto de venta no existe."));
+    co_return std::unexpected(sale.error());
+  }
+  co_return Json(201, *sale);
+}
+
+db::Task<Result<http::Response>> ListSales(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto from, DateQuery(req.http.query, "from"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto to, DateQuery(req.http.query, "to"));
+  auto pos = shared::QueryValue(req.http.query, "pos_id");
+  if (!pos.empty() && (pos.size() > 18 || pos.find_first_not_of("0123456789") != std::string::npos))
+    co_return Fail(ErrorKind::kInvalidInput, "invalid_filter", "pos_id debe ser un número.");
+  auto rows = co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) {
+    // Newest first; the cursor is the last sale_id of the previous page.
+    return tx.Query(
+        "SELECT s.sale_id, s.pos_id, p.code AS pos_code, s.ticket, to_json(s.sold_at)#>>'{}' AS sold_at,"
+        " s.business_date::text AS business_date, s.payment_method, s.subtotal::text AS subtotal, s.iva::text AS iva,"
+        " s.total::text AS total, s.cfdi_uuid FROM cpg_sales s JOIN cpg_pos p ON p.pos_id = s.pos_id"
+        " WHERE s.tenant_id = $1 AND s.company_id = $2 AND ($3::bigint IS NULL OR s.pos_id = $3)"
+        " AND ($4::date IS NULL OR s.business_date >= $4) AND ($5::date IS NULL OR s.business_date <= $5)"
+        " AND ($6::bigint IS NULL OR s.sale_id < $6) ORDER BY s.sale_id DESC LIMIT $7",
+        db::P(tx.Scope().tenant_id, tx.Scope().company_id, pos.empty() ? std::nullopt : std::optional<std::string>(pos),
+              from, to, page_request.after, std::to_string(page_request.limit + 1)));
+  });
+  if (!rows) co_return std::unexpected(rows.error());
+  json::array items;
+  int n = std::min(rows->Size(), page_request.limit);
+  for (int i = 0; i < n; ++i) {
+    json::object o;
+    o["sale_id"] = rows->Str(i, "sale_id");
+    o["pos_id"] = rows->Str(i, "pos_id");
+    for (const auto& col : kSaleColumns) {
+      auto v = rows->Opt(i, col);
+      o[col] = v ? json::value(*v) : json::value(nullptr);
+    }
+    items.push_back(std::move(o));
+  }
+  json::object out{{"items", std::move(items)}};
+  out["next_after"] = rows->Size() > page_request.limit ? json::value(std::to_string(rows->Int(n - 1, "sale_id")))
+                                                        : json::value(nullptr);
+  co_return Json(200, out);
+}
+
+}  // namespace
+
+std::vector<VerticalRoute> CatalogRoutes() {
+  return {
+      {"GET", "/products", "read", ListProducts},
+      {"POST", "/products", "manage", CreateProduct},
+      {"GET", "/pos", "read", ListPos},
+      {"POST", "/pos", "manage", CreatePos},
+      {"PATCH", "/pos/{id}", "manage", UpdatePos},
+      {"POST", "/pos/{id}/sales", "sell", RecordSale},
+      {"GET", "/sales", "read", ListSales},
+  };
+}
+
+}  // namespace vertice::verticals::cpg

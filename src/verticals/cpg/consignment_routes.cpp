@@ -1,0 +1,529 @@
+// Consignments: goods delivered to a point of sale and paid for as they sell. Quantities and
+// amounts always reconcile: sold + returned ≤ delivered per line (also a CHECK in the table),
+// settled ≤ due (sold − the retailer's commission), and every status change goes through the
+// status machine (history and audit in the same transaction).
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "shared/query_string.hpp"
+#include "shared/validation.hpp"
+#include "verticals/cpg/cpg.hpp"
+#include "verticals/cpg/pricing.hpp"
+#include "verticals/sdk.hpp"
+
+namespace vertice::verticals::cpg {
+
+namespace json = boost::json;
+using shared::Money;
+using shared::Quantity;
+
+namespace {
+
+Error ConsignmentNotFound() { return NotFound("La consignación no existe."); }
+
+// Today in Mexico City, where the business happens.
+db::Task<Result<std::string>> Today(db::Transaction& tx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
+                              co_await tx.Query("SELECT (now() AT TIME ZONE 'America/Mexico_City')::date::text AS d"));
+  co_return rows.Str(0, "d");
+}
+
+struct Header {
+  std::string status;
+  shared::Rate commission_rate;
+  Money amount_due, settled;
+};
+
+// The consignment's row, locked until the transaction ends (requests on it queue up).
+db::Task<Result<Header>> LockHeader(db::Transaction& tx, int64_t id) {
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto rows, co_await tx.Query("SELECT status, commission_rate::text AS commission_rate, amount_due::text AS "
+                                   "amount_due, settled::text AS settled FROM cpg_consignments "
+                                   "WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3 FOR UPDATE",
+                                   db::P(tx.Scope().tenant_id, tx.Scope().company_id, std::to_string(id))));
+  if (rows.Empty()) co_return std::unexpected(ConsignmentNotFound());
+  co_return Header{rows.Str(0, "status"), DecimalAt<shared::Rate>(rows, 0, "commission_rate"),
+                   DecimalAt<Money>(rows, 0, "amount_due"), DecimalAt<Money>(rows, 0, "settled")};
+}
+
+struct Totals {
+  Money delivered, sold, returned, commission, due;
+  bool accounted = true;  // every unit delivered is sold or returned
+};
+
+// Recomputes the header's amounts from its lines (line by line, half up, as priced).
+db::Task<Result<Totals>> Recompute(db::Transaction& tx, int64_t id, shared::Rate commission_rate) {
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto rows, co_await tx.Query("SELECT qty_delivered::text AS d, qty_sold::text AS s, qty_returned::text AS r, "
+                                   "unit_price::text AS p, iva_rate::text AS t FROM cpg_consignment_lines "
+                                   "WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
+                                   db::P(tx.Scope().tenant_id, tx.Scope().company_id, std::to_string(id))));
+  Totals t;
+  auto add = [](Money& sum, Quantity q, shared::UnitPrice p, shared::Rate r) -> Status {
+    VERTICE_ASSIGN_OR_RETURN(auto line, PriceLine(q, p, r));
+    VERTICE_ASSIGN_OR_RETURN(auto total, line.Total());
+    VERTICE_ASSIGN_OR_RETURN(sum, sum.Add(total));
+    return Status{};
+  };
+  for (int i = 0; i < rows.Size(); ++i) {
+    auto d = DecimalAt<Quantity>(rows, i, "d"), s = DecimalAt<Quantity>(rows, i, "s"),
+         r = DecimalAt<Quantity>(rows, i, "r");
+    auto p = DecimalAt<shared::UnitPrice>(rows, i, "p");
+    auto rate = DecimalAt<shared::Rate>(rows, i, "t");
+    VERTICE_CO_TRY(add(t.delivered, d, p, rate));
+    VERTICE_CO_TRY(add(t.sold, s, p, rate));
+    VERTICE_CO_TRY(add(t.returned, r, p, rate));
+    if (s.Units() + r.Units() != d.Units()) t.accounted = false;
+  }
+  VERTICE_CO_ASSIGN_OR_RETURN(t.commission, t.sold.Mul(commission_rate, shared::Rounding::kHalfUp));
+  VERTICE_CO_ASSIGN_OR_RETURN(t.due, t.sold.Sub(t.commission));
+  VERTICE_CO_TRY(co_await tx.Query(
+      "UPDATE cpg_consignments SET value_delivered = $4, value_sold = $5, value_returned = $6, commission = $7, "
+      "amount_due = $8, version = version + 1 WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
+      db::P(tx.Scope().tenant_id, tx.Scope().company_id, std::to_string(id), t.delivered.ToString(), t.sold.ToString(),
+            t.returned.ToString(), t.commission.ToString(), t.due.ToString())));
+  co_return t;
+}
+
+// After quantities change: everything back and nothing owed → returned; everything accounted for
+// and paid → settled; otherwise the report itself is what history records.
+std::string EventAfterReport(const Totals& t, Money settled) {
+  if (t.accounted && t.due.IsZero() && settled.IsZero()) return "return";
+  if (t.accounted && !t.due.IsZero() && settled == t.due) return "settle";
+  return "report";
+}
+
+json::value Text(const db::Rows& rows, int i, std::string_view col) {
+  auto v = rows.Opt(i, col);
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+// Copies text columns of a row into `out` (NULL → null). Not a coroutine: GCC 12 cannot keep a
+// braced list of names in a coroutine frame.
+using Columns = std::vector<std::string>;
+void CopyText(json::object& out, const db::Rows& rows, int i, const Columns& cols) {
+  for (const auto& col : cols) out[col] = Text(rows, i, col);
+}
+
+const Columns kHeaderColumns = {"folio",      "pos_code",        "pos_name",        "consigned_on", "delivered_on",
+                                "status",     "commission_rate", "value_delivered", "value_sold",   "value_returned",
+                                "commission", "amount_due",      "settled",         "balance",      "value_on_hand",
+                                "notes",      "created_at"};
+const Columns kLineColumns = {"sku",          "name",        "qty_delivered", "qty_sold",
+                              "qty_returned", "qty_on_hand", "unit_price",    "iva_rate"};
+const Columns kSettlementColumns = {"amount", "paid_on", "method", "reference", "cfdi_uuid", "created_at"};
+const Columns kHistoryColumns = {"from_status", "event", "to_status", "actor_type", "actor_id", "at"};
+const Columns kListColumns = {"folio",           "pos_code",   "consigned_on", "delivered_on", "status",
+                              "value_delivered", "value_sold", "amount_due",   "settled",      "balance"};
+
+db::Task<Result<json::object>> Detail(db::Transaction& tx, int64_t id, std::string role) {
+  const auto& scope = tx.Scope();
+  auto params = db::P(scope.tenant_id, scope.company_id, std::to_string(id));
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto h, co_await tx.Query(
+                  "SELECT c.consignment_id, c.folio, c.pos_id, p.code AS pos_code, p.name AS pos_name,"
+                  " c.consigned_on::text AS consigned_on, c.delivered_on::text AS delivered_on, c.status,"
+                  " c.commission_rate::text AS commission_rate, c.value_delivered::text AS value_delivered,"
+                  " c.value_sold::text AS value_sold, c.value_returned::text AS value_returned,"
+                  " c.commission::text AS commission, c.amount_due::text AS amount_due, c.settled::text AS settled,"
+                  " (c.amount_due - c.settled)::text AS balance,"
+                  " (c.value_delivered - c.value_sold - c.value_returned)::text AS value_on_hand, c.notes, c.version,"
+                  " to_json(c.created_at)#>>'{}' AS created_at"
+                  " FROM cpg_consignments c JOIN cpg_pos p ON p.pos_id = c.pos_id"
+                  " WHERE c.tenant_id = $1 AND c.company_id = $2 AND c.consignment_id = $3",
+                  params));
+  if (h.Empty()) co_return std::unexpected(ConsignmentNotFound());
+  json::object out;
+  CopyText(out, h, 0, kHeaderColumns);
+  out["consignment_id"] = std::to_string(id);
+  out["pos_id"] = h.Str(0, "pos_id");
+  out["version"] = h.Int(0, "version");
+  json::array events;
+  for (const auto& e : ConsignmentMachine().EventsFrom(h.Str(0, "status"), role))
+    if (e != "settle" && e != "settle_partial") events.push_back(json::value(e));
+  out["available_events"] = std::move(events);
+
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto lines,
+      co_await tx.Query("SELECT l.line_no, l.product_id, pr.sku, pr.name, l.qty_delivered::text AS qty_delivered,"
+                        " l.qty_sold::text AS qty_sold, l.qty_returned::text AS qty_returned,"
+                        " (l.qty_delivered - l.qty_sold - l.qty_returned)::text AS qty_on_hand,"
+                        " l.unit_price::text AS unit_price, l.iva_rate::text AS iva_rate"
+                        " FROM cpg_consignment_lines l JOIN cpg_products pr ON pr.product_id = l.product_id"
+                        " WHERE l.tenant_id = $1 AND l.company_id = $2 AND l.consignment_id = $3 ORDER BY l.line_no",
+                        params));
+  json::array line_items;
+  for (int i = 0; i < lines.Size(); ++i) {
+    json::object l{{"line_no", lines.Int(i, "line_no")}, {"product_id", lines.Str(i, "product_id")}};
+    CopyText(l, lines, i, kLineColumns);
+    line_items.push_back(std::move(l));
+  }
+  out["lines"] = std::move(line_items);
+
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto settlements, co_await tx.Query("SELECT settlement_id, amount::text AS amount, paid_on::text AS paid_on,"
+                                          " method, reference, cfdi_uuid, to_json(created_at)#>>'{}' AS created_at"
+                                          " FROM cpg_consignment_settlements WHERE tenant_id = $1 AND company_id = $2"
+                                          " AND consignment_id = $3 ORDER BY settlement_id",
+                                          params));
+  json::array settlement_items;
+  for (int i = 0; i < settlements.Size(); ++i) {
+    json::object s{{"settlement_id", settlements.Str(i, "settlement_id")}};
+    CopyText(s, settlements, i, kSettlementColumns);
+    settlement_items.push_back(std::move(s));
+  }
+  out["settlements"] = std::move(settlement_items);
+
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto history, co_await tx.Query("SELECT from_status, event, to_status, actor_type, actor_id,"
+                                      " to_json(created_at)#>>'{}' AS at FROM status_history"
+                                      " WHERE tenant_id = $1 AND company_id = $2 AND machine = 'cpg.consignment'"
+                                      " AND entity_id = $3 ORDER BY history_id",
+                                      params));
+  json::array history_items;
+  for (int i = 0; i < history.Size(); ++i) {
+    json::object e;
+    CopyText(e, history, i, kHistoryColumns);
+    history_items.push_back(std::move(e));
+  }
+  out["history"] = std::move(history_items);
+  co_return out;
+}
+
+struct LineInput {
+  std::string sku;
+  Quantity quantity;
+  std::optional<shared::UnitPrice> unit_price;
+};
+
+db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto pos_id = body.Integer("pos_id", true, 1, INT64_MAX);
+  auto folio = body.String("folio", false, 40);
+  auto consigned_on = ReadDate(body, "consigned_on", false);
+  auto notes = body.String("notes", false, 2000);
+  std::vector<LineInput> lines;
+  for (auto* line : body.Objects("lines", true, 500)) {
+    auto sku = line->String("sku", true, 40);
+    auto quantity = ReadQuantity(*line, "quantity", true, true);
+    auto price = ReadDecimalText<shared::UnitPrice>(*line, "unit_price", false, false);
+    if (sku && quantity) lines.push_back({*sku, *quantity, price});
+  }
+  if (folio && (folio->empty() || folio->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                           "0123456789._/-") != std::string::npos))
+    body.Invalid("folio", "solo letras, dígitos y . _ / - (hasta 40)");
+  VERTICE_CO_TRY(body.Finish());
+
+  auto created =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        const auto& scope = tx.Scope();
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto pos, co_await tx.Query("SELECT status, commission_rate::text AS commission_rate FROM cpg_pos "
+                                        "WHERE tenant_id = $1 AND company_id = $2 AND pos_id = $3",
+                                        db::P(scope.tenant_id, scope.company_id, std::to_string(*pos_id))));
+        if (pos.Empty()) co_return std::unexpected(BusinessRule("cpg.unknown_pos", "El punto de venta no existe."));
+        if (pos.Str(0, "status") != "active")
+          co_return std::unexpected(BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo."));
+        auto commission_rate = DecimalAt<shared::Rate>(pos, 0, "commission_rate");
+        std::vector<std::string> skus;
+        for (const auto& l : lines) skus.push_back(l.sku);
+        VERTICE_CO_ASSIGN_OR_RETURN(auto products, co_await ProductsBySku(tx, skus));
+        json::array rows;
+        Money delivered;
+        FieldErrors problems;
+        for (size_t i = 0; i < lines.size(); ++i) {
+          auto p =
+              std::find_if(products.begin(), products.end(), [&](const Product& x) { return x.sku == lines[i].sku; });
+          if (p == products.end() || !p->active) {
+            problems.Add(fmt::format("lines[{}].sku", i), p == products.end() ? "unknown_product" : "inactive_product",
+                         p == products.end() ? "no existe un producto con ese SKU" : "el producto está inactivo");
+            continue;
+          }
+          auto price = lines[i].unit_price.value_or(p->unit_price);
+          VERTICE_CO_ASSIGN_OR_RETURN(auto amount, PriceLine(lines[i].quantity, price, p->iva_rate));
+          VERTICE_CO_ASSIGN_OR_RETURN(auto total, amount.Total());
+          VERTICE_CO_ASSIGN_OR_RETURN(delivered, delivered.Add(total));
+          rows.push_back(json::object{{"line_no", i + 1},
+                                      {"product_id", std::to_string(p->id)},
+                                      {"qty", lines[i].quantity.ToString()},
+                                      {"price", price.ToString()},
+                                      {"rate", p->iva_rate.ToString()}});
+        }
+        if (!problems.Empty()) {
+          auto e = problems.ToStatus().error();
+          e.kind = ErrorKind::kBusinessRule;
+          co_return std::unexpected(e);
+        }
+        std::optional<std::string> day = consigned_on;
+        if (!day) {
+          VERTICE_CO_ASSIGN_OR_RETURN(day, co_await Today(tx));
+        }
+        auto inserted = co_await tx.Query(
+            "WITH c AS ("
+            "  INSERT INTO cpg_consignments (tenant_id, company_id, folio, pos_id, consigned_on, commission_rate,"
+            "                                value_delivered, notes)"
+            "  VALUES ($1, $2, COALESCE($3, 'CON-' || lpad(nextval('cpg_consignment_folio_seq')::text, 6, '0')),"
+            "          $4, $5, $6, $7, $8)"
+            "  RETURNING consignment_id),"
+            " l AS ("
+            "  INSERT INTO cpg_consignment_lines (tenant_id, company_id, consignment_id, line_no, product_id,"
+            "                                     qty_delivered, unit_price, iva_rate)"
+            "  SELECT $1, $2, c.consignment_id, x.line_no, x.product_id, x.qty, x.price, x.rate"
+            "  FROM c, jsonb_to_recordset($9::jsonb) AS x(line_no int, product_id bigint, qty numeric, price numeric,"
+            "       rate numeric))"
+            "SELECT consignment_id FROM c",
+            db::P(scope.tenant_id, scope.company_id, folio, std::to_string(*pos_id), *day, commission_rate.ToString(),
+                  delivered.ToString(), notes.value_or(""), json::serialize(rows)));
+        if (!inserted) {
+          if (inserted.error().kind == ErrorKind::kConflict)
+            co_return std::unexpected(Error{
+                ErrorKind::kConflict, "cpg.duplicate_folio", "Ya existe una consignación con ese folio.", {}, {}});
+          co_return std::unexpected(inserted.error());
+        }
+        auto id = inserted->Int(0, "consignment_id");
+        json::object audit;
+        audit["lines"] = rows;
+        auto audit_text = json::serialize(audit);
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.consignment.created", "cpg_consignment",
+                                                    std::to_string(id), "", audit_text));
+        co_return co_await Detail(tx, id, req.role);
+      });
+  if (!created) co_return std::unexpected(created.error());
+  co_return Json(201, *created);
+}
+
+db::Task<Result<http::Response>> ListConsignments(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto from, DateQuery(req.http.query, "from"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto to, DateQuery(req.http.query, "to"));
+  auto pos = shared::QueryValue(req.http.query, "pos_id");
+  if (!pos.empty() && (pos.size() > 18 || pos.find_first_not_of("0123456789") != std::string::npos))
+    co_return Fail(ErrorKind::kInvalidInput, "invalid_filter", "pos_id debe ser un número.");
+  auto status = shared::QueryValue(req.http.query, "status");
+  static const std::vector<std::string> kStatuses = {"draft",   "delivered", "partially_settled",
+                                                     "settled", "returned",  "cancelled"};
+  if (!status.empty() && std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end())
+    co_return Fail(ErrorKind::kInvalidInput, "invalid_filter",
+                   "status debe ser draft, delivered, partially_settled, settled, returned o cancelled.");
+  auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
+  auto rows = co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) {
+    return tx.Query(
+        "SELECT c.consignment_id, c.folio, c.pos_id, p.code AS pos_code, c.consigned_on::text AS consigned_on,"
+        " c.delivered_on::text AS delivered_on, c.status, c.value_delivered::text AS value_delivered,"
+        " c.value_sold::text AS value_sold, c.amount_due::text AS amount_due, c.settled::text AS settled,"
+        " (c.amount_due - c.settled)::text AS balance"
+        " FROM cpg_consignments c JOIN cpg_pos p ON p.pos_id = c.pos_id"
+        " WHERE c.tenant_id = $1 AND c.company_id = $2 AND ($3::bigint IS NULL OR c.pos_id = $3)"
+        " AND ($4::text IS NULL OR c.status = $4) AND ($5::date IS NULL OR c.consigned_on >= $5)"
+        " AND ($6::date IS NULL OR c.consigned_on <= $6) AND ($7::bigint IS NULL OR c.consignment_id < $7)"
+        " ORDER BY c.consignment_id DESC LIMIT $8",
+        db::P(tx.Scope().tenant_id, tx.Scope().company_id, opt(pos), opt(status), from, to, page_request.after,
+              std::to_string(page_request.limit + 1)));
+  });
+  if (!rows) co_return std::unexpected(rows.error());
+  json::array items;
+  int n = std::min(rows->Size(), page_request.limit);
+  for (int i = 0; i < n; ++i) {
+    json::object o{{"consignment_id", rows->Str(i, "consignment_id")}, {"pos_id", rows->Str(i, "pos_id")}};
+    CopyText(o, *rows, i, kListColumns);
+    items.push_back(std::move(o));
+  }
+  json::object out{{"items", std::move(items)}};
+  out["next_after"] = rows->Size() > page_request.limit
+                          ? json::value(std::to_string(rows->Int(n - 1, "consignment_id")))
+                          : json::value(nullptr);
+  co_return Json(200, out);
+}
+
+db::Task<Result<http::Response>> GetConsignment(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto id, IdParam(req, "id", "La consignación"));
+  auto detail =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) { return Detail(tx, id, req.role); });
+  if (!detail) co_return std::unexpected(detail.error());
+  co_return Json(200, *detail);
+}
+
+struct ReportLine {
+  int64_t line_no = 0;
+  std::optional<Quantity> sold, returned;
+};
+
+db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto id, IdParam(req, "id", "La consignación"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto event = body.String("event", true, 20);
+  auto delivered_on = ReadDate(body, "delivered_on", false);
+  std::vector<ReportLine> lines;
+  for (auto* line : body.Objects("lines", false, 500)) {
+    ReportLine l;
+    l.line_no = line->Integer("line_no", true, 1, 100000).value_or(0);
+    l.sold = ReadQuantity(*line, "sold", false, false);
+    l.returned = ReadQuantity(*line, "returned", false, false);
+    lines.push_back(l);
+  }
+  if (event && *event != "deliver" && *event != "report" && *event != "return" && *event != "cancel")
+    body.Invalid("event", "debe ser deliver, report, return o cancel");
+  if (event && *event == "report" && lines.empty())
+    body.Invalid("lines", "report necesita las cantidades vendidas o devueltas");
+  if (event && *event != "report" && !lines.empty()) body.Invalid("lines", "solo report lleva cantidades");
+  if (event && *event != "deliver" && delivered_on) body.Invalid("delivered_on", "solo deliver lleva fecha de entrega");
+  VERTICE_CO_TRY(body.Finish());
+  const auto& machine = ConsignmentMachine();
+
+  auto result =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        const auto& scope = tx.Scope();
+        VERTICE_CO_ASSIGN_OR_RETURN(auto header, co_await LockHeader(tx, id));
+        auto id_text = std::to_string(id);
+        if (*event == "deliver") {
+          VERTICE_CO_TRY(co_await machine.Fire(tx, id_text, "deliver", req.role, req.actor));
+          std::optional<std::string> day = delivered_on;
+          if (!day) {
+            VERTICE_CO_ASSIGN_OR_RETURN(day, co_await Today(tx));
+          }
+          VERTICE_CO_TRY(
+              co_await tx.Query("UPDATE cpg_consignments SET delivered_on = $4 WHERE tenant_id = $1 AND company_id = "
+                                "$2 AND consignment_id = $3",
+                                db::P(scope.tenant_id, scope.company_id, id_text, *day)));
+        } else if (*event == "cancel") {
+          VERTICE_CO_TRY(machine.Find(header.status, "cancel", req.role));
+          VERTICE_CO_ASSIGN_OR_RETURN(
+              auto sold, co_await tx.Query("SELECT bool_or(qty_sold > 0) AS any_sold FROM cpg_consignment_lines "
+                                           "WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
+                                           db::P(scope.tenant_id, scope.company_id, id_text)));
+          if (sold.Bool(0, "any_sold") || !header.settled.IsZero())
+            co_return std::unexpected(BusinessRule("cpg.consignment_has_sales",
+                                                   "La consignación ya tiene ventas o pagos; no se puede cancelar."));
+          VERTICE_CO_TRY(co_await machine.Fire(tx, id_text, "cancel", req.role, req.actor));
+        } else {
+          // report / return: only while the goods are at the point of sale.
+          VERTICE_CO_TRY(machine.Find(header.status, "report", req.role));
+          if (*event == "return") {
+            VERTICE_CO_TRY(
+                co_await tx.Query("UPDATE cpg_consignment_lines SET qty_returned = qty_delivered - qty_sold "
+                                  "WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
+                                  db::P(scope.tenant_id, scope.company_id, id_text)));
+          } else {
+            json::array changes;
+            for (const auto& l : lines) {
+              json::object c{{"line_no", l.line_no}};
+              c["sold"] = l.sold ? json::value(l.sold->ToString()) : json::value(nullptr);
+              c["returned"] = l.returned ? json::value(l.returned->ToString()) : json::value(nullptr);
+              changes.push_back(std::move(c));
+            }
+            // Cumulative quantities per line; the table's CHECK keeps sold + returned ≤ delivered.
+            auto updated = co_await tx.Query(
+                "WITH x AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(line_no int, sold numeric, returned "
+                "numeric))"
+                " UPDATE cpg_consignment_lines l SET qty_sold = COALESCE(x.sold, l.qty_sold),"
+                " qty_returned = COALESCE(x.returned, l.qty_returned) FROM x"
+                " WHERE l.tenant_id = $1 AND l.company_id = $2 AND l.consignment_id = $3 AND l.line_no = x.line_no"
+                " RETURNING l.line_no",
+                db::P(scope.tenant_id, scope.company_id, id_text, json::serialize(changes)));
+            if (!updated) {
+              if (updated.error().code == "check_violation" || updated.error().kind == ErrorKind::kBusinessRule ||
+                  updated.error().kind == ErrorKind::kInvalidInput)
+                co_return std::unexpected(BusinessRule("cpg.quantities_exceed_delivered",
+                                                       "Lo vendido más lo devuelto no puede exceder lo entregado."));
+              co_return std::unexpected(updated.error());
+            }
+            if (updated->Size() != static_cast<int>(lines.size()))
+              co_return std::unexpected(
+                  BusinessRule("cpg.unknown_line", "Alguna línea indicada no existe en la consignación."));
+          }
+          VERTICE_CO_ASSIGN_OR_RETURN(auto totals, co_await Recompute(tx, id, header.commission_rate));
+          if (totals.due < header.settled)
+            co_return std::unexpected(BusinessRule(
+                "cpg.settled_exceeds_sold", "Ya se cobró más de lo que quedaría vendido; corrija primero los pagos.",
+                json::object{{"settled", header.settled.ToString()}, {"amount_due", totals.due.ToString()}}));
+          auto next_event = EventAfterReport(totals, header.settled);
+          VERTICE_CO_TRY(co_await machine.Fire(tx, id_text, next_event, req.role, req.actor));
+        }
+        co_return co_await Detail(tx, id, req.role);
+      });
+  if (!result) co_return std::unexpected(result.error());
+  co_return Json(200, *result);
+}
+
+db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto id, IdParam(req, "id", "La consignación"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto amount = ReadMoney(body, "amount", true, true);
+  auto paid_on = ReadDate(body, "paid_on", false);
+  auto method = body.String("method", true, 20);
+  auto reference = body.String("reference", false, 100);
+  auto cfdi_uuid = body.String("cfdi_uuid", false, 36);
+  if (method && *method != "cash" && *method != "transfer" && *method != "check" && *method != "card" &&
+      *method != "compensation")
+    body.Invalid("method", "debe ser cash, transfer, check, card o compensation");
+  if (cfdi_uuid && !shared::IsValidCfdiUuid(*cfdi_uuid)) body.Invalid("cfdi_uuid", "no es un UUID de CFDI válido");
+  VERTICE_CO_TRY(body.Finish());
+  std::optional<std::string> uuid;
+  if (cfdi_uuid) {
+    uuid = *cfdi_uuid;
+    for (auto& c : *uuid) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  const auto& machine = ConsignmentMachine();
+  auto result =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        const auto& scope = tx.Scope();
+        VERTICE_CO_ASSIGN_OR_RETURN(auto header, co_await LockHeader(tx, id));
+        VERTICE_CO_TRY(machine.Find(header.status, "settle_partial", req.role));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto balance, header.amount_due.Sub(header.settled));
+        if (*amount > balance)
+          co_return std::unexpected(
+              BusinessRule("cpg.settlement_exceeds_balance",
+                           fmt::format("El pago excede el saldo por cobrar ({}).", balance.ToString()),
+                           json::object{{"balance", balance.ToString()}, {"amount", amount->ToString()}}));
+        std::optional<std::string> day = paid_on;
+        if (!day) {
+          VERTICE_CO_ASSIGN_OR_RETURN(day, co_await Today(tx));
+        }
+        auto id_text = std::to_string(id);
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto inserted,
+            co_await tx.Query(
+                "WITH s AS (INSERT INTO cpg_consignment_settlements (tenant_id, company_id, consignment_id,"
+                " amount, paid_on, method, reference, cfdi_uuid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                " RETURNING settlement_id, amount)"
+                " UPDATE cpg_consignments c SET settled = c.settled + s.amount, version = c.version + 1"
+                " FROM s WHERE c.tenant_id = $1 AND c.company_id = $2 AND c.consignment_id = $3"
+                " RETURNING s.settlement_id, c.settled::text AS settled",
+                db::P(scope.tenant_id, scope.company_id, id_text, amount->ToString(), *day, *method,
+                      reference.value_or(""), uuid)));
+        auto settled = DecimalAt<Money>(inserted, 0, "settled");
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto open, co_await tx.Query("SELECT bool_and(qty_sold + qty_returned = qty_delivered) AS accounted "
+                                         "FROM cpg_consignment_lines WHERE tenant_id = $1 AND company_id = $2 "
+                                         "AND consignment_id = $3",
+                                         db::P(scope.tenant_id, scope.company_id, id_text)));
+        bool done = open.Bool(0, "accounted") && settled == header.amount_due;
+        std::string next_event = done ? "settle" : "settle_partial";
+        VERTICE_CO_TRY(co_await machine.Fire(tx, id_text, next_event, req.role, req.actor));
+        json::object audit;
+        audit["settlement_id"] = inserted.Str(0, "settlement_id");
+        audit["amount"] = amount->ToString();
+        audit["method"] = *method;
+        auto audit_text = json::serialize(audit);
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.consignment.settled", "cpg_consignment",
+                                                    id_text, "", audit_text));
+        co_return co_await Detail(tx, id, req.role);
+      });
+  if (!result) co_return std::unexpected(result.error());
+  co_return Json(201, *result);
+}
+
+}  // namespace
+
+std::vector<VerticalRoute> ConsignmentRoutes() {
+  return {
+      {"POST", "/consignment", "consign", CreateConsignment},
+      {"GET", "/consignment", "read", ListConsignments},
+      {"GET", "/consignment/{id}", "read", GetConsignment},
+      {"POST", "/consignment/{id}/transitions", "consign", Transition},
+      {"POST", "/consignment/{id}/settlements", "settle", Settle},
+  };
+}
+
+}  // namespace vertice::verticals::cpg

@@ -1,0 +1,13 @@
+DROP VIEW cpg_pos_revenue;
+DROP VIEW cpg_open_consignments;
+DROP VIEW cpg_line_facts;
+DROP VIEW cpg_consignment_inventory;
+DROP TABLE cpg_consignment_settlements;
+DROP TABLE cpg_consignment_lines;
+DROP TABLE cpg_consignments;
+DROP SEQUENCE cpg_consignment_folio_seq;
+DROP TABLE cpg_sale_lines;
+DROP TABLE cpg_sales;
+DROP TABLE cpg_pos;
+DROP TABLE cpg_products;
+DELETE FROM status_history WHERE machine = 'cpg.consignment';

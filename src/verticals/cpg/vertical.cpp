@@ -1,0 +1,50 @@
+// The CPG retail vertical's manifest: permissions, routes, the consignment status machine and
+// what it adds to universal_transactions_mv (sql/universal_contribution.sql).
+#include "verticals/cpg/cpg.hpp"
+
+namespace vertice::verticals::cpg {
+
+const shared::StateMachine& ConsignmentMachine() {
+  // Quantities and amounts decide which event a change fires (consignment_routes.cpp); the
+  // guards there keep sold + returned ≤ delivered and settled ≤ due.
+  static const shared::StateMachine machine({"cpg.consignment",
+                                             "cpg_consignments",
+                                             "consignment_id",
+                                             "status",
+                                             {
+                                                 {"draft", "deliver", "delivered", {}, {}},
+                                                 {"draft", "cancel", "cancelled", {}, {}},
+                                                 {"delivered", "report", "delivered", {}, {}},
+                                                 {"delivered", "return", "returned", {}, {}},
+                                                 {"delivered", "settle_partial", "partially_settled", {}, {}},
+                                                 {"delivered", "settle", "settled", {}, {}},
+                                                 {"delivered", "cancel", "cancelled", {"owner", "ceo", "cfo"}, {}},
+                                                 {"partially_settled", "report", "partially_settled", {}, {}},
+                                                 {"partially_settled", "settle_partial", "partially_settled", {}, {}},
+                                                 {"partially_settled", "settle", "settled", {}, {}},
+                                             }});
+  return machine;
+}
+
+VerticalManifest Manifest() {
+  VerticalManifest m;
+  m.name = "cpg";
+  m.version = "1.0.0";
+  m.title = "Retail CPG";
+  m.description = "Productos de consumo en puntos de venta: ventas de mostrador y consignación.";
+  m.permissions = {
+      {"read", {"owner", "ceo", "cfo", "accountant", "cashier", "viewer"}},
+      {"manage", {"owner", "ceo", "cfo"}},
+      {"sell", {"owner", "ceo", "cfo", "cashier"}},
+      {"consign", {"owner", "ceo", "cfo", "accountant"}},
+      {"settle", {"owner", "cfo", "accountant"}},
+      {"report", {"owner", "ceo", "cfo", "accountant", "viewer"}},
+  };
+  for (auto routes : {CatalogRoutes(), ConsignmentRoutes(), ReportRoutes()})
+    for (auto& r : routes) m.routes.push_back(std::move(r));
+  m.machines = {&ConsignmentMachine()};
+  m.transaction_types = {"pos_sale", "consignment_settlement"};
+  return m;
+}
+
+}  // namespace vertice::verticals::cpg

@@ -1,0 +1,78 @@
+#include "verticals/sdk.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "http/error_response.hpp"
+#include "shared/query_string.hpp"
+#include "shared/validation.hpp"
+
+namespace vertice::verticals {
+
+namespace json = boost::json;
+
+http::Response Json(int status, const json::value& body) { return http::JsonResponse(status, json::serialize(body)); }
+
+Error NotFound(std::string what) { return Error{ErrorKind::kNotFound, "not_found", std::move(what), {}, {}}; }
+
+Error BusinessRule(std::string code, std::string message, json::object details) {
+  return Error{ErrorKind::kBusinessRule,
+               std::move(code),
+               std::move(message),
+               details.empty() ? std::string() : json::serialize(details),
+               {}};
+}
+
+std::optional<shared::Money> ReadMoney(http::JsonBody& body, std::string_view field, bool required, bool positive) {
+  return ReadDecimalText<shared::Money>(body, field, required, positive);
+}
+
+std::optional<shared::Quantity> ReadQuantity(http::JsonBody& body, std::string_view field, bool required,
+                                             bool positive) {
+  return ReadDecimalText<shared::Quantity>(body, field, required, positive);
+}
+
+std::optional<shared::Rate> ReadRate(http::JsonBody& body, std::string_view field, bool required, shared::Rate max) {
+  auto rate = ReadDecimalText<shared::Rate>(body, field, required, false);
+  if (rate && *rate > max) {
+    body.Invalid(field, "no puede ser mayor que " + max.ToString());
+    return std::nullopt;
+  }
+  return rate;
+}
+
+std::optional<std::string> ReadDate(http::JsonBody& body, std::string_view field, bool required) {
+  auto text = body.String(field, required, 10);
+  if (text && !shared::IsIsoDate(*text)) {
+    body.Invalid(field, "debe ser una fecha AAAA-MM-DD válida");
+    return std::nullopt;
+  }
+  return text;
+}
+
+Result<shared::PageRequest> IdPage(std::string_view query) {
+  VERTICE_ASSIGN_OR_RETURN(auto page, shared::ParsePageRequest(query, false));
+  if (page.after && (page.after->empty() || page.after->size() > 18 ||
+                     page.after->find_first_not_of("0123456789") != std::string::npos))
+    return Fail(ErrorKind::kInvalidInput, "invalid_cursor", "after no es un cursor válido.");
+  return page;
+}
+
+Result<std::optional<std::string>> DateQuery(std::string_view query, std::string_view name) {
+  auto value = shared::QueryValue(query, name);
+  if (value.empty()) return std::optional<std::string>{};
+  if (!shared::IsIsoDate(value))
+    return Fail(ErrorKind::kInvalidInput, "invalid_date", std::string(name) + " debe ser una fecha AAAA-MM-DD.");
+  return std::optional<std::string>{value};
+}
+
+Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std::string_view what) {
+  const auto& text = req.Param(name);
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc{} || end != text.data() + text.size() || id <= 0)
+    return std::unexpected(NotFound(std::string(what) + " no existe."));
+  return id;
+}
+
+}  // namespace vertice::verticals

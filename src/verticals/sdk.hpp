@@ -1,0 +1,62 @@
+// Helpers every vertical's handlers use: JSON responses, typed body fields (money and
+// quantities as exact decimals, never floats), keyset pages and the usual errors.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/json_body.hpp"
+#include "shared/decimal.hpp"
+#include "shared/paging.hpp"
+#include "verticals/vertical.hpp"
+
+namespace vertice::verticals {
+
+http::Response Json(int status, const boost::json::value& body);
+Error NotFound(std::string what);
+// 422 with a stable code: a request that is well formed but breaks a business rule.
+Error BusinessRule(std::string code, std::string message, boost::json::object details = {});
+
+// Amounts and quantities travel as strings ("1500.00"); these read them exactly.
+template <typename D>
+std::optional<D> ReadDecimalText(http::JsonBody& body, std::string_view field, bool required, bool positive) {
+  auto text = body.String(field, required, 40);
+  if (!text) return std::nullopt;
+  auto value = D::Parse(*text);
+  if (!value) {
+    body.Invalid(
+        field, "debe ser un número con a lo más " + std::to_string(D::kScale) + " decimales, como texto (\"1500.00\")");
+    return std::nullopt;
+  }
+  if (positive ? value->Units() <= 0 : value->Units() < 0) {
+    body.Invalid(field, positive ? "debe ser mayor que cero" : "no puede ser negativo");
+    return std::nullopt;
+  }
+  return *value;
+}
+std::optional<shared::Money> ReadMoney(http::JsonBody& body, std::string_view field, bool required, bool positive);
+std::optional<shared::Quantity> ReadQuantity(http::JsonBody& body, std::string_view field, bool required,
+                                             bool positive);
+std::optional<shared::Rate> ReadRate(http::JsonBody& body, std::string_view field, bool required, shared::Rate max);
+// A YYYY-MM-DD date.
+std::optional<std::string> ReadDate(http::JsonBody& body, std::string_view field, bool required);
+
+// ?limit=&after= where the cursor is a numeric id (400 otherwise).
+Result<shared::PageRequest> IdPage(std::string_view query);
+// An optional query parameter that must be a YYYY-MM-DD date (400 naming it otherwise).
+Result<std::optional<std::string>> DateQuery(std::string_view query, std::string_view name);
+
+// A path id that must be a positive integer: anything else is simply not found.
+Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std::string_view what);
+
+// A decimal column from a row as an exact value (the database stores NUMERIC).
+template <typename D>
+D DecimalAt(const db::Rows& rows, int row, std::string_view column) {
+  auto v = D::Parse(rows.Get(row, column));
+  return v ? *v : D{};
+}
+
+}  // namespace vertice::verticals
