@@ -205,8 +205,10 @@ void RegisterVerticalRoutes(App& app, const verticals::Registry& registry) {
                    if (config) values["config"] = json::serialize(*config);
                    json::object after;
                    if (before) {
+                     // The row is locked above, so its version is the current one.
+                     std::optional<int64_t> version = before->at("version").as_int64();
                      VERTICE_CO_ASSIGN_OR_RETURN(
-                         after, co_await CompanyVerticals().Update(tx, m->name, std::move(values), std::nullopt));
+                         after, co_await CompanyVerticals().Update(tx, m->name, std::move(values), version));
                      VERTICE_CO_TRY(co_await tx.Query(
                          "UPDATE company_verticals SET updated_at = now() WHERE company_id = $1 AND vertical = $2",
                          db::P(tx.Scope().company_id, m->name)));

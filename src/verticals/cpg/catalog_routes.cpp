@@ -203,7 +203,7 @@ db::Task<Result<http::Response>> UpdatePos(VerticalRequest& req) {
   auto address = body.String("address", false, 500);
   auto commission = ReadRate(body, "commission_rate", false, kMaxCommission);
   auto status = body.String("status", false, 10);
-  auto version = body.Integer("version", false, 1, INT32_MAX);
+  auto version = body.Integer("version", true, 1, INT32_MAX);  // optimistic concurrency
   if (name && name->empty()) body.Invalid("name", "no puede estar vacío");
   CheckRfcField(body, rfc);
   CheckStatusField(body, status);

@@ -52,8 +52,10 @@ struct Totals {
   bool accounted = true;  // every unit delivered is sold or returned
 };
 
-// Recomputes the header's amounts from its lines (line by line, half up, as priced).
-db::Task<Result<Totals>> Recompute(db::Transaction& tx, int64_t id, shared::Rate commission_rate) {
+// Recomputes the header's amounts from its lines (line by line, half up, as priced). What was
+// already settled must stay covered by what is sold.
+db::Task<Result<Totals>> Recompute(db::Transaction& tx, int64_t id, const Header& header) {
+  const auto& commission_rate = header.commission_rate;
   VERTICE_CO_ASSIGN_OR_RETURN(
       auto rows, co_await tx.Query("SELECT qty_delivered::text AS d, qty_sold::text AS s, qty_returned::text AS r, "
                                    "unit_price::text AS p, iva_rate::text AS t FROM cpg_consignment_lines "
@@ -78,6 +80,10 @@ db::Task<Result<Totals>> Recompute(db::Transaction& tx, int64_t id, shared::Rate
   }
   VERTICE_CO_ASSIGN_OR_RETURN(t.commission, t.sold.Mul(commission_rate, shared::Rounding::kHalfUp));
   VERTICE_CO_ASSIGN_OR_RETURN(t.due, t.sold.Sub(t.commission));
+  if (t.due < header.settled)
+    co_return std::unexpected(BusinessRule(
+        "cpg.settled_exceeds_sold", "Ya se cobró más de lo que quedaría vendido; corrija primero los pagos.",
+        json::object{{"settled", header.settled.ToString()}, {"amount_due", t.due.ToString()}}));
   VERTICE_CO_TRY(co_await tx.Query(
       "UPDATE cpg_consignments SET value_delivered = $4, value_sold = $5, value_returned = $6, commission = $7, "
       "amount_due = $8, version = version + 1 WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
@@ -432,11 +438,7 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
               co_return std::unexpected(
                   BusinessRule("cpg.unknown_line", "Alguna línea indicada no existe en la consignación."));
           }
-          VERTICE_CO_ASSIGN_OR_RETURN(auto totals, co_await Recompute(tx, id, header.commission_rate));
-          if (totals.due < header.settled)
-            co_return std::unexpected(BusinessRule(
-                "cpg.settled_exceeds_sold", "Ya se cobró más de lo que quedaría vendido; corrija primero los pagos.",
-                json::object{{"settled", header.settled.ToString()}, {"amount_due", totals.due.ToString()}}));
+          VERTICE_CO_ASSIGN_OR_RETURN(auto totals, co_await Recompute(tx, id, header));
           auto next_event = EventAfterReport(totals, header.settled);
           VERTICE_CO_TRY(co_await machine.Fire(tx, id_text, next_event, req.role, req.actor));
         }
