@@ -216,6 +216,17 @@ TEST_F(VerticalsApiTest, ConsignmentLifecycleKeepsQuantitiesAndMoneyReconciled) 
   EXPECT_EQ(
       Call(s, "c-life", "POST", path + "/transitions", R"({"event":"report","lines":[{"line_no":1,"sold":"1"}]})").code,
       "cpg.consignment.invalid_transition");
+  // Malformed requests are 400 with every problem named, and change nothing.
+  auto bad_event = Call(s, "c-life", "POST", path + "/transitions", R"({"event":"explode","lines":"x"})");
+  EXPECT_EQ(bad_event.status, 400);
+  EXPECT_EQ(Call(s, "c-life", "POST", path + "/transitions", R"({"event":"report"})").status, 400);
+  auto bad_money = Call(s, "c-life", "POST", path + "/settlements", R"({"amount":"12.345","method":"barter"})");
+  EXPECT_EQ(bad_money.status, 400);
+  EXPECT_EQ(bad_money.body.at("error").at("details").at("fields").as_array().size(), 2u);
+  EXPECT_EQ(Call(s, "c-life", "POST", Cpg("/consignment"), R"({"pos_id":"x","lines":[{"sku":"AGUA-1L"}]})").status,
+            400);
+  EXPECT_EQ(Call(s, "c-life", "GET", Cpg("/consignment/abc")).status, 404);
+  EXPECT_EQ(Rows("cpg_consignments", "c-life"), 1);
   ASSERT_EQ(Call(s, "c-life", "POST", path + "/transitions", R"({"event":"deliver"})").status, 200);
   EXPECT_EQ(Call(s, "c-life", "POST", path + "/transitions", R"({"event":"deliver"})").code,
             "cpg.consignment.invalid_transition");
@@ -453,6 +464,13 @@ TEST_F(VerticalsApiTest, UnifiedViewCountsEachEventOnceAndAnswersTheSeedQueries)
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(Str(rows[0], "vertical"), "cpg");
   EXPECT_EQ(Str(rows[0], "total"), "330.00");
+  // Whole months are answered from the monthly totals, other ranges from every event: same numbers.
+  auto by_day = Call(s, "t-uni", "GET", "/api/v1/reports/revenue?group_by=vertical&from=2026-01-01&to=2026-12-30");
+  EXPECT_EQ(Str(by_day.body.at("rows").as_array()[0], "total"), "330.00");
+  auto monthly = Call(s, "t-uni", "GET", "/api/v1/reports/revenue?group_by=month,transaction_type&sort=month");
+  ASSERT_EQ(monthly.status, 200) << json::serialize(monthly.body);
+  EXPECT_EQ(monthly.body.at("rows").as_array().size(), 3u);  // 2025-12 sale, 2026-02 sale, 2026-03 settlement
+  EXPECT_EQ(Str(monthly.body.at("rows").as_array()[0], "month"), "2025-12-01");
   EXPECT_EQ(Call(s, "t-uni", "GET", "/api/v1/reports/revenue?group_by=password").status, 400);
   auto cashier_denied = Call(SignIn("cajero@acme.mx"), "acme", "GET", "/api/v1/transactions");
   EXPECT_EQ(cashier_denied.status, 403);
