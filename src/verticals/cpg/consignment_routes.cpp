@@ -112,88 +112,52 @@ void CopyText(json::object& out, const db::Rows& rows, int i, const Columns& col
   for (const auto& col : cols) out[col] = Text(rows, i, col);
 }
 
-const Columns kHeaderColumns = {"folio",      "pos_code",        "pos_name",        "consigned_on", "delivered_on",
-                                "status",     "commission_rate", "value_delivered", "value_sold",   "value_returned",
-                                "commission", "amount_due",      "settled",         "balance",      "value_on_hand",
-                                "notes",      "created_at"};
-const Columns kLineColumns = {"sku",          "name",        "qty_delivered", "qty_sold",
-                              "qty_returned", "qty_on_hand", "unit_price",    "iva_rate"};
-const Columns kSettlementColumns = {"amount", "paid_on", "method", "reference", "cfdi_uuid", "created_at"};
-const Columns kHistoryColumns = {"from_status", "event", "to_status", "actor_type", "actor_id", "at"};
 const Columns kListColumns = {"folio",           "pos_code",   "consigned_on", "delivered_on", "status",
                               "value_delivered", "value_sold", "amount_due",   "settled",      "balance"};
 
+// The consignment as the API shows it, built by PostgreSQL in one round trip: header and
+// amounts, lines, settlements and status history.
 db::Task<Result<json::object>> Detail(db::Transaction& tx, int64_t id, std::string role) {
   const auto& scope = tx.Scope();
-  auto params = db::P(scope.tenant_id, scope.company_id, std::to_string(id));
   VERTICE_CO_ASSIGN_OR_RETURN(
-      auto h, co_await tx.Query(
-                  "SELECT c.consignment_id, c.folio, c.pos_id, p.code AS pos_code, p.name AS pos_name,"
-                  " c.consigned_on::text AS consigned_on, c.delivered_on::text AS delivered_on, c.status,"
-                  " c.commission_rate::text AS commission_rate, c.value_delivered::text AS value_delivered,"
-                  " c.value_sold::text AS value_sold, c.value_returned::text AS value_returned,"
-                  " c.commission::text AS commission, c.amount_due::text AS amount_due, c.settled::text AS settled,"
-                  " (c.amount_due - c.settled)::text AS balance,"
-                  " (c.value_delivered - c.value_sold - c.value_returned)::text AS value_on_hand, c.notes, c.version,"
-                  " to_json(c.created_at)#>>'{}' AS created_at"
-                  " FROM cpg_consignments c JOIN cpg_pos p ON p.pos_id = c.pos_id"
-                  " WHERE c.tenant_id = $1 AND c.company_id = $2 AND c.consignment_id = $3",
-                  params));
-  if (h.Empty()) co_return std::unexpected(ConsignmentNotFound());
-  json::object out;
-  CopyText(out, h, 0, kHeaderColumns);
-  out["consignment_id"] = std::to_string(id);
-  out["pos_id"] = h.Str(0, "pos_id");
-  out["version"] = h.Int(0, "version");
+      auto rows,
+      co_await tx.Query(
+          "SELECT c.status, json_build_object("
+          " 'consignment_id', c.consignment_id::text, 'folio', c.folio, 'pos_id', c.pos_id::text, 'pos_code', p.code,"
+          " 'pos_name', p.name, 'consigned_on', c.consigned_on, 'delivered_on', c.delivered_on, 'status', c.status,"
+          " 'commission_rate', c.commission_rate::text, 'value_delivered', c.value_delivered::text,"
+          " 'value_sold', c.value_sold::text, 'value_returned', c.value_returned::text,"
+          " 'commission', c.commission::text, 'amount_due', c.amount_due::text, 'settled', c.settled::text,"
+          " 'balance', (c.amount_due - c.settled)::text,"
+          " 'value_on_hand', (c.value_delivered - c.value_sold - c.value_returned)::text, 'notes', c.notes,"
+          " 'version', c.version, 'created_at', c.created_at,"
+          " 'lines', (SELECT coalesce(json_agg(json_build_object('line_no', l.line_no, 'product_id', "
+          "l.product_id::text,"
+          "   'sku', pr.sku, 'name', pr.name, 'qty_delivered', l.qty_delivered::text, 'qty_sold', l.qty_sold::text,"
+          "   'qty_returned', l.qty_returned::text, 'qty_on_hand', (l.qty_delivered - l.qty_sold - "
+          "l.qty_returned)::text,"
+          "   'unit_price', l.unit_price::text, 'iva_rate', l.iva_rate::text) ORDER BY l.line_no), '[]')"
+          "   FROM cpg_consignment_lines l JOIN cpg_products pr ON pr.product_id = l.product_id"
+          "   WHERE l.tenant_id = c.tenant_id AND l.company_id = c.company_id AND l.consignment_id = c.consignment_id),"
+          " 'settlements', (SELECT coalesce(json_agg(json_build_object('settlement_id', s.settlement_id::text,"
+          "   'amount', s.amount::text, 'paid_on', s.paid_on, 'method', s.method, 'reference', s.reference,"
+          "   'cfdi_uuid', s.cfdi_uuid, 'created_at', s.created_at) ORDER BY s.settlement_id), '[]')"
+          "   FROM cpg_consignment_settlements s WHERE s.tenant_id = c.tenant_id AND s.company_id = c.company_id"
+          "   AND s.consignment_id = c.consignment_id),"
+          " 'history', (SELECT coalesce(json_agg(json_build_object('from_status', h.from_status, 'event', h.event,"
+          "   'to_status', h.to_status, 'actor_type', h.actor_type, 'actor_id', h.actor_id, 'at', h.created_at)"
+          "   ORDER BY h.history_id), '[]') FROM status_history h WHERE h.tenant_id = c.tenant_id"
+          "   AND h.company_id = c.company_id AND h.machine = 'cpg.consignment'"
+          "   AND h.entity_id = c.consignment_id::text))::text AS detail"
+          " FROM cpg_consignments c JOIN cpg_pos p ON p.pos_id = c.pos_id"
+          " WHERE c.tenant_id = $1 AND c.company_id = $2 AND c.consignment_id = $3",
+          db::P(scope.tenant_id, scope.company_id, std::to_string(id))));
+  if (rows.Empty()) co_return std::unexpected(ConsignmentNotFound());
+  auto out = json::parse(rows.Get(0, "detail")).as_object();
   json::array events;
-  for (const auto& e : ConsignmentMachine().EventsFrom(h.Str(0, "status"), role))
+  for (const auto& e : ConsignmentMachine().EventsFrom(rows.Str(0, "status"), role))
     if (e != "settle" && e != "settle_partial") events.push_back(json::value(e));
   out["available_events"] = std::move(events);
-
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto lines,
-      co_await tx.Query("SELECT l.line_no, l.product_id, pr.sku, pr.name, l.qty_delivered::text AS qty_delivered,"
-                        " l.qty_sold::text AS qty_sold, l.qty_returned::text AS qty_returned,"
-                        " (l.qty_delivered - l.qty_sold - l.qty_returned)::text AS qty_on_hand,"
-                        " l.unit_price::text AS unit_price, l.iva_rate::text AS iva_rate"
-                        " FROM cpg_consignment_lines l JOIN cpg_products pr ON pr.product_id = l.product_id"
-                        " WHERE l.tenant_id = $1 AND l.company_id = $2 AND l.consignment_id = $3 ORDER BY l.line_no",
-                        params));
-  json::array line_items;
-  for (int i = 0; i < lines.Size(); ++i) {
-    json::object l{{"line_no", lines.Int(i, "line_no")}, {"product_id", lines.Str(i, "product_id")}};
-    CopyText(l, lines, i, kLineColumns);
-    line_items.push_back(std::move(l));
-  }
-  out["lines"] = std::move(line_items);
-
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto settlements, co_await tx.Query("SELECT settlement_id, amount::text AS amount, paid_on::text AS paid_on,"
-                                          " method, reference, cfdi_uuid, to_json(created_at)#>>'{}' AS created_at"
-                                          " FROM cpg_consignment_settlements WHERE tenant_id = $1 AND company_id = $2"
-                                          " AND consignment_id = $3 ORDER BY settlement_id",
-                                          params));
-  json::array settlement_items;
-  for (int i = 0; i < settlements.Size(); ++i) {
-    json::object s{{"settlement_id", settlements.Str(i, "settlement_id")}};
-    CopyText(s, settlements, i, kSettlementColumns);
-    settlement_items.push_back(std::move(s));
-  }
-  out["settlements"] = std::move(settlement_items);
-
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto history, co_await tx.Query("SELECT from_status, event, to_status, actor_type, actor_id,"
-                                      " to_json(created_at)#>>'{}' AS at FROM status_history"
-                                      " WHERE tenant_id = $1 AND company_id = $2 AND machine = 'cpg.consignment'"
-                                      " AND entity_id = $3 ORDER BY history_id",
-                                      params));
-  json::array history_items;
-  for (int i = 0; i < history.Size(); ++i) {
-    json::object e;
-    CopyText(e, history, i, kHistoryColumns);
-    history_items.push_back(std::move(e));
-  }
-  out["history"] = std::move(history_items);
   co_return out;
 }
 
