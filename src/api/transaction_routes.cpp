@@ -126,13 +126,13 @@ db::Task<Result<http::Response>> ListTransactions(App& app, RequestContext& ctx)
     // Newest first, then by source: the (company_id, fecha DESC, source_table, source_id) index.
     return tx.Query(
         "SELECT transaction_type, source_table, source_id, fecha::text AS fecha, monto_total::text AS monto_total,"
-        " moneda, status, vertical FROM universal_transactions"
+        " moneda, status, vertical FROM universal_transactions t"
         " WHERE tenant_id = $1 AND company_id = $2"
         " AND ($3::jsonb IS NULL OR transaction_type IN (SELECT jsonb_array_elements_text($3::jsonb)))"
         " AND ($4::jsonb IS NULL OR vertical IN (SELECT jsonb_array_elements_text($4::jsonb)))"
         " AND ($5::date IS NULL OR fecha >= $5) AND ($6::date IS NULL OR fecha <= $6)"
         " AND ($7::date IS NULL OR fecha < $7 OR (fecha = $7 AND (source_table, source_id) > ($8::text, $9::text)))"
-        " ORDER BY fecha DESC, source_table, source_id LIMIT $10",
+        " ORDER BY t.fecha DESC, t.source_table, t.source_id LIMIT $10",
         params);
   });
   if (!rows) co_return std::unexpected(rows.error());
