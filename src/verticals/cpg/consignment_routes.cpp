@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/error_response.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
 #include "verticals/cpg/cpg.hpp"
@@ -117,7 +118,7 @@ const Columns kListColumns = {"folio",           "pos_code",   "consigned_on", "
 
 // The consignment as the API shows it, built by PostgreSQL in one round trip: header and
 // amounts, lines, settlements and status history.
-db::Task<Result<json::object>> Detail(db::Transaction& tx, int64_t id, std::string role) {
+db::Task<Result<std::string>> Detail(db::Transaction& tx, int64_t id, std::string role) {
   const auto& scope = tx.Scope();
   VERTICE_CO_ASSIGN_OR_RETURN(
       auto rows,
@@ -153,11 +154,13 @@ db::Task<Result<json::object>> Detail(db::Transaction& tx, int64_t id, std::stri
           " WHERE c.tenant_id = $1 AND c.company_id = $2 AND c.consignment_id = $3",
           db::P(scope.tenant_id, scope.company_id, std::to_string(id))));
   if (rows.Empty()) co_return std::unexpected(ConsignmentNotFound());
-  auto out = json::parse(rows.Get(0, "detail")).as_object();
+  // PostgreSQL's JSON text is sent as is (no parse and re-serialise), with what the caller may do next.
   json::array events;
   for (const auto& e : ConsignmentMachine().EventsFrom(rows.Str(0, "status"), role))
     if (e != "settle" && e != "settle_partial") events.push_back(json::value(e));
-  out["available_events"] = std::move(events);
+  auto out = rows.Str(0, "detail");
+  out.pop_back();  // the closing brace of json_build_object
+  out += ",\"available_events\":" + json::serialize(events) + "}";
   co_return out;
 }
 
@@ -186,19 +189,30 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
   VERTICE_CO_TRY(body.Finish());
 
   auto created =
-      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<std::string>> {
         const auto& scope = tx.Scope();
+        // The point of sale and the lines' products in one round trip (one row per product found).
+        json::array skus;
+        for (const auto& l : lines) skus.push_back(json::value(l.sku));
         VERTICE_CO_ASSIGN_OR_RETURN(
-            auto pos, co_await tx.Query("SELECT status, commission_rate::text AS commission_rate FROM cpg_pos "
-                                        "WHERE tenant_id = $1 AND company_id = $2 AND pos_id = $3",
-                                        db::P(scope.tenant_id, scope.company_id, std::to_string(*pos_id))));
+            auto pos,
+            co_await tx.Query(
+                "SELECT p.status, p.commission_rate::text AS commission_rate, pr.product_id, pr.sku,"
+                " pr.unit_price::text AS unit_price, pr.iva_rate::text AS iva_rate, pr.active"
+                " FROM cpg_pos p LEFT JOIN cpg_products pr ON pr.tenant_id = p.tenant_id"
+                " AND pr.company_id = p.company_id AND pr.sku IN (SELECT jsonb_array_elements_text($4::jsonb))"
+                " WHERE p.tenant_id = $1 AND p.company_id = $2 AND p.pos_id = $3",
+                db::P(scope.tenant_id, scope.company_id, std::to_string(*pos_id), json::serialize(skus))));
         if (pos.Empty()) co_return std::unexpected(BusinessRule("cpg.unknown_pos", "El punto de venta no existe."));
         if (pos.Str(0, "status") != "active")
           co_return std::unexpected(BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo."));
         auto commission_rate = DecimalAt<shared::Rate>(pos, 0, "commission_rate");
-        std::vector<std::string> skus;
-        for (const auto& l : lines) skus.push_back(l.sku);
-        VERTICE_CO_ASSIGN_OR_RETURN(auto products, co_await ProductsBySku(tx, skus));
+        std::vector<Product> products;
+        for (int i = 0; i < pos.Size(); ++i)
+          if (!pos.IsNull(i, pos.Column("product_id")))
+            products.push_back({pos.Int(i, "product_id"), pos.Str(i, "sku"),
+                                DecimalAt<shared::UnitPrice>(pos, i, "unit_price"),
+                                DecimalAt<shared::Rate>(pos, i, "iva_rate"), pos.Bool(i, "active")});
         json::array rows;
         Money delivered;
         FieldErrors problems;
@@ -260,7 +274,7 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
         co_return co_await Detail(tx, id, req.role);
       });
   if (!created) co_return std::unexpected(created.error());
-  co_return Json(201, *created);
+  co_return http::JsonResponse(201, std::move(*created));
 }
 
 db::Task<Result<http::Response>> ListConsignments(VerticalRequest& req) {
@@ -311,7 +325,7 @@ db::Task<Result<http::Response>> GetConsignment(VerticalRequest& req) {
   auto detail =
       co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) { return Detail(tx, id, req.role); });
   if (!detail) co_return std::unexpected(detail.error());
-  co_return Json(200, *detail);
+  co_return http::JsonResponse(200, std::move(*detail));
 }
 
 struct ReportLine {
@@ -342,7 +356,7 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
   const auto& machine = ConsignmentMachine();
 
   auto result =
-      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<std::string>> {
         const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto header, co_await LockHeader(tx, id));
         auto id_text = std::to_string(id);
@@ -409,7 +423,7 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
         co_return co_await Detail(tx, id, req.role);
       });
   if (!result) co_return std::unexpected(result.error());
-  co_return Json(200, *result);
+  co_return http::JsonResponse(200, std::move(*result));
 }
 
 db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
@@ -432,7 +446,7 @@ db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
   }
   const auto& machine = ConsignmentMachine();
   auto result =
-      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<std::string>> {
         const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto header, co_await LockHeader(tx, id));
         VERTICE_CO_TRY(machine.Find(header.status, "settle_partial", req.role));
@@ -477,7 +491,7 @@ db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
         co_return co_await Detail(tx, id, req.role);
       });
   if (!result) co_return std::unexpected(result.error());
-  co_return Json(201, *result);
+  co_return http::JsonResponse(201, std::move(*result));
 }
 
 }  // namespace
