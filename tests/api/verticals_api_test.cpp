@@ -324,6 +324,21 @@ TEST_F(VerticalsApiTest, AnotherCompanysIdsAre404InEveryEndpoint) {
   auto s = SignIn("admin@acme.mx");
   Enable(s, "t-a", "cpg");
   Enable(s, "t-b", "cpg");
+  // The company's configuration reaches the handlers: points of sale get its default commission.
+  EXPECT_EQ(
+      Call(s, "t-a", "PUT", "/api/v1/verticals/cpg", R"({"enabled":true,"config":{"default_commission_rate":"2"}})")
+          .status,
+      400);
+  EXPECT_EQ(Call(s, "t-a", "PUT", "/api/v1/verticals/cpg", R"({"enabled":true,"config":{"colour":"red"}})").status,
+            400);
+  auto configured =
+      Call(s, "t-a", "PUT", "/api/v1/verticals/cpg", R"({"enabled":true,"config":{"default_commission_rate":"0.15"}})");
+  ASSERT_EQ(configured.status, 200);
+  EXPECT_EQ(Str(configured.body.at("config"), "default_commission_rate"), "0.15");
+  auto plain_pos =
+      Call(s, "t-a", "POST", Cpg("/pos"), R"({"code":"P2","name":"Sin comisión","retailer_rfc":"CCO8605231N4"})");
+  ASSERT_EQ(plain_pos.status, 201);
+  EXPECT_EQ(Str(plain_pos.body, "commission_rate"), "0.150000");
   auto catalog = MakeCatalog(s, "t-a");
   auto id = NewConsignment(s, "t-a", catalog.pos_id);
   EXPECT_EQ(Call(s, "t-b", "PATCH", Cpg("/pos/" + catalog.pos_id), R"({"name":"mine","version":1})").status, 404);

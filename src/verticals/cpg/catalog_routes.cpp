@@ -70,6 +70,13 @@ bool IsCode(std::string_view s, size_t max) {
 
 const shared::Rate kMaxCommission = shared::Rate::FromUnits(999999);  // < 100 %
 
+// The company's usual retailer commission (its configuration of the vertical), for new points of sale.
+shared::Rate DefaultCommission(const json::object& config) {
+  const auto* v = config.if_contains("default_commission_rate");
+  auto rate = v && v->is_string() ? shared::Rate::Parse(v->as_string()) : std::unexpected(Error{});
+  return rate ? *rate : shared::Rate{};
+}
+
 void CheckRfcField(http::JsonBody& body, const std::optional<std::string>& rfc) {
   if (rfc && shared::CheckRfc(*rfc) == shared::RfcStatus::kInvalid) body.Invalid("retailer_rfc", "no es un RFC válido");
 }
@@ -180,7 +187,7 @@ db::Task<Result<http::Response>> CreatePos(VerticalRequest& req) {
                               {"name", *name},
                               {"retailer_rfc", *rfc},
                               {"address", address.value_or("")},
-                              {"commission_rate", commission.value_or(shared::Rate{}).ToString()},
+                              {"commission_rate", commission.value_or(DefaultCommission(req.ctx.config)).ToString()},
                               {"status", status.value_or("active")}};
         auto row = co_await PointsOfSale().Create(tx, std::move(values));
         if (!row)

@@ -2,6 +2,10 @@
 // what it adds to universal_transactions_mv (sql/universal_contribution.sql).
 #include "verticals/cpg/cpg.hpp"
 
+#include <boost/json.hpp>
+
+#include "shared/decimal.hpp"
+
 namespace vertice::verticals::cpg {
 
 const shared::StateMachine& ConsignmentMachine() {
@@ -43,6 +47,19 @@ VerticalManifest Manifest() {
   for (auto routes : {CatalogRoutes(), ConsignmentRoutes(), ReportRoutes()})
     for (auto& r : routes) m.routes.push_back(std::move(r));
   m.machines = {&ConsignmentMachine()};
+  // A company's configuration: the commission new points of sale get when none is given.
+  m.default_config = {{"default_commission_rate", "0.000000"}};
+  m.validate_config = [](const boost::json::object& config) -> Status {
+    for (const auto& [key, value] : config) {
+      if (key != "default_commission_rate")
+        return Fail(ErrorKind::kInvalidInput, "invalid_config", "clave desconocida: " + std::string(key));
+      auto rate = value.is_string() ? shared::Rate::Parse(value.as_string()) : std::unexpected(Error{});
+      if (!rate || rate->IsNegative() || rate->Units() >= shared::Rate::kOne)
+        return Fail(ErrorKind::kInvalidInput, "invalid_config",
+                    "default_commission_rate debe ser una tasa entre 0 y 1, como texto (\"0.10\")");
+    }
+    return Status{};
+  };
   m.transaction_types = {"pos_sale", "consignment_settlement"};
   return m;
 }
