@@ -55,12 +55,11 @@ const shared::ReportDefinition& MonthlyRevenueReport() {
 }
 
 bool IsMonthStart(const std::optional<std::string>& d) { return !d || d->ends_with("-01"); }
+// The last day of its month: the next day number is not a date.
 bool IsMonthEnd(const std::optional<std::string>& d) {
   if (!d) return true;
-  int y = std::stoi(d->substr(0, 4)), m = std::stoi(d->substr(5, 2)), day = std::stoi(d->substr(8, 2));
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return day == kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  int day = std::stoi(d->substr(8, 2));
+  return !shared::IsIsoDate(fmt::format("{}{:02}", d->substr(0, 8), day + 1));
 }
 
 // Whole months and monthly (or coarser) groups: the monthly totals give the same answer.

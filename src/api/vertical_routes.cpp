@@ -70,6 +70,13 @@ struct VerticalState {
   EnabledCache cache;
 };
 
+// The vertical's defaults with the company's own settings over them.
+json::object MergedConfig(const verticals::VerticalManifest& m, const json::value& company_config) {
+  auto config = m.default_config;
+  for (const auto& [k, v] : company_config.as_object()) config[k] = v;
+  return config;
+}
+
 db::Task<Result<EnabledCache::Entry>> LoadEnabled(App& app, VerticalState& state, const RequestContext& ctx,
                                                   const verticals::VerticalManifest& m) {
   if (auto hit = state.cache.Get(ctx.CompanyId(), m.name)) co_return *hit;
@@ -78,9 +85,7 @@ db::Task<Result<EnabledCache::Entry>> LoadEnabled(App& app, VerticalState& state
   EnabledCache::Entry entry;
   if (row) {
     entry.enabled = row->at("enabled").as_bool();
-    auto config = m.default_config;
-    for (const auto& [k, v] : row->at("config").as_object()) config[k] = v;
-    entry.config = std::make_shared<const json::object>(std::move(config));
+    entry.config = std::make_shared<const json::object>(MergedConfig(m, row->at("config")));
   } else if (row.error().kind != ErrorKind::kNotFound) {
     co_return std::unexpected(row.error());
   }
@@ -125,25 +130,26 @@ json::object ManifestJson(const verticals::VerticalManifest& m) {
                       {"default_config", m.default_config}};
 }
 
+// A vertical as the company sees it: its manifest and, from its company_verticals row (none:
+// never enabled), whether it is enabled, its configuration and when it was activated.
+json::object VerticalJson(const verticals::VerticalManifest& m, const json::object* row) {
+  auto item = ManifestJson(m);
+  item["enabled"] = row ? row->at("enabled") : json::value(false);
+  item["config"] = row ? MergedConfig(m, row->at("config")) : m.default_config;
+  item["activated_at"] = row ? row->at("activated_at") : json::value(nullptr);
+  return item;
+}
+
 db::Task<Result<json::array>> ListVerticals(App& app, const VerticalState& state, const RequestContext& ctx) {
   auto rows = co_await app.Deps().pool.InTransaction(
       ctx.Scope(), [&](db::Transaction& tx) { return CompanyVerticals().List(tx, {.limit = 200}); });
   if (!rows) co_return std::unexpected(rows.error());
   json::array items;
   for (const auto& m : state.registry.Verticals()) {
-    auto item = ManifestJson(m);
-    item["enabled"] = false;
-    item["config"] = m.default_config;
-    item["activated_at"] = nullptr;
-    for (const auto& row : rows->items) {
-      if (row.at("vertical").as_string() != m.name) continue;
-      item["enabled"] = row.at("enabled");
-      auto config = m.default_config;
-      for (const auto& [k, v] : row.at("config").as_object()) config[k] = v;
-      item["config"] = std::move(config);
-      item["activated_at"] = row.at("activated_at");
-    }
-    items.push_back(std::move(item));
+    const json::object* row = nullptr;
+    for (const auto& r : rows->items)
+      if (r.at("vertical").as_string() == m.name) row = &r;
+    items.push_back(VerticalJson(m, row));
   }
   co_return items;
 }
@@ -226,10 +232,7 @@ void RegisterVerticalRoutes(App& app, const verticals::Registry& registry) {
                  });
              state->cache.Forget(ctx.CompanyId(), m->name);
              if (!saved) co_return std::unexpected(saved.error());
-             VERTICE_CO_ASSIGN_OR_RETURN(auto items, co_await ListVerticals(app, *state, ctx));
-             for (auto& item : items)
-               if (item.as_object().at("name").as_string() == m->name) co_return Json(200, item);
-             co_return Json(200, *saved);
+             co_return Json(200, VerticalJson(*m, &*saved));
            },
            Access::kCompany,
            {"owner"},

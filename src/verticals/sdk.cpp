@@ -1,6 +1,8 @@
 #include "verticals/sdk.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 
 #include "http/error_response.hpp"
@@ -64,6 +66,38 @@ Result<std::optional<std::string>> DateQuery(std::string_view query, std::string
   if (!shared::IsIsoDate(value))
     return Fail(ErrorKind::kInvalidInput, "invalid_date", std::string(name) + " debe ser una fecha AAAA-MM-DD.");
   return std::optional<std::string>{value};
+}
+
+Result<std::optional<std::string>> IdQuery(std::string_view query, std::string_view name) {
+  auto value = shared::QueryValue(query, name);
+  if (value.empty()) return std::optional<std::string>{};
+  if (value.size() > 18 || value.find_first_not_of("0123456789") != std::string::npos)
+    return Fail(ErrorKind::kInvalidInput, "invalid_filter", std::string(name) + " debe ser un número.");
+  return std::optional<std::string>{value};
+}
+
+bool IsCode(std::string_view s, size_t max, std::string_view extra) {
+  if (s.empty() || s.size() > max) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
+  });
+}
+
+json::object RowsPage(const db::Rows& rows, int limit, const std::string& id_column,
+                      const std::vector<std::string>& columns) {
+  json::array items;
+  int n = std::min(rows.Size(), limit);
+  for (int i = 0; i < n; ++i) {
+    json::object item;
+    for (const auto& col : columns) {
+      auto v = rows.Opt(i, col);
+      item[col] = v ? json::value(*v) : json::value(nullptr);
+    }
+    items.push_back(std::move(item));
+  }
+  json::object out{{"items", std::move(items)}};
+  out["next_after"] = rows.Size() > limit ? json::value(rows.Str(n - 1, id_column)) : json::value(nullptr);
+  return out;
 }
 
 Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std::string_view what) {

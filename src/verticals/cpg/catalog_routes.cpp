@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/text.hpp"
 #include "shared/dal.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
@@ -15,22 +16,6 @@ namespace vertice::verticals::cpg {
 
 namespace json = boost::json;
 using shared::ColumnType;
-
-db::Task<Result<std::vector<Product>>> ProductsBySku(db::Transaction& tx, std::vector<std::string> skus) {
-  json::array list;
-  for (const auto& s : skus) list.push_back(json::value(s));
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows,
-      co_await tx.Query("SELECT product_id, sku, unit_price::text AS unit_price, iva_rate::text AS iva_rate, "
-                        "active FROM cpg_products WHERE tenant_id = $1 AND company_id = $2 "
-                        "AND sku IN (SELECT jsonb_array_elements_text($3::jsonb))",
-                        db::P(tx.Scope().tenant_id, tx.Scope().company_id, json::serialize(list))));
-  std::vector<Product> out;
-  for (int i = 0; i < rows.Size(); ++i)
-    out.push_back({rows.Int(i, "product_id"), rows.Str(i, "sku"), DecimalAt<shared::UnitPrice>(rows, i, "unit_price"),
-                   DecimalAt<shared::Rate>(rows, i, "iva_rate"), rows.Bool(i, "active")});
-  co_return out;
-}
 
 namespace {
 
@@ -59,13 +44,6 @@ const shared::Dal& PointsOfSale() {
                                  {"status", ColumnType::kText, true, true},
                                  {"created_at", ColumnType::kTimestamp, false}}});
   return dal;
-}
-
-bool IsCode(std::string_view s, size_t max) {
-  if (s.empty() || s.size() > max) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-  });
 }
 
 const shared::Rate kMaxCommission = shared::Rate::FromUnits(999999);  // < 100 %
@@ -242,15 +220,6 @@ db::Task<Result<http::Response>> UpdatePos(VerticalRequest& req) {
 
 // ---- POS sales ----------------------------------------------------------------------------
 
-const std::vector<std::string> kSaleColumns = {"pos_code", "ticket", "sold_at", "business_date", "payment_method",
-                                               "subtotal", "iva",    "total",   "cfdi_uuid"};
-
-struct SaleLineInput {
-  std::string sku;
-  shared::Quantity quantity;
-  std::optional<shared::UnitPrice> unit_price;
-};
-
 db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto pos_id, IdParam(req, "id", "El punto de venta"));
   VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
@@ -258,76 +227,43 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
   auto sold_at = body.String("sold_at", false, 40);
   auto method = body.String("payment_method", true, 20);
   auto cfdi_uuid = body.String("cfdi_uuid", false, 36);
-  std::vector<SaleLineInput> lines;
-  for (auto* line : body.Objects("lines", true, 500)) {
-    auto sku = line->String("sku", true, 40);
-    auto quantity = ReadQuantity(*line, "quantity", true, true);
-    auto price = ReadDecimalText<shared::UnitPrice>(*line, "unit_price", false, false);
-    if (sku && quantity) lines.push_back({*sku, *quantity, price});
-  }
-  if (ticket && (ticket->empty() ||
-                 ticket->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/-") !=
-                     std::string::npos))
-    body.Invalid("ticket", "solo letras, dígitos y . _ / - (hasta 40)");
+  auto lines = ReadLines(body);
+  if (ticket && !IsCode(*ticket, 40, "._/-")) body.Invalid("ticket", "solo letras, dígitos y . _ / - (hasta 40)");
   if (sold_at && !shared::IsIsoTimestamp(*sold_at))
     body.Invalid("sold_at", "debe ser una fecha y hora ISO 8601 con zona");
   if (method && *method != "cash" && *method != "card" && *method != "transfer" && *method != "voucher")
     body.Invalid("payment_method", "debe ser cash, card, transfer o voucher");
   if (cfdi_uuid && !shared::IsValidCfdiUuid(*cfdi_uuid)) body.Invalid("cfdi_uuid", "no es un UUID de CFDI válido");
   VERTICE_CO_TRY(body.Finish());
-  std::string uuid_upper;
-  if (cfdi_uuid)
-    for (char c : *cfdi_uuid) uuid_upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::optional<std::string> uuid;
+  if (cfdi_uuid) uuid = ToUpperAscii(*cfdi_uuid);
 
   auto sale =
       co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
         const auto& scope = tx.Scope();
-        VERTICE_CO_ASSIGN_OR_RETURN(auto pos, co_await PointsOfSale().Get(tx, std::to_string(pos_id)));
-        if (pos.at("status").as_string() != "active")
+        VERTICE_CO_ASSIGN_OR_RETURN(auto pos, co_await LoadPosAndProducts(tx, pos_id, lines));
+        if (!pos.found) co_return std::unexpected(NotFound("El punto de venta no existe."));
+        if (!pos.active)
           co_return std::unexpected(
               BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo; no registra ventas."));
-        std::vector<std::string> skus;
-        for (const auto& l : lines) skus.push_back(l.sku);
-        VERTICE_CO_ASSIGN_OR_RETURN(auto products, co_await ProductsBySku(tx, skus));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products));
         json::array rows;
         shared::Money subtotal, iva;
-        FieldErrors problems;
-        for (size_t i = 0; i < lines.size(); ++i) {
-          const auto& l = lines[i];
-          auto p = std::find_if(products.begin(), products.end(), [&](const Product& x) { return x.sku == l.sku; });
-          auto field = fmt::format("lines[{}].sku", i);
-          if (p == products.end()) {
-            problems.Add(field, "unknown_product", "no existe un producto con ese SKU");
-            continue;
-          }
-          if (!p->active) {
-            problems.Add(field, "inactive_product", "el producto está inactivo");
-            continue;
-          }
-          auto price = l.unit_price.value_or(p->unit_price);
-          VERTICE_CO_ASSIGN_OR_RETURN(auto amount, PriceLine(l.quantity, price, p->iva_rate));
-          VERTICE_CO_ASSIGN_OR_RETURN(subtotal, subtotal.Add(amount.subtotal));
-          VERTICE_CO_ASSIGN_OR_RETURN(iva, iva.Add(amount.iva));
+        for (size_t i = 0; i < priced.size(); ++i) {
+          const auto& l = priced[i];
+          VERTICE_CO_ASSIGN_OR_RETURN(subtotal, subtotal.Add(l.amount.subtotal));
+          VERTICE_CO_ASSIGN_OR_RETURN(iva, iva.Add(l.amount.iva));
           rows.push_back(json::object{{"line_no", i + 1},
-                                      {"product_id", std::to_string(p->id)},
+                                      {"product_id", std::to_string(l.product->id)},
                                       {"quantity", l.quantity.ToString()},
-                                      {"unit_price", price.ToString()},
-                                      {"iva_rate", p->iva_rate.ToString()},
-                                      {"subtotal", amount.subtotal.ToString()},
-                                      {"iva", amount.iva.ToString()}});
-        }
-        if (!problems.Empty()) {
-          auto e = problems.ToStatus().error();
-          e.kind = ErrorKind::kBusinessRule;
-          co_return std::unexpected(e);
+                                      {"unit_price", l.unit_price.ToString()},
+                                      {"iva_rate", l.product->iva_rate.ToString()},
+                                      {"subtotal", l.amount.subtotal.ToString()},
+                                      {"iva", l.amount.iva.ToString()}});
         }
         VERTICE_CO_ASSIGN_OR_RETURN(auto total, subtotal.Add(iva));
-        // Named first: GCC 12 miscompiles ?: temporaries inside co_await (ADR 0001).
-        std::optional<std::string> sold_at_param, uuid_param;
-        if (sold_at) sold_at_param = *sold_at;
-        if (!uuid_upper.empty()) uuid_param = uuid_upper;
-        auto params = db::P(scope.tenant_id, scope.company_id, std::to_string(pos_id), *ticket, sold_at_param, *method,
-                            subtotal.ToString(), iva.ToString(), total.ToString(), uuid_param, json::serialize(rows));
+        auto params = db::P(scope.tenant_id, scope.company_id, std::to_string(pos_id), *ticket, sold_at, *method,
+                            subtotal.ToString(), iva.ToString(), total.ToString(), uuid, json::serialize(rows));
         auto inserted = co_await tx.Query(
             "WITH sale AS ("
             "  INSERT INTO cpg_sales (tenant_id, company_id, pos_id, ticket, sold_at, business_date, payment_method,"
@@ -359,27 +295,26 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
                          {"subtotal", subtotal.ToString()},
                          {"iva", iva.ToString()},
                          {"total", total.ToString()},
-                         {"cfdi_uuid", uuid_upper.empty() ? json::value(nullptr) : json::value(uuid_upper)},
+                         {"cfdi_uuid", uuid ? json::value(*uuid) : json::value(nullptr)},
                          {"lines", rows}};
         VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.sale.recorded", "cpg_sale",
                                                     std::to_string(inserted->Int(0, "sale_id")), "",
                                                     json::serialize(out)));
         co_return out;
       });
-  if (!sale) {
-    if (sale.error().kind == ErrorKind::kNotFound) co_return std::unexpected(NotFound("El punto de venta no existe."));
-    co_return std::unexpected(sale.error());
-  }
+  if (!sale) co_return std::unexpected(sale.error());
   co_return Json(201, *sale);
 }
+
+const std::vector<std::string> kSaleColumns = {"sale_id", "pos_id",        "pos_code",       "ticket",
+                                               "sold_at", "business_date", "payment_method", "subtotal",
+                                               "iva",     "total",         "cfdi_uuid"};
 
 db::Task<Result<http::Response>> ListSales(VerticalRequest& req) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
   VERTICE_CO_ASSIGN_OR_RETURN(auto from, DateQuery(req.http.query, "from"));
   VERTICE_CO_ASSIGN_OR_RETURN(auto to, DateQuery(req.http.query, "to"));
-  auto pos = shared::QueryValue(req.http.query, "pos_id");
-  if (!pos.empty() && (pos.size() > 18 || pos.find_first_not_of("0123456789") != std::string::npos))
-    co_return Fail(ErrorKind::kInvalidInput, "invalid_filter", "pos_id debe ser un número.");
+  VERTICE_CO_ASSIGN_OR_RETURN(auto pos, IdQuery(req.http.query, "pos_id"));
   auto rows = co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) {
     // Newest first; the cursor is the last sale_id of the previous page.
     return tx.Query(
@@ -389,26 +324,11 @@ db::Task<Result<http::Response>> ListSales(VerticalRequest& req) {
         " WHERE s.tenant_id = $1 AND s.company_id = $2 AND ($3::bigint IS NULL OR s.pos_id = $3)"
         " AND ($4::date IS NULL OR s.business_date >= $4) AND ($5::date IS NULL OR s.business_date <= $5)"
         " AND ($6::bigint IS NULL OR s.sale_id < $6) ORDER BY s.sale_id DESC LIMIT $7",
-        db::P(tx.Scope().tenant_id, tx.Scope().company_id, pos.empty() ? std::nullopt : std::optional<std::string>(pos),
-              from, to, page_request.after, std::to_string(page_request.limit + 1)));
+        db::P(tx.Scope().tenant_id, tx.Scope().company_id, pos, from, to, page_request.after,
+              std::to_string(page_request.limit + 1)));
   });
   if (!rows) co_return std::unexpected(rows.error());
-  json::array items;
-  int n = std::min(rows->Size(), page_request.limit);
-  for (int i = 0; i < n; ++i) {
-    json::object o;
-    o["sale_id"] = rows->Str(i, "sale_id");
-    o["pos_id"] = rows->Str(i, "pos_id");
-    for (const auto& col : kSaleColumns) {
-      auto v = rows->Opt(i, col);
-      o[col] = v ? json::value(*v) : json::value(nullptr);
-    }
-    items.push_back(std::move(o));
-  }
-  json::object out{{"items", std::move(items)}};
-  out["next_after"] = rows->Size() > page_request.limit ? json::value(std::to_string(rows->Int(n - 1, "sale_id")))
-                                                        : json::value(nullptr);
-  co_return Json(200, out);
+  co_return Json(200, RowsPage(*rows, page_request.limit, "sale_id", kSaleColumns));
 }
 
 }  // namespace

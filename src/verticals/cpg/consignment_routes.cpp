@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/text.hpp"
 #include "http/error_response.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
@@ -101,20 +102,9 @@ std::string EventAfterReport(const Totals& t, Money settled) {
   return "report";
 }
 
-json::value Text(const db::Rows& rows, int i, std::string_view col) {
-  auto v = rows.Opt(i, col);
-  return v ? json::value(*v) : json::value(nullptr);
-}
-
-// Copies text columns of a row into `out` (NULL → null). Not a coroutine: GCC 12 cannot keep a
-// braced list of names in a coroutine frame.
-using Columns = std::vector<std::string>;
-void CopyText(json::object& out, const db::Rows& rows, int i, const Columns& cols) {
-  for (const auto& col : cols) out[col] = Text(rows, i, col);
-}
-
-const Columns kListColumns = {"folio",           "pos_code",   "consigned_on", "delivered_on", "status",
-                              "value_delivered", "value_sold", "amount_due",   "settled",      "balance"};
+const std::vector<std::string> kListColumns = {"consignment_id", "folio",        "pos_id",  "pos_code",
+                                               "consigned_on",   "delivered_on", "status",  "value_delivered",
+                                               "value_sold",     "amount_due",   "settled", "balance"};
 
 // The consignment as the API shows it, built by PostgreSQL in one round trip: header and
 // amounts, lines, settlements and status history.
@@ -164,80 +154,35 @@ db::Task<Result<std::string>> Detail(db::Transaction& tx, int64_t id, std::strin
   co_return out;
 }
 
-struct LineInput {
-  std::string sku;
-  Quantity quantity;
-  std::optional<shared::UnitPrice> unit_price;
-};
-
 db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
   auto pos_id = body.Integer("pos_id", true, 1, INT64_MAX);
   auto folio = body.String("folio", false, 40);
   auto consigned_on = ReadDate(body, "consigned_on", false);
   auto notes = body.String("notes", false, 2000);
-  std::vector<LineInput> lines;
-  for (auto* line : body.Objects("lines", true, 500)) {
-    auto sku = line->String("sku", true, 40);
-    auto quantity = ReadQuantity(*line, "quantity", true, true);
-    auto price = ReadDecimalText<shared::UnitPrice>(*line, "unit_price", false, false);
-    if (sku && quantity) lines.push_back({*sku, *quantity, price});
-  }
-  if (folio && (folio->empty() || folio->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                           "0123456789._/-") != std::string::npos))
-    body.Invalid("folio", "solo letras, dígitos y . _ / - (hasta 40)");
+  auto lines = ReadLines(body);
+  if (folio && !IsCode(*folio, 40, "._/-")) body.Invalid("folio", "solo letras, dígitos y . _ / - (hasta 40)");
   VERTICE_CO_TRY(body.Finish());
 
   auto created =
       co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<std::string>> {
         const auto& scope = tx.Scope();
-        // The point of sale and the lines' products in one round trip (one row per product found).
-        json::array skus;
-        for (const auto& l : lines) skus.push_back(json::value(l.sku));
-        VERTICE_CO_ASSIGN_OR_RETURN(
-            auto pos,
-            co_await tx.Query(
-                "SELECT p.status, p.commission_rate::text AS commission_rate, pr.product_id, pr.sku,"
-                " pr.unit_price::text AS unit_price, pr.iva_rate::text AS iva_rate, pr.active"
-                " FROM cpg_pos p LEFT JOIN cpg_products pr ON pr.tenant_id = p.tenant_id"
-                " AND pr.company_id = p.company_id AND pr.sku IN (SELECT jsonb_array_elements_text($4::jsonb))"
-                " WHERE p.tenant_id = $1 AND p.company_id = $2 AND p.pos_id = $3",
-                db::P(scope.tenant_id, scope.company_id, std::to_string(*pos_id), json::serialize(skus))));
-        if (pos.Empty()) co_return std::unexpected(BusinessRule("cpg.unknown_pos", "El punto de venta no existe."));
-        if (pos.Str(0, "status") != "active")
+        VERTICE_CO_ASSIGN_OR_RETURN(auto pos, co_await LoadPosAndProducts(tx, *pos_id, lines));
+        if (!pos.found) co_return std::unexpected(BusinessRule("cpg.unknown_pos", "El punto de venta no existe."));
+        if (!pos.active)
           co_return std::unexpected(BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo."));
-        auto commission_rate = DecimalAt<shared::Rate>(pos, 0, "commission_rate");
-        std::vector<Product> products;
-        for (int i = 0; i < pos.Size(); ++i)
-          if (!pos.IsNull(i, pos.Column("product_id")))
-            products.push_back({pos.Int(i, "product_id"), pos.Str(i, "sku"),
-                                DecimalAt<shared::UnitPrice>(pos, i, "unit_price"),
-                                DecimalAt<shared::Rate>(pos, i, "iva_rate"), pos.Bool(i, "active")});
+        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products));
         json::array rows;
         Money delivered;
-        FieldErrors problems;
-        for (size_t i = 0; i < lines.size(); ++i) {
-          auto p =
-              std::find_if(products.begin(), products.end(), [&](const Product& x) { return x.sku == lines[i].sku; });
-          if (p == products.end() || !p->active) {
-            problems.Add(fmt::format("lines[{}].sku", i), p == products.end() ? "unknown_product" : "inactive_product",
-                         p == products.end() ? "no existe un producto con ese SKU" : "el producto está inactivo");
-            continue;
-          }
-          auto price = lines[i].unit_price.value_or(p->unit_price);
-          VERTICE_CO_ASSIGN_OR_RETURN(auto amount, PriceLine(lines[i].quantity, price, p->iva_rate));
-          VERTICE_CO_ASSIGN_OR_RETURN(auto total, amount.Total());
+        for (size_t i = 0; i < priced.size(); ++i) {
+          const auto& l = priced[i];
+          VERTICE_CO_ASSIGN_OR_RETURN(auto total, l.amount.Total());
           VERTICE_CO_ASSIGN_OR_RETURN(delivered, delivered.Add(total));
           rows.push_back(json::object{{"line_no", i + 1},
-                                      {"product_id", std::to_string(p->id)},
-                                      {"qty", lines[i].quantity.ToString()},
-                                      {"price", price.ToString()},
-                                      {"rate", p->iva_rate.ToString()}});
-        }
-        if (!problems.Empty()) {
-          auto e = problems.ToStatus().error();
-          e.kind = ErrorKind::kBusinessRule;
-          co_return std::unexpected(e);
+                                      {"product_id", std::to_string(l.product->id)},
+                                      {"qty", l.quantity.ToString()},
+                                      {"price", l.unit_price.ToString()},
+                                      {"rate", l.product->iva_rate.ToString()}});
         }
         std::optional<std::string> day = consigned_on;
         if (!day) {
@@ -257,8 +202,8 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
             "  FROM c, jsonb_to_recordset($9::jsonb) AS x(line_no int, product_id bigint, qty numeric, price numeric,"
             "       rate numeric))"
             "SELECT consignment_id FROM c",
-            db::P(scope.tenant_id, scope.company_id, folio, std::to_string(*pos_id), *day, commission_rate.ToString(),
-                  delivered.ToString(), notes.value_or(""), json::serialize(rows)));
+            db::P(scope.tenant_id, scope.company_id, folio, std::to_string(*pos_id), *day,
+                  pos.commission_rate.ToString(), delivered.ToString(), notes.value_or(""), json::serialize(rows)));
         if (!inserted) {
           if (inserted.error().kind == ErrorKind::kConflict)
             co_return std::unexpected(Error{
@@ -281,16 +226,15 @@ db::Task<Result<http::Response>> ListConsignments(VerticalRequest& req) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
   VERTICE_CO_ASSIGN_OR_RETURN(auto from, DateQuery(req.http.query, "from"));
   VERTICE_CO_ASSIGN_OR_RETURN(auto to, DateQuery(req.http.query, "to"));
-  auto pos = shared::QueryValue(req.http.query, "pos_id");
-  if (!pos.empty() && (pos.size() > 18 || pos.find_first_not_of("0123456789") != std::string::npos))
-    co_return Fail(ErrorKind::kInvalidInput, "invalid_filter", "pos_id debe ser un número.");
+  VERTICE_CO_ASSIGN_OR_RETURN(auto pos, IdQuery(req.http.query, "pos_id"));
   auto status = shared::QueryValue(req.http.query, "status");
   static const std::vector<std::string> kStatuses = {"draft",   "delivered", "partially_settled",
                                                      "settled", "returned",  "cancelled"};
   if (!status.empty() && std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end())
     co_return Fail(ErrorKind::kInvalidInput, "invalid_filter",
                    "status debe ser draft, delivered, partially_settled, settled, returned o cancelled.");
-  auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
+  std::optional<std::string> status_filter;
+  if (!status.empty()) status_filter = status;
   auto rows = co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) {
     return tx.Query(
         "SELECT c.consignment_id, c.folio, c.pos_id, p.code AS pos_code, c.consigned_on::text AS consigned_on,"
@@ -302,22 +246,11 @@ db::Task<Result<http::Response>> ListConsignments(VerticalRequest& req) {
         " AND ($4::text IS NULL OR c.status = $4) AND ($5::date IS NULL OR c.consigned_on >= $5)"
         " AND ($6::date IS NULL OR c.consigned_on <= $6) AND ($7::bigint IS NULL OR c.consignment_id < $7)"
         " ORDER BY c.consignment_id DESC LIMIT $8",
-        db::P(tx.Scope().tenant_id, tx.Scope().company_id, opt(pos), opt(status), from, to, page_request.after,
+        db::P(tx.Scope().tenant_id, tx.Scope().company_id, pos, status_filter, from, to, page_request.after,
               std::to_string(page_request.limit + 1)));
   });
   if (!rows) co_return std::unexpected(rows.error());
-  json::array items;
-  int n = std::min(rows->Size(), page_request.limit);
-  for (int i = 0; i < n; ++i) {
-    json::object o{{"consignment_id", rows->Str(i, "consignment_id")}, {"pos_id", rows->Str(i, "pos_id")}};
-    CopyText(o, *rows, i, kListColumns);
-    items.push_back(std::move(o));
-  }
-  json::object out{{"items", std::move(items)}};
-  out["next_after"] = rows->Size() > page_request.limit
-                          ? json::value(std::to_string(rows->Int(n - 1, "consignment_id")))
-                          : json::value(nullptr);
-  co_return Json(200, out);
+  co_return Json(200, RowsPage(*rows, page_request.limit, "consignment_id", kListColumns));
 }
 
 db::Task<Result<http::Response>> GetConsignment(VerticalRequest& req) {
@@ -440,10 +373,7 @@ db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
   if (cfdi_uuid && !shared::IsValidCfdiUuid(*cfdi_uuid)) body.Invalid("cfdi_uuid", "no es un UUID de CFDI válido");
   VERTICE_CO_TRY(body.Finish());
   std::optional<std::string> uuid;
-  if (cfdi_uuid) {
-    uuid = *cfdi_uuid;
-    for (auto& c : *uuid) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
+  if (cfdi_uuid) uuid = ToUpperAscii(*cfdi_uuid);
   const auto& machine = ConsignmentMachine();
   auto result =
       co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<std::string>> {

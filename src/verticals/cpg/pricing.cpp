@@ -1,0 +1,81 @@
+#include "verticals/cpg/pricing.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "core/field_errors.hpp"
+#include "verticals/sdk.hpp"
+
+namespace vertice::verticals::cpg {
+
+namespace json = boost::json;
+
+std::vector<LineRequest> ReadLines(http::JsonBody& body) {
+  std::vector<LineRequest> lines;
+  for (auto* line : body.Objects("lines", true, 500)) {
+    auto sku = line->String("sku", true, 40);
+    auto quantity = ReadQuantity(*line, "quantity", true, true);
+    auto price = ReadDecimalText<shared::UnitPrice>(*line, "unit_price", false, false);
+    if (sku && quantity) lines.push_back({*sku, *quantity, price});
+  }
+  return lines;
+}
+
+db::Task<Result<PosAndProducts>> LoadPosAndProducts(db::Transaction& tx, int64_t pos_id,
+                                                    const std::vector<LineRequest>& lines) {
+  json::array skus;
+  for (const auto& l : lines) skus.push_back(json::value(l.sku));
+  const auto& scope = tx.Scope();
+  // One row per product found (or one row of NULLs for them), the point of sale on each.
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto rows,
+      co_await tx.Query("SELECT p.status, p.commission_rate::text AS commission_rate, pr.product_id, pr.sku,"
+                        " pr.unit_price::text AS unit_price, pr.iva_rate::text AS iva_rate, pr.active"
+                        " FROM cpg_pos p LEFT JOIN cpg_products pr ON pr.tenant_id = p.tenant_id"
+                        " AND pr.company_id = p.company_id AND pr.sku IN (SELECT jsonb_array_elements_text($4::jsonb))"
+                        " WHERE p.tenant_id = $1 AND p.company_id = $2 AND p.pos_id = $3",
+                        db::P(scope.tenant_id, scope.company_id, std::to_string(pos_id), json::serialize(skus))));
+  PosAndProducts out;
+  if (rows.Empty()) co_return out;
+  out.found = true;
+  out.active = rows.Str(0, "status") == "active";
+  out.commission_rate = DecimalAt<shared::Rate>(rows, 0, "commission_rate");
+  for (int i = 0; i < rows.Size(); ++i)
+    if (!rows.IsNull(i, rows.Column("product_id")))
+      out.products.push_back({rows.Int(i, "product_id"), rows.Str(i, "sku"),
+                              DecimalAt<shared::UnitPrice>(rows, i, "unit_price"),
+                              DecimalAt<shared::Rate>(rows, i, "iva_rate"), rows.Bool(i, "active")});
+  co_return out;
+}
+
+Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines,
+                                           const std::vector<Product>& products) {
+  std::vector<PricedLine> out;
+  FieldErrors problems;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const auto& l = lines[i];
+    auto p = std::find_if(products.begin(), products.end(), [&](const Product& x) { return x.sku == l.sku; });
+    auto field = fmt::format("lines[{}].sku", i);
+    if (p == products.end()) {
+      problems.Add(field, "unknown_product", "no existe un producto con ese SKU");
+      continue;
+    }
+    if (!p->active) {
+      problems.Add(field, "inactive_product", "el producto está inactivo");
+      continue;
+    }
+    auto price = l.unit_price.value_or(p->unit_price);
+    VERTICE_ASSIGN_OR_RETURN(auto amount, PriceLine(l.quantity, price, p->iva_rate));
+    out.push_back({&*p, l.quantity, price, amount});
+  }
+  if (!problems.Empty()) {
+    auto e = problems.ToStatus().error();
+    e.kind = ErrorKind::kBusinessRule;  // well-formed, but the catalog says no: 422
+    return std::unexpected(e);
+  }
+  return out;
+}
+
+}  // namespace vertice::verticals::cpg
