@@ -394,6 +394,12 @@ TEST_F(VerticalsApiTest, ServicesContractsBillMonthlyThroughTheirStatusMachine) 
   EXPECT_EQ(fire("activate").code, "services.contract.invalid_transition");
   EXPECT_EQ(Call(s, "t-svc", "GET", base + "/contracts/999999").status, 404);
   EXPECT_EQ(Call(s, "acme", "GET", base + "/contracts/" + id).status, 404) << "acme has not enabled services";
+  // Another company with services enabled still gets 404 on this company's contract.
+  Enable(s, "t-b", "services");
+  EXPECT_EQ(Call(s, "t-b", "GET", base + "/contracts/" + id).status, 404);
+  EXPECT_EQ(Call(s, "t-b", "POST", base + "/contracts/" + id + "/transitions", R"({"event":"activate"})").status, 404);
+  EXPECT_EQ(Call(s, "t-b", "GET", base + "/billings?contract_id=" + id).body.at("items").as_array().size(), 0u);
+  EXPECT_EQ(Call(s, "t-b", "GET", base + "/billings?contract_id=abc").status, 400);
 }
 
 TEST_F(VerticalsApiTest, UnifiedViewCountsEachEventOnceAndAnswersTheSeedQueries) {
