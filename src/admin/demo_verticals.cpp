@@ -35,7 +35,6 @@ db::Task<Result<int>> LoadDemoVerticals(db::Connection& conn, const verticals::R
       co_return Status{};
     }));
   }
-  VERTICE_CO_TRY(co_await conn.Execute("SELECT refresh_universal_transactions()"));
   co_return loaded;
 }
 

@@ -20,6 +20,10 @@
 namespace vertice::verticals {
 class Registry;
 }
+namespace vertice::freshness {
+class RefreshService;
+class ChangeFeed;
+}  // namespace vertice::freshness
 
 namespace vertice::api {
 
@@ -89,5 +93,7 @@ void RegisterInvoiceRoutes(App& app);
 void RegisterTransactionRoutes(App& app);
 // GET/PUT /api/v1/verticals and every vertical's routes under /api/v1/verticals/<name>/.
 void RegisterVerticalRoutes(App& app, const verticals::Registry& registry);
+// The view's refresh levels, health, metrics, the CEO dashboard and its live events.
+void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, freshness::ChangeFeed& feed);
 
 }  // namespace vertice::api

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+
 #include <regex>
 #include <thread>
+
+#include "freshness/cron.hpp"
 
 namespace vertice::app {
 
@@ -55,6 +58,20 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     if (value != "true" && value != "false" && value != "1" && value != "0")
       return std::unexpected(ConfigError(fmt::format("{}: {} must be true or false", source, key)));
     c.run_jobs = value == "true" || value == "1";
+  } else if (key == "refresh_schedule" || key == "refresh_events_schedule" || key == "housekeeping_schedule") {
+    auto cron = freshness::CronExpression::Parse(value);
+    if (!cron) return std::unexpected(ConfigError(fmt::format("{}: {}: {}", source, key, cron.error().message)));
+    (key == "refresh_schedule"          ? c.refresh_schedule
+     : key == "refresh_events_schedule" ? c.refresh_events_schedule
+                                        : c.housekeeping_schedule) = value;
+  } else if (key == "refresh_reuse_seconds") {
+    return to_int(c.refresh_reuse_seconds, 0, 86400);
+  } else if (key == "refresh_timeout_seconds") {
+    return to_int(c.refresh_timeout_seconds, 1, 86400);
+  } else if (key == "leader_lease_seconds") {
+    return to_int(c.leader_lease_seconds, 2, 300);
+  } else if (key == "listen_database_url") {
+    c.listen_database_url = value;
   } else if (key == "log_level") {
     static const std::regex kLevels("trace|debug|info|warn|error|critical|off");
     if (!std::regex_match(value, kLevels))
@@ -76,6 +93,13 @@ constexpr const char* kKeys[] = {"database_url",
                                  "idle_timeout_seconds",
                                  "db_prepared_statements",
                                  "run_jobs",
+                                 "refresh_schedule",
+                                 "refresh_events_schedule",
+                                 "housekeeping_schedule",
+                                 "refresh_reuse_seconds",
+                                 "refresh_timeout_seconds",
+                                 "leader_lease_seconds",
+                                 "listen_database_url",
                                  "log_level"};
 
 }  // namespace
@@ -116,6 +140,7 @@ Result<Config> LoadConfig(const std::optional<std::string>& config_file, const F
   }
   for (const auto& [key, value] : flags) VERTICE_TRY(Apply(c, key, value, "--" + key));
   if (c.admin_database_url.empty()) c.admin_database_url = c.database_url;
+  if (c.listen_database_url.empty()) c.listen_database_url = c.database_url;
   if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return c;
 }

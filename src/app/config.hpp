@@ -22,7 +22,15 @@ struct Config {
   int header_timeout_seconds = 10;  // first byte to end of headers: slow clients are cut off
   int idle_timeout_seconds = 75;    // keep-alive wait for the next request
   bool db_prepared_statements = true;
-  bool run_jobs = true;  // the verticals' scheduled jobs (one instance runs each at a time)
+  bool run_jobs = true;  // the scheduler and the verticals' jobs (one leader instance runs them)
+  // Freshness of the unified view (cron expressions in UTC; see docs/operations.md).
+  std::string refresh_schedule = "0 * * * *";           // level 1: full verification
+  std::string refresh_events_schedule = "*/5 * * * *";  // level 2: large-transaction worker
+  std::string housekeeping_schedule = "* * * * *";      // abandoned refreshes, total compaction
+  int refresh_reuse_seconds = 60;                       // level 3 without force reuses a refresh this young
+  int refresh_timeout_seconds = 300;                    // a refresh running longer is cancelled and logged failed
+  int leader_lease_seconds = 15;                        // a dead leader is replaced within this + renewal period
+  std::string listen_database_url;  // LISTEN for live notices; a direct session (defaults to database_url)
   std::string log_level = "info";
 };
 

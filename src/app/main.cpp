@@ -17,6 +17,7 @@
 #include "auth/crypto.hpp"
 #include "core/version.hpp"
 #include "db/run_sync.hpp"
+#include "freshness/refresh_service.hpp"
 #include "migrate/embedded.hpp"
 #include "migrate/plan.hpp"
 #include "migrate/runner.hpp"
@@ -201,6 +202,13 @@ int main(int argc, char** argv) {
   import_cfdi->add_option("--company", import_company, "Company id, e.g. acme")->required();
   flag(import_cfdi, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
 
+  // refresh
+  auto* refresh_cmd = cli.add_subcommand("refresh", "Refresh (verify and repair) the unified view now, as level 3");
+  std::string refresh_company;
+  bool refresh_full = false;
+  refresh_cmd->add_option("--company", refresh_company, "Only this company, e.g. acme");
+  refresh_cmd->add_flag("--full", refresh_full, "Every company");
+
   CLI11_PARSE(cli, argc, argv);
   if (!config_path.empty()) flags.config_file = config_path;
 
@@ -214,6 +222,50 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return app::Serve(*config);
 
   if (import_cfdi->parsed()) return app::ImportCfdi(*config, import_paths, import_company);
+  // Runs a refresh through the same service the server uses (logged in mv_refresh_log).
+  auto run_refresh = [&](std::optional<std::string> only, std::string requested_by) -> int {
+    if (config->admin_database_url.empty()) {
+      std::cerr << "error: no database configured: set DATABASE_URL, VERTICE_ADMIN_DATABASE_URL or --database-url\n";
+      return 2;
+    }
+    auto outcome = db::RunSync<Result<freshness::RefreshOutcome>>(
+        [&](boost::asio::any_io_executor ex) -> db::Task<Result<freshness::RefreshOutcome>> {
+          db::PoolOptions options;
+          options.conninfo = config->admin_database_url;
+          options.max_size = 2;
+          options.prepared_statements = false;
+          db::Pool pool(ex, options);
+          freshness::RefreshService service(pool, {.instance = "cli"});
+          freshness::RefreshRequest r;
+          r.company = only;
+          r.reason = "command line";
+          r.requested_by = requested_by;
+          co_return co_await service.Refresh(r);
+        });
+    if (!outcome) {
+      std::cerr << "error: " << outcome.error().message << " " << outcome.error().internal << "\n";
+      return 1;
+    }
+    std::cout << fmt::format("refresh {} ({}, {}): {} in {:.0f} ms; {} rows checked, {} repaired, {} event(s) served",
+                             outcome->refresh_id, outcome->level, only.value_or("every company"), outcome->status,
+                             outcome->duration_ms, outcome->rows_checked, outcome->rows_repaired,
+                             outcome->events_served)
+              << std::endl;
+    if (outcome->status != "succeeded") {
+      std::cerr << "error: " << outcome->error << "\n";
+      return 1;
+    }
+    return 0;
+  };
+  if (refresh_cmd->parsed()) {
+    if (refresh_full == !refresh_company.empty()) {
+      std::cerr << "error: give --company ID or --full\n";
+      return 2;
+    }
+    const char* login = std::getenv("USER");
+    return run_refresh(refresh_full ? std::nullopt : std::optional(refresh_company),
+                       std::string("cli:") + (login ? login : "operator"));
+  }
 
   auto registry = verticals::Registry::Discover();
   if (!registry) {
@@ -338,7 +390,7 @@ int main(int argc, char** argv) {
     });
     if (rc != 0) return rc;
     say(fmt::format("demo data loaded ({} new CFDI for acme, {} vertical demo(s))", *loaded, verticals_loaded));
-    return 0;
+    return run_refresh(std::nullopt, "vertice demo load");
   }
   return 0;
 }

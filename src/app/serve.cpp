@@ -16,6 +16,11 @@
 #include "core/version.hpp"
 #include "db/pool.hpp"
 #include "db/run_sync.hpp"
+#include "freshness/change_feed.hpp"
+#include "freshness/gauges.hpp"
+#include "freshness/jobs.hpp"
+#include "freshness/refresh_service.hpp"
+#include "freshness/scheduler.hpp"
 #include "http/server.hpp"
 #include "migrate/embedded.hpp"
 #include "migrate/plan.hpp"
@@ -99,6 +104,26 @@ int Serve(const Config& config) {
         "vertice_build_info{{version=\"{}\",build=\"{}\"}} 1\n",
         kVersion, kBuildId);
   });
+  const std::string instance = freshness::InstanceName();
+  freshness::RefreshService refresh(pool, {.instance = instance,
+                                           .reuse_age = std::chrono::seconds(config.refresh_reuse_seconds),
+                                           .statement_timeout = std::chrono::seconds(config.refresh_timeout_seconds)});
+  freshness::ChangeFeed feed;
+  auto refresh_jobs = freshness::RefreshJobs(refresh, pool,
+                                             {.full = config.refresh_schedule,
+                                              .events = config.refresh_events_schedule,
+                                              .housekeeping = config.housekeeping_schedule});
+  if (!refresh_jobs) {
+    spdlog::error("{}", refresh_jobs.error().message);
+    return 2;
+  }
+  freshness::Scheduler scheduler(pool, clock,
+                                 {.holder = instance,
+                                  .lease_ttl = std::chrono::seconds(config.leader_lease_seconds),
+                                  .renew_every = std::chrono::seconds(std::max(1, config.leader_lease_seconds / 3))},
+                                 std::move(*refresh_jobs));
+  freshness::HealthGauges gauges;
+  metrics.AddCollector([&] { return gauges.Render(scheduler.IsLeader(), feed.Subscribers(), feed.Connected()); });
   api::App app({pool, auth, metrics, *plan, clock});
   api::RegisterHealthRoutes(app);
   api::RegisterAuthRoutes(app);
@@ -107,6 +132,7 @@ int Serve(const Config& config) {
   api::RegisterInvoiceRoutes(app);
   api::RegisterTransactionRoutes(app);
   api::RegisterVerticalRoutes(app, *registry);
+  api::RegisterFreshnessRoutes(app, refresh, feed);
 
   http::ServerOptions options;
   options.address = listen->first;
@@ -124,7 +150,12 @@ int Serve(const Config& config) {
   auto stop_listener = std::make_shared<std::atomic<bool>>(false);
   asio::co_spawn(ioc, auth.ListenForChanges(config.database_url, stop_listener), asio::detached);
   verticals::JobRunner jobs(pool, clock, *registry);
-  if (config.run_jobs) jobs.Start(ioc.get_executor(), stop_listener);
+  if (config.run_jobs) {
+    jobs.Start(ioc.get_executor(), stop_listener);
+    scheduler.Start(ioc.get_executor(), stop_listener);
+  }
+  asio::co_spawn(ioc, feed.Listen(config.listen_database_url, stop_listener), asio::detached);
+  asio::co_spawn(ioc, gauges.Poll(pool, stop_listener), asio::detached);
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {

@@ -35,12 +35,25 @@ struct Request {
   }
 };
 
+// A long-lived response body written in pieces (Server-Sent Events): the server sends the
+// headers with chunked encoding, then the handler's stream writes until it returns.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // False once the client is gone (then stop writing).
+  virtual boost::asio::awaitable<bool> Write(std::string data) = 0;
+  // True when the server is shutting down: finish promptly.
+  virtual bool Draining() const = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   Headers headers;
   std::string body;
   bool close = false;  // ask the server to close the connection after this response
+  // Set for streamed responses; `body` is then ignored and the connection closes afterwards.
+  std::function<boost::asio::awaitable<void>(StreamWriter&)> stream;
 
   void SetHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };

@@ -105,6 +105,46 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     if (ec) throw boost::system::system_error(ec);
   }
 
+  struct ChunkWriter final : StreamWriter {
+    ChunkWriter(Connection& c, const Impl& i) : conn(c), impl(i) {}
+    asio::awaitable<bool> Write(std::string data) override {
+      if (!ok) co_return false;
+      boost::system::error_code ec;
+      conn.stream.expires_after(impl.options.write_timeout);
+      co_await asio::async_write(conn.stream, bhttp::make_chunk(asio::buffer(data)),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      conn.stream.expires_never();
+      ok = !ec;
+      co_return ok;
+    }
+    bool Draining() const override { return impl.draining.load(); }
+    Connection& conn;
+    const Impl& impl;
+    bool ok = true;
+  };
+
+  // Streams a response: headers with chunked encoding, the handler's pieces, the last chunk.
+  asio::awaitable<void> WriteStream(Connection& c, Response& r, unsigned version) {
+    bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(r.status), version};
+    res.set(bhttp::field::server, "vertice");
+    res.set(bhttp::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res.insert(k, v);
+    res.chunked(true);
+    res.keep_alive(false);
+    boost::system::error_code ec;
+    bhttp::response_serializer<bhttp::empty_body> sr{res};
+    c.stream.expires_after(options.write_timeout);
+    co_await bhttp::async_write_header(c.stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    c.stream.expires_never();
+    ChunkWriter writer(c, *this);
+    co_await r.stream(writer);
+    if (writer.ok) {
+      c.stream.expires_after(options.write_timeout);
+      co_await asio::async_write(c.stream, bhttp::make_chunk_last(), asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
   // After refusing a request early, read and discard what the client is still sending (bounded
   // in time) so it receives our answer instead of a connection reset.
   asio::awaitable<void> LingeringClose(Connection& c) {
@@ -197,6 +237,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         } catch (const std::exception& e) {
           spdlog::error("unhandled exception in request handler: {}", e.what());
           resp = ErrorResponse(Error{ErrorKind::kInternal, "internal", "Error interno.", {}, {}});
+        }
+        if (resp.stream && req.method != "HEAD") {
+          co_await WriteStream(*conn, resp, msg.version());
+          break;
         }
         bool keep_alive = msg.keep_alive() && !resp.close && !draining;
         co_await Write(*conn, resp, msg.version(), keep_alive, req.method == "HEAD");

@@ -47,8 +47,7 @@ class VerticalsIntegrationTest : public ::testing::Test {
                     {prefix});
   }
   std::string ViewExists() {
-    return SqlValue(db_->OwnerUrl(),
-                    "SELECT count(*) FROM pg_matviews WHERE matviewname = 'universal_transactions_mv'");
+    return SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM pg_class WHERE relname = 'universal_transactions_mv'");
   }
   std::unique_ptr<testing::TestDatabase> db_;
   std::unique_ptr<Registry> registry_;

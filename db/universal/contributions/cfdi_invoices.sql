@@ -1,3 +1,4 @@
+-- vertice:source sat_invoices invoice_id
 -- Issued invoices (tipo I) and credit notes (tipo E, negative), vigente only, in MXN: revenue as
 -- SAT knows it. Cancelled documents leave the view when it is next refreshed.
 SELECT company_id, tenant_id,

@@ -1,3 +1,7 @@
+-- vertice:source cpg_sales sale_id
+-- vertice:source cpg_consignment_settlements settlement_id
+-- vertice:follows sat_invoices.uuid cpg_sales.cfdi_uuid
+-- vertice:follows sat_invoices.uuid cpg_consignment_settlements.cfdi_uuid
 -- CPG revenue events: POS tickets and consignment settlements (what the retailer paid). A ticket or
 -- settlement that carries the UUID of a vigente issued CFDI is already counted as that invoice.
 SELECT s.company_id, s.tenant_id, 'pos_sale'::text AS transaction_type, 'cpg_sales'::text AS source_table,

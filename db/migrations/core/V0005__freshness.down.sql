@@ -1,0 +1,7 @@
+DROP FUNCTION mv_refresh_begin(text, text, text, text[], text), mv_refresh_run(bigint), mv_refresh_fail(bigint, text),
+  mv_refresh_abandon(interval), mv_pending_companies(), scheduler_try_lead(text, text, interval),
+  scheduler_resign(text, text), mv_health_check(timestamptz, text), mv_refresh_metrics(interval, timestamptz),
+  mv_refresh_history(text, integer), mv_refresh_counters();
+DROP TABLE scheduler_leases;
+DROP TABLE mv_refresh_triggers;
+DROP TABLE mv_refresh_log;
