@@ -170,7 +170,7 @@ db::Task<Result<RefreshOutcome>> RefreshService::Run(Level level, std::optional<
   }
   out.refresh_id = id;
   Error last;
-  const std::string timeout = fmt::format("SET LOCAL statement_timeout = '{}s'", options_.statement_timeout.count());
+  const std::string timeout = fmt::format("SET LOCAL statement_timeout = '{}ms'", options_.statement_timeout.count());
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     auto lease = co_await pool_.Acquire();
     if (!lease) {

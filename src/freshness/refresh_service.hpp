@@ -49,7 +49,7 @@ struct RefreshOutcome {
 struct RefreshOptions {
   std::string instance = "vertice";
   std::chrono::seconds reuse_age{60};
-  std::chrono::seconds statement_timeout{300};
+  std::chrono::milliseconds statement_timeout{300000};
   int max_attempts = 3;  // serialization failures (a writer changed a repaired row) retry
 };
 
