@@ -212,8 +212,15 @@ db::Task<Result<RefreshOutcome>> RefreshService::Run(Level level, std::optional<
   out.status = "failed";
   out.error = Describe(last);
   spdlog::error("refresh {} ({}) failed: {}", id, out.level, out.error);
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (attempt) pool_.DropIdle();
+  // A restarting database takes a few seconds to accept connections again: keep trying for ~15 s
+  // (if it never answers, housekeeping marks the row abandoned later).
+  boost::asio::steady_timer backoff(co_await boost::asio::this_coro::executor);
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    if (attempt) {
+      pool_.DropIdle();
+      backoff.expires_after(std::chrono::milliseconds(500));
+      co_await backoff.async_wait(boost::asio::use_awaitable);
+    }
     auto lease = co_await pool_.Acquire();
     if (!lease) continue;
     auto failed =
