@@ -116,7 +116,7 @@ json::object ManifestJson(const verticals::VerticalManifest& m) {
     }
     machines.push_back(json::object{{"name", machine->Spec().name}, {"transitions", std::move(transitions)}});
   }
-  for (const auto& j : m.jobs) jobs.push_back(json::object{{"name", j.name}, {"every_seconds", j.every.count()}});
+  for (const auto& j : m.jobs) jobs.push_back(json::object{{"name", j.name}, {"schedule", j.schedule}});
   return json::object{{"name", m.name},
                       {"version", m.version},
                       {"title", m.title},

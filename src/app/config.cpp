@@ -120,6 +120,19 @@ Result<Config> LoadConfig(const std::optional<std::string>& config_file, const F
     }
     for (const auto& [k, node] : table) {
       std::string key(k.str());
+      if (key == "schedules" && node.is_table()) {
+        for (const auto& [job, cron] : *node.as_table()) {
+          auto text = cron.value<std::string>();
+          if (!text)
+            return std::unexpected(ConfigError(fmt::format("{}: schedules.{} must be a string", *file, job.str())));
+          auto parsed = freshness::CronExpression::Parse(*text);
+          if (!parsed)
+            return std::unexpected(
+                ConfigError(fmt::format("{}: schedules.{}: {}", *file, job.str(), parsed.error().message)));
+          c.schedules[std::string(job.str())] = *text;
+        }
+        continue;
+      }
       std::string value;
       if (auto s = node.value<std::string>())
         value = *s;

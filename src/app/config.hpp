@@ -31,6 +31,8 @@ struct Config {
   int refresh_timeout_seconds = 300;                    // a refresh running longer is cancelled and logged failed
   int leader_lease_seconds = 15;                        // a dead leader is replaced within this + renewal period
   std::string listen_database_url;  // LISTEN for live notices; a direct session (defaults to database_url)
+  // Cron expressions by job name (TOML table [schedules]), overriding a job's default.
+  std::map<std::string, std::string> schedules;
   std::string log_level = "info";
 };
 

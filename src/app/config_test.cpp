@@ -50,6 +50,27 @@ TEST(ConfigTest, RejectsUnknownKeysAndBadValuesWithTheirSource) {
   std::remove(path.c_str());
 }
 
+TEST(ConfigTest, RefreshSchedulesAreCronExpressionsCheckedAtLoad) {
+  std::string path = ::testing::TempDir() + "/vertice-config-cron.toml";
+  std::ofstream(path) << "refresh_schedule = \"30 * * * *\"\nleader_lease_seconds = 5\n"
+                         "[schedules]\n\"services.monthly_billing\" = \"0 6 * * *\"\n";
+  auto c = LoadConfig(path, {}, FakeEnv({{"VERTICE_REFRESH_EVENTS_SCHEDULE", "*/2 * * * *"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->refresh_schedule, "30 * * * *");
+  EXPECT_EQ(c->refresh_events_schedule, "*/2 * * * *");
+  EXPECT_EQ(c->leader_lease_seconds, 5);
+  EXPECT_EQ(c->schedules.at("services.monthly_billing"), "0 6 * * *");
+  EXPECT_EQ(c->listen_database_url, c->database_url);
+  auto bad = LoadConfig(std::nullopt, {}, FakeEnv({{"VERTICE_REFRESH_SCHEDULE", "every hour"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("VERTICE_REFRESH_SCHEDULE"), std::string::npos) << bad.error().message;
+  std::ofstream(path) << "[schedules]\n\"services.monthly_billing\" = \"61 * * * *\"\n";
+  auto bad_job = LoadConfig(path, {}, FakeEnv({}));
+  ASSERT_FALSE(bad_job);
+  EXPECT_NE(bad_job.error().message.find("schedules.services.monthly_billing"), std::string::npos);
+  std::remove(path.c_str());
+}
+
 TEST(ConfigTest, DsnPasswordsAreRedacted) {
   EXPECT_EQ(RedactDsn("postgresql://vertice_app:s3cret@127.0.0.1:5432/vertice"),
             "postgresql://vertice_app:***@127.0.0.1:5432/vertice");

@@ -235,6 +235,12 @@ int main(int argc, char** argv) {
           options.max_size = 2;
           options.prepared_statements = false;
           db::Pool pool(ex, options);
+          if (only) {
+            VERTICE_CO_ASSIGN_OR_RETURN(auto lease, co_await pool.Acquire());
+            VERTICE_CO_ASSIGN_OR_RETURN(
+                auto known, co_await lease->Execute("SELECT 1 FROM companies WHERE company_id = $1", db::P(*only)));
+            if (known.Empty()) co_return Fail(ErrorKind::kNotFound, "unknown_company", "no company " + *only);
+          }
           freshness::RefreshService service(pool, {.instance = "cli"});
           freshness::RefreshRequest r;
           r.company = only;

@@ -117,6 +117,33 @@ int Serve(const Config& config) {
     spdlog::error("{}", refresh_jobs.error().message);
     return 2;
   }
+  // The verticals' jobs run on the same leader, each on its cron (or the configured one).
+  verticals::JobRunner vertical_jobs(pool, clock, *registry);
+  for (const auto& v : registry->Verticals()) {
+    for (const auto& j : v.jobs) {
+      auto cron = freshness::CronExpression::Parse(config.schedules.contains(j.name) ? config.schedules.at(j.name)
+                                                                                     : j.schedule);
+      if (!cron) {
+        spdlog::error("job {}: {}", j.name, cron.error().message);
+        return 2;
+      }
+      refresh_jobs->push_back({j.name, *cron,
+                               [&vertical_jobs, vertical = v.name, job = j.name]() -> db::Task<Status> {
+                                 VERTICE_CO_ASSIGN_OR_RETURN(auto report,
+                                                             co_await vertical_jobs.RunOnce(vertical, job));
+                                 spdlog::info("job={} companies={} failed={} skipped={}", job, report.companies,
+                                              report.failed, report.skipped);
+                                 co_return Status{};
+                               },
+                               nullptr});
+    }
+  }
+  for (auto& job : *refresh_jobs) {
+    if (config.schedules.contains(job.name)) {
+      auto cron = freshness::CronExpression::Parse(config.schedules.at(job.name));
+      if (cron) job.schedule = *cron;
+    }
+  }
   freshness::Scheduler scheduler(pool, clock,
                                  {.holder = instance,
                                   .lease_ttl = std::chrono::seconds(config.leader_lease_seconds),
@@ -149,11 +176,7 @@ int Serve(const Config& config) {
 
   auto stop_listener = std::make_shared<std::atomic<bool>>(false);
   asio::co_spawn(ioc, auth.ListenForChanges(config.database_url, stop_listener), asio::detached);
-  verticals::JobRunner jobs(pool, clock, *registry);
-  if (config.run_jobs) {
-    jobs.Start(ioc.get_executor(), stop_listener);
-    scheduler.Start(ioc.get_executor(), stop_listener);
-  }
+  if (config.run_jobs) scheduler.Start(ioc.get_executor(), stop_listener);
   asio::co_spawn(ioc, feed.Listen(config.listen_database_url, stop_listener), asio::detached);
   asio::co_spawn(ioc, gauges.Poll(pool, stop_listener), asio::detached);
 

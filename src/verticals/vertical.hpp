@@ -52,10 +52,10 @@ struct VerticalRoute {
 };
 
 // A periodic job run once per company that has the vertical enabled, in a transaction scoped to
-// that company (one server instance at a time runs it).
+// that company, by the scheduler's leader (src/freshness/scheduler.hpp).
 struct VerticalJob {
-  std::string name;  // "services.monthly_billing"
-  std::chrono::seconds every{3600};
+  std::string name;                    // "services.monthly_billing"
+  std::string schedule = "0 * * * *";  // cron, UTC; the `schedules` configuration table overrides it
   std::function<db::Task<Status>(db::Transaction& tx, const Clock& clock)> run;
 };
 

@@ -17,6 +17,8 @@
 #include "freshness/refresh_service.hpp"
 #include "freshness/scheduler.hpp"
 #include "tests/support/test_database.hpp"
+#include "verticals/jobs.hpp"
+#include "verticals/registry.hpp"
 
 namespace vertice::freshness {
 namespace {
@@ -395,6 +397,37 @@ TEST_F(FreshnessTest, EachLevelFiresOnItsScheduleUnderAControllableClock) {
     EXPECT_EQ(levels(), "scheduled,scheduled,event,scheduled");
     co_return 0;
   });
+}
+
+TEST_F(FreshnessTest, AVerticalsJobRunsOnTheLeaderAtItsCronForEachCompanyWithTheVertical) {
+  Sql(owner_, "INSERT INTO company_verticals (tenant_id, company_id, vertical) VALUES ('t1', 'fa', 'services')");
+  auto registry = verticals::Registry::Discover();
+  ASSERT_TRUE(registry);
+  ManualClock clock(std::chrono::sys_days(std::chrono::year(2026) / 11 / 28) + std::chrono::hours(10));
+  auto billings = [&](const std::string& company) {
+    return Count("SELECT count(*) FROM services_billings WHERE company_id = $1", {company});
+  };
+  WithPool<int>(owner_, [&](db::Pool& pool) -> db::Task<int> {
+    verticals::JobRunner runner(pool, clock, *registry);
+    std::vector<ScheduledJob> jobs;
+    jobs.push_back({"services.monthly_billing", *CronExpression::Parse("15 * * * *"),
+                    [&]() -> db::Task<Status> {
+                      auto report = co_await runner.RunOnce("services", "services.monthly_billing");
+                      if (!report) co_return std::unexpected(report.error());
+                      EXPECT_EQ(report->companies, 1);
+                      EXPECT_EQ(report->failed, 0);
+                      co_return Status{};
+                    },
+                    nullptr});
+    Scheduler scheduler(pool, clock, {.holder = "jobs"}, std::move(jobs));
+    co_await scheduler.Tick();
+    EXPECT_EQ(billings("fa"), 0) << "not before 10:15";
+    clock.Advance(std::chrono::minutes(15));
+    co_await scheduler.Tick();
+    co_return 0;
+  });
+  EXPECT_GT(billings("fa"), 0);
+  EXPECT_EQ(billings("fb"), 0) << "fb has a contract but not the vertical";
 }
 
 TEST_F(FreshnessTest, ExactlyOneLeaderAmongThreeAndAnotherTakesOverWhenItDies) {

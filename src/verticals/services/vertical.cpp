@@ -159,11 +159,10 @@ VerticalManifest Manifest() {
        }},
   };
   m.machines = {&ContractMachine()};
-  m.jobs = {
-      {"services.monthly_billing", std::chrono::hours(1), [](db::Transaction& tx, const Clock&) -> db::Task<Status> {
-         VERTICE_CO_TRY(co_await BillDue(tx));
-         co_return Status{};
-       }}};
+  m.jobs = {{"services.monthly_billing", "15 * * * *", [](db::Transaction& tx, const Clock&) -> db::Task<Status> {
+               VERTICE_CO_TRY(co_await BillDue(tx));
+               co_return Status{};
+             }}};
   m.transaction_types = {"service_billing"};
   return m;
 }
