@@ -4,6 +4,7 @@
 //   GET  /api/v1/mv/metrics   refresh counts, failures and durations by level (24 h, 7 d)
 //   GET  /api/v1/dashboard    the CEO's numbers, each panel with as_of and freshness_seconds
 //   GET  /api/v1/events       Server-Sent Events: a notice whenever the company's numbers change
+//   GET/PUT /api/v1/mv/settings  the company's large-transaction threshold (level 2)
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -13,6 +14,9 @@
 #include "freshness/change_feed.hpp"
 #include "freshness/refresh_service.hpp"
 #include "http/error_response.hpp"
+#include "http/json_body.hpp"
+#include "shared/audit.hpp"
+#include "shared/decimal.hpp"
 #include "shared/query_string.hpp"
 
 namespace vertice::api {
@@ -159,6 +163,48 @@ db::Task<Result<http::Response>> JsonFromSql(App& app, RequestContext& ctx, std:
   co_return http::JsonResponse(200, body + "]}");
 }
 
+// The threshold lives in companies.settings; the view's trigger reads it in every writer's
+// transaction, so a change applies to the next write.
+constexpr const char* kSettingsSql =
+    "SELECT coalesce(settings ->> 'large_transaction_threshold', '10000.00') AS threshold FROM companies "
+    "WHERE company_id = vertice_current_company()";
+
+db::Task<Result<http::Response>> GetSettings(App& app, RequestContext& ctx) {
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(kSettingsSql); });
+  if (!rows) co_return std::unexpected(rows.error());
+  co_return Json(200, json::object{{"large_transaction_threshold", rows->Str(0, "threshold")}, {"currency", "MXN"}});
+}
+
+db::Task<Result<http::Response>> PutSettings(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
+  auto text = body.String("large_transaction_threshold", true, 30);
+  std::optional<shared::Money> threshold;
+  if (text) {
+    auto parsed = shared::Money::Parse(*text);
+    if (!parsed || parsed->IsNegative())
+      body.Invalid("large_transaction_threshold", "debe ser un importe en MXN no negativo, p. ej. \"10000.00\"");
+    else
+      threshold = *parsed;
+  }
+  VERTICE_CO_TRY(body.Finish());
+  const std::string value = threshold->ToString();
+  auto saved = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Status> {
+    VERTICE_CO_ASSIGN_OR_RETURN(auto before, co_await tx.Query(kSettingsSql));
+    VERTICE_CO_TRY(co_await tx.Query(
+        "UPDATE companies SET settings = jsonb_set(settings, '{large_transaction_threshold}', to_jsonb($1::text)) "
+        "WHERE company_id = vertice_current_company()",
+        db::P(value)));
+    const std::string before_json =
+        json::serialize(json::object{{"large_transaction_threshold", before.Str(0, "threshold")}});
+    const std::string after_json = json::serialize(json::object{{"large_transaction_threshold", value}});
+    co_return co_await shared::RecordAudit(tx, ctx.Actor(), "company.settings_changed", "company", ctx.CompanyId(),
+                                           before_json, after_json);
+  });
+  if (!saved) co_return std::unexpected(saved.error());
+  co_return Json(200, json::object{{"large_transaction_threshold", value}, {"currency", "MXN"}});
+}
+
 }  // namespace
 
 void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, freshness::ChangeFeed& feed) {
@@ -168,6 +214,10 @@ void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, fresh
           {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kHealthSql); }, Access::kCompany, kRefreshers});
   app.Add("GET", "/api/v1/mv/metrics",
           {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kMetricsSql); }, Access::kCompany, kRefreshers});
+  app.Add("GET", "/api/v1/mv/settings",
+          {[&app](RequestContext& ctx) { return GetSettings(app, ctx); }, Access::kCompany, kRefreshers});
+  app.Add("PUT", "/api/v1/mv/settings",
+          {[&app](RequestContext& ctx) { return PutSettings(app, ctx); }, Access::kCompany, {"owner"}});
   app.Add("GET", "/api/v1/dashboard",
           {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kDashboardSql); }, Access::kCompany, kReaders});
   app.Add("GET", "/api/v1/events",

@@ -200,5 +200,48 @@ TEST_F(FreshnessApiTest, OnDemandRefreshAnswersWhenDoneForTheRightRolesAndReuses
   EXPECT_EQ(scrape.find("vertice_mv_refresh_duration_seconds_count{level=\"on_demand\"} 0"), std::string::npos);
 }
 
+TEST_F(FreshnessApiTest, TheOwnerSetsTheLargeTransactionThresholdThatQueuesLevelTwoEvents) {
+  auto owner = SignIn("admin@acme.mx");
+  auto cfo = SignIn("cfo@acme.mx");
+  auto cashier = SignIn("cajero@acme.mx");
+  auto pending = [] {
+    return SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM mv_refresh_triggers WHERE company_id = 'acme'");
+  };
+  auto sell = [&](const std::string& ticket, int quantity) {
+    auto r = Call(cashier, "acme", "POST", "/api/v1/verticals/cpg/pos/" + PosId() + "/sales",
+                  R"({"ticket":")" + ticket + R"(","payment_method":"cash","lines":[{"sku":"CAFE","quantity":")" +
+                      std::to_string(quantity) + R"("}]})");
+    EXPECT_EQ(r.status, 201) << json::serialize(r.body);
+  };
+  EXPECT_EQ(At(Call(cfo, "acme", "GET", "/api/v1/mv/settings").body, {"large_transaction_threshold"}), "10000.00");
+  const auto before = pending();
+  sell("BIG-1", 100);  // 11,600.00 ≥ 10,000.00
+  EXPECT_EQ(std::stoi(pending()), std::stoi(before) + 1);
+  // Only the owner changes it, with a valid amount; bad input changes nothing.
+  EXPECT_EQ(Call(cfo, "acme", "PUT", "/api/v1/mv/settings", R"({"large_transaction_threshold":"50000.00"})").status,
+            403);
+  for (const char* bad : {R"({"large_transaction_threshold":"-1"})", R"({"large_transaction_threshold":"mucho"})",
+                          R"({"large_transaction_threshold":50000})", R"({})", R"({"threshold":"1.00"})"}) {
+    auto r = Call(owner, "acme", "PUT", "/api/v1/mv/settings", bad);
+    EXPECT_EQ(r.status, 400) << bad;
+  }
+  auto set = Call(owner, "acme", "PUT", "/api/v1/mv/settings", R"({"large_transaction_threshold":"50000.00"})");
+  ASSERT_EQ(set.status, 200) << json::serialize(set.body);
+  EXPECT_EQ(At(set.body, {"large_transaction_threshold"}), "50000.00");
+  sell("BIG-2", 100);  // 11,600.00 < 50,000.00: no event
+  EXPECT_EQ(std::stoi(pending()), std::stoi(before) + 1);
+  sell("BIG-3", 500);  // 58,000.00
+  EXPECT_EQ(std::stoi(pending()), std::stoi(before) + 2);
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(),
+                     "SELECT after ->> 'large_transaction_threshold' FROM audit_log "
+                     "WHERE action = 'company.settings_changed' AND company_id = 'acme'"),
+            "50000.00");
+  // Another company's threshold is untouched.
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(),
+                     "SELECT settings ->> 'large_transaction_threshold' FROM companies "
+                     "WHERE company_id = 'globex'"),
+            "");
+}
+
 }  // namespace
 }  // namespace vertice::testing

@@ -5,3 +5,5 @@ DROP FUNCTION mv_refresh_begin(text, text, text, text[], text), mv_refresh_run(b
 DROP TABLE scheduler_leases;
 DROP TABLE mv_refresh_triggers;
 DROP TABLE mv_refresh_log;
+DROP POLICY companies_update_own ON companies;
+REVOKE UPDATE (settings) ON companies FROM vertice_app;

@@ -49,6 +49,12 @@ CREATE TABLE scheduler_leases (
   expires_at   timestamptz NOT NULL
 );
 
+-- Owners set the company's large-transaction threshold (companies.settings); only their own
+-- company's row, whatever the statement says.
+GRANT UPDATE (settings) ON companies TO vertice_app;
+CREATE POLICY companies_update_own ON companies AS RESTRICTIVE FOR UPDATE
+  USING (company_id = vertice_current_company()) WITH CHECK (company_id = vertice_current_company());
+
 -- A refresh is logged as running in its own committed transaction first, so a refresh that dies
 -- (killed process, restarted database) still leaves a row that health reports.
 CREATE FUNCTION mv_refresh_begin(p_level text, p_reason text, p_requested_by text, p_companies text[],
