@@ -131,10 +131,11 @@ SELECT json_build_object(
        FROM (SELECT vertical AS v, sum(total) AS s, sum(count) AS n FROM year_ GROUP BY 1
              HAVING sum(count) <> 0) x), 'as_of', now_.at, 'freshness_seconds', 0),
   'monthly', json_build_object('items', (SELECT json_agg(json_build_object('month', to_char(m, 'YYYY-MM'),
-       'total', coalesce((SELECT sum(total) FROM daily WHERE date_trunc('month', fecha) = m), 0)::numeric(18,2)::text)
-       ORDER BY m)
+       'total', coalesce(t.total, 0)::numeric(18,2)::text) ORDER BY m)
        FROM generate_series(date_trunc('month', now_.today) - interval '11 months', date_trunc('month', now_.today),
-                            interval '1 month') AS m), 'as_of', now_.at, 'freshness_seconds', 0),
+                            interval '1 month') AS m
+       LEFT JOIN (SELECT date_trunc('month', fecha) AS month, sum(total) AS total FROM daily GROUP BY 1) t
+         ON t.month = m), 'as_of', now_.at, 'freshness_seconds', 0),
   'receivables', json_build_object(
      'outstanding_mxn', (SELECT coalesce(sum(amount), 0)::numeric(18,2)::text FROM open_),
      'invoices', (SELECT count(*) FROM open_),
@@ -147,8 +148,8 @@ SELECT json_build_object(
   'latest', json_build_object('items', (SELECT coalesce(json_agg(json_build_object('transaction_type',
        t.transaction_type, 'vertical', t.vertical, 'source_table', t.source_table, 'source_id', t.source_id,
        'fecha', t.fecha, 'monto_total', t.monto_total::numeric(18,2)::text, 'moneda', t.moneda, 'status', t.status)
-       ORDER BY t.fecha DESC, t.source_table DESC, t.source_id DESC), '[]')
-       FROM (SELECT * FROM universal_transactions ORDER BY fecha DESC, source_table DESC, source_id DESC LIMIT 10) t),
+       ORDER BY t.fecha DESC, t.source_table, t.source_id), '[]')
+       FROM (SELECT * FROM universal_transactions ORDER BY fecha DESC, source_table, source_id LIMIT 10) t),
      'as_of', now_.at, 'freshness_seconds', 0)
 ) AS body
 FROM now_, health

@@ -150,6 +150,7 @@ db::Task<Status> RefreshService::Housekeeping() {
   VERTICE_CO_ASSIGN_OR_RETURN(auto abandoned, co_await lease->Execute("SELECT mv_refresh_abandon() AS n"));
   if (abandoned.Int(0, "n") > 0) spdlog::warn("marked {} abandoned refresh(es) as failed", abandoned.Int(0, "n"));
   VERTICE_CO_TRY(co_await lease->Execute("SELECT universal_compact()"));
+  VERTICE_CO_TRY(co_await lease->Execute("SELECT mv_prune()"));
   co_return Status{};
 }
 

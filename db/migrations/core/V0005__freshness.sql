@@ -49,6 +49,10 @@ CREATE TABLE scheduler_leases (
   expires_at   timestamptz NOT NULL
 );
 
+-- JIT compilation is for long analytical queries; on this application's short ones it only adds
+-- latency (measured: the dashboard query 1.45 s with JIT, 16 ms without, at 40,000 rows).
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET jit = off', current_database()); END $$;
+
 -- Owners set the company's large-transaction threshold (companies.settings); only their own
 -- company's row, whatever the statement says.
 GRANT UPDATE (settings) ON companies TO vertice_app;
@@ -137,6 +141,20 @@ BEGIN
   RETURN v_n;
 END $$;
 
+-- Retention: processed events after 30 days, refresh log rows after 90 (housekeeping).
+CREATE FUNCTION mv_prune() RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+  WITH events AS (
+    DELETE FROM mv_refresh_triggers WHERE processed_at < clock_timestamp() - interval '30 days' RETURNING 1
+  ), log AS (
+    DELETE FROM mv_refresh_log l WHERE l.started_at < clock_timestamp() - interval '90 days' AND l.status <> 'running'
+      AND NOT EXISTS (SELECT 1 FROM mv_refresh_triggers t WHERE t.refresh_id = l.refresh_id
+                      AND t.processed_at >= clock_timestamp() - interval '30 days')
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM log)
+$$;
+
 -- Companies with pending level-2 events (the worker refreshes exactly these).
 CREATE FUNCTION mv_pending_companies() RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
@@ -170,11 +188,19 @@ CREATE FUNCTION mv_health_check(p_now timestamptz DEFAULT clock_timestamp(), p_c
 RETURNS TABLE (status text, last_success_at timestamptz, age_seconds numeric, last_full_success_at timestamptz,
                full_age_seconds numeric, pending_events bigint, oldest_pending_seconds numeric,
                last_status text, last_error text, last_error_at timestamptz, running bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-  WITH ok AS (
-    SELECT max(finished_at) FILTER (WHERE p_company IS NULL OR companies IS NULL OR p_company = ANY (companies)) AS any_at,
-           max(finished_at) FILTER (WHERE companies IS NULL) AS full_at
-    FROM mv_refresh_log WHERE status = 'succeeded' AND finished_at <= p_now
+-- PL/pgSQL so each session plans it once: the dashboard calls it on every read.
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH ok AS (  -- newest first along mv_refresh_log_succeeded: a few rows however long the log
+    SELECT (SELECT l.finished_at FROM mv_refresh_log l
+            WHERE l.status = 'succeeded' AND l.finished_at <= p_now
+              AND (p_company IS NULL OR l.companies IS NULL OR p_company = ANY (l.companies))
+            ORDER BY l.finished_at DESC LIMIT 1) AS any_at,
+           (SELECT l.finished_at FROM mv_refresh_log l
+            WHERE l.status = 'succeeded' AND l.finished_at <= p_now AND l.companies IS NULL
+            ORDER BY l.finished_at DESC LIMIT 1) AS full_at
   ), pending AS (
     SELECT count(*) AS n, min(created_at) AS oldest FROM mv_refresh_triggers
     WHERE processed_at IS NULL AND (p_company IS NULL OR company_id = p_company)
@@ -202,8 +228,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
          round(a.oldest_age, 1), (SELECT status FROM last), (SELECT error FROM last_failed),
          (SELECT finished_at FROM last_failed),
          (SELECT count(*) FROM mv_refresh_log WHERE status = 'running')
-  FROM ages a
-$$;
+  FROM ages a;
+END $$;
 
 -- Counts, failures and duration percentiles by level over a window (24 h, 7 d).
 CREATE FUNCTION mv_refresh_metrics(p_window interval, p_now timestamptz DEFAULT clock_timestamp())
@@ -252,7 +278,7 @@ BEGIN
                            'mv_refresh_fail(bigint,text)', 'mv_refresh_abandon(interval)', 'mv_pending_companies()',
                            'scheduler_try_lead(text,text,interval)', 'scheduler_resign(text,text)',
                            'mv_health_check(timestamptz,text)', 'mv_refresh_metrics(interval,timestamptz)',
-                           'mv_refresh_history(text,integer)', 'mv_refresh_counters()'] LOOP
+                           'mv_refresh_history(text,integer)', 'mv_refresh_counters()', 'mv_prune()'] LOOP
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
     EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO vertice_app', f);
   END LOOP;
