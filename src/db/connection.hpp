@@ -31,6 +31,9 @@ Params P(Args&&... args) {
   (p.emplace_back(std::forward<Args>(args)), ...);
   return p;
 }
+// A text[] parameter value: every element double-quoted and escaped ("{\"a\",\"b\"}").
+std::string TextArrayLiteral(const std::vector<std::string>& values);
+
 template <typename T>
 using Task = boost::asio::awaitable<T>;
 

@@ -1,5 +1,7 @@
 #include "db/rows.hpp"
 
+#include "db/connection.hpp"
+
 #include <charconv>
 #include <stdexcept>
 #include <string>
@@ -29,6 +31,20 @@ int64_t Rows::Affected() const {
   if (!res_) return 0;
   const char* n = PQcmdTuples(res_.get());
   return (n && *n) ? std::stoll(n) : 0;
+}
+
+std::string TextArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
 }
 
 }  // namespace vertice::db

@@ -14,21 +14,6 @@ namespace vertice::freshness {
 
 namespace {
 
-// A text[] literal with every element quoted (company ids are plain, but nothing relies on it).
-std::string PgArray(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 std::string Describe(const Error& e) { return e.internal.empty() ? e.message : e.internal; }
 
 double ToDouble(std::string_view s) { return s.empty() ? 0 : std::stod(std::string(s)); }
@@ -159,7 +144,7 @@ db::Task<Result<RefreshOutcome>> RefreshService::Run(Level level, std::optional<
   RefreshOutcome out;
   out.level = std::string(LevelName(level));
   std::optional<std::string> companies_param;
-  if (companies) companies_param = PgArray(*companies);
+  if (companies) companies_param = db::TextArrayLiteral(*companies);
   int64_t id = 0;
   {
     VERTICE_CO_ASSIGN_OR_RETURN(auto lease, co_await pool_.Acquire());

@@ -27,21 +27,6 @@ std::vector<std::string> SplitComma(std::string_view s) {
   return out;
 }
 
-// A text[] literal with every element double-quoted and escaped.
-std::string ArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 }  // namespace
 
 ReportDefinition& ReportDefinition::WithDateBuckets() {
@@ -136,7 +121,7 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
       errors.Add("filter." + name, "invalid_field", "filtro no permitido");
       continue;
     }
-    out.params.push_back(ArrayLiteral(values));
+    out.params.push_back(db::TextArrayLiteral(values));
     where += fmt::format(" AND {}::text = ANY(${}::text[])", QuoteIdentifier(f->column), out.params.size());
   }
   std::vector<std::string> order;
