@@ -20,6 +20,9 @@
 namespace vertice::verticals {
 class Registry;
 }
+namespace vertice::banking {
+struct Profiles;
+}
 namespace vertice::freshness {
 class RefreshService;
 class ChangeFeed;
@@ -95,5 +98,7 @@ void RegisterTransactionRoutes(App& app);
 void RegisterVerticalRoutes(App& app, const verticals::Registry& registry);
 // The view's refresh levels, health, metrics, the CEO dashboard and its live events.
 void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, freshness::ChangeFeed& feed);
+// Bank accounts, statement import, statements and movements (/api/v1/bank/…).
+void RegisterBankRoutes(App& app, const banking::Profiles& profiles);
 
 }  // namespace vertice::api

@@ -102,6 +102,104 @@ constexpr const char* kKeys[] = {"database_url",
                                  "listen_database_url",
                                  "log_level"};
 
+// [csv_profiles.NAME]: a CSV statement profile (bank/csv.hpp; docs/operations.md).
+Result<bank::CsvProfile> CsvProfileFromToml(const std::string& file, std::string name, const toml::table& t) {
+  bank::CsvProfile p;
+  p.name = std::move(name);
+  p.encoding = bank::CsvEncoding::kAuto;
+  p.thousands_separator = 0;
+  auto fail = [&](std::string_view key, std::string_view why) {
+    return std::unexpected(ConfigError(fmt::format("{}: csv_profiles.{}.{} {}", file, p.name, key, why)));
+  };
+  auto one_char = [](const std::string& v) -> std::optional<char> {
+    if (v == "tab") return '\t';
+    if (v.empty()) return '\0';
+    if (v.size() == 1) return v[0];
+    return std::nullopt;
+  };
+  for (const auto& [k, node] : t) {
+    std::string key(k.str());
+    std::vector<std::string> list;
+    if (auto arr = node.as_array()) {
+      for (const auto& e : *arr) {
+        auto v = e.value<std::string>();
+        if (!v) return fail(key, "must be a list of strings");
+        list.push_back(*v);
+      }
+    } else if (auto v = node.value<std::string>()) {
+      list.push_back(*v);
+    } else if (auto i = node.value<int64_t>()) {
+      list.push_back(std::to_string(*i));
+    } else {
+      return fail(key, "has an unsupported type");
+    }
+    const std::string& value = list.empty() ? std::string() : list.front();
+    std::map<std::string, std::vector<std::string>*> columns{{"date", &p.date},
+                                                             {"value_date", &p.value_date},
+                                                             {"amount", &p.amount},
+                                                             {"debit", &p.debit},
+                                                             {"credit", &p.credit},
+                                                             {"indicator", &p.indicator},
+                                                             {"balance", &p.balance},
+                                                             {"reference", &p.reference},
+                                                             {"bank_reference", &p.bank_reference},
+                                                             {"currency", &p.currency},
+                                                             {"counterparty_name", &p.counterparty_name},
+                                                             {"counterparty_account", &p.counterparty_account},
+                                                             {"description", &p.description},
+                                                             {"debit_indicators", &p.debit_indicators},
+                                                             {"credit_indicators", &p.credit_indicators}};
+    if (auto c = columns.find(key); c != columns.end()) {
+      *c->second = list;
+    } else if (key == "summary") {
+      p.summary = value;
+    } else if (key == "currency_default") {
+      p.currency_default = value;
+    } else if (key == "date_format") {
+      p.date_format = value;
+    } else if (key == "skip_rows") {
+      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 3)
+        return fail(key, "must be an integer from 0 to 999");
+      p.skip_rows = std::stoi(value);
+    } else if (key == "delimiter" || key == "decimal_separator" || key == "thousands_separator") {
+      auto ch = one_char(value);
+      if (!ch || (key != "thousands_separator" && *ch == '\0')) return fail(key, "must be one character (or \"tab\")");
+      (key == "delimiter"           ? p.delimiter
+       : key == "decimal_separator" ? p.decimal_separator
+                                    : p.thousands_separator) = *ch;
+    } else if (key == "encoding") {
+      if (value == "utf-8")
+        p.encoding = bank::CsvEncoding::kUtf8;
+      else if (value == "latin-1")
+        p.encoding = bank::CsvEncoding::kLatin1;
+      else if (value == "auto")
+        p.encoding = bank::CsvEncoding::kAuto;
+      else
+        return fail(key, "must be utf-8, latin-1 or auto");
+    } else if (key == "sign") {
+      if (value == "signed")
+        p.sign = bank::CsvSign::kSigned;
+      else if (value == "inverted")
+        p.sign = bank::CsvSign::kInverted;
+      else if (value == "debit_credit")
+        p.sign = bank::CsvSign::kDebitCredit;
+      else if (value == "indicator")
+        p.sign = bank::CsvSign::kIndicator;
+      else
+        return fail(key, "must be signed, inverted, debit_credit or indicator");
+    } else {
+      return fail(key, "is not a profile setting");
+    }
+  }
+  if (p.date.empty()) return fail("date", "is required");
+  if (p.sign == bank::CsvSign::kDebitCredit ? (p.debit.empty() || p.credit.empty()) : p.amount.empty())
+    return fail(p.sign == bank::CsvSign::kDebitCredit ? "debit" : "amount", "is required for this sign convention");
+  if (p.sign == bank::CsvSign::kIndicator && p.indicator.empty()) return fail("indicator", "is required");
+  if (p.decimal_separator == p.thousands_separator)
+    return fail("thousands_separator", "must differ from the decimal one");
+  return p;
+}
+
 }  // namespace
 
 Result<Config> LoadConfig(const std::optional<std::string>& config_file, const FlagValues& flags,
@@ -120,6 +218,15 @@ Result<Config> LoadConfig(const std::optional<std::string>& config_file, const F
     }
     for (const auto& [k, node] : table) {
       std::string key(k.str());
+      if (key == "csv_profiles" && node.is_table()) {
+        for (const auto& [name, profile] : *node.as_table()) {
+          if (!profile.is_table())
+            return std::unexpected(ConfigError(fmt::format("{}: csv_profiles.{} must be a table", *file, name.str())));
+          VERTICE_ASSIGN_OR_RETURN(auto p, CsvProfileFromToml(*file, std::string(name.str()), *profile.as_table()));
+          c.csv_profiles.push_back(std::move(p));
+        }
+        continue;
+      }
       if (key == "schedules" && node.is_table()) {
         for (const auto& [job, cron] : *node.as_table()) {
           auto text = cron.value<std::string>();

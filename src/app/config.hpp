@@ -6,7 +6,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "bank/csv.hpp"
 #include "core/error.hpp"
 
 namespace vertice::app {
@@ -33,6 +35,8 @@ struct Config {
   std::string listen_database_url;  // LISTEN for live notices; a direct session (defaults to database_url)
   // Cron expressions by job name (TOML table [schedules]), overriding a job's default.
   std::map<std::string, std::string> schedules;
+  // CSV bank statement profiles (TOML tables [csv_profiles.NAME]), tried before the built-in ones.
+  std::vector<bank::CsvProfile> csv_profiles;
   std::string log_level = "info";
 };
 

@@ -11,6 +11,7 @@
 #include "admin/admin.hpp"
 #include "admin/demo_invoices.hpp"
 #include "admin/demo_verticals.hpp"
+#include "app/bank_command.hpp"
 #include "app/config.hpp"
 #include "app/import_command.hpp"
 #include "app/serve.hpp"
@@ -202,6 +203,35 @@ int main(int argc, char** argv) {
   import_cfdi->add_option("--company", import_company, "Company id, e.g. acme")->required();
   flag(import_cfdi, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
 
+  app::StatementImportArgs statement_args;
+  auto* import_statement = import_cmd->add_subcommand(
+      "statement", "Import bank statements (CAMT.053, MT940, OFX/QFX, CSV); duplicates are skipped line by line");
+  import_statement->add_option("paths", statement_args.paths, "Statement files or folders")->required();
+  import_statement->add_option("--company", statement_args.company, "Company id, e.g. acme")->required();
+  import_statement->add_option("--account", statement_args.account,
+                               "Bank account (id, CLABE or number); default: found from the statement");
+  import_statement->add_option("--format", statement_args.format, "auto|csv|camt053|mt940|ofx (default auto)");
+  import_statement->add_option("--profile", statement_args.profile, "CSV profile name (default: detected)");
+  import_statement->add_option("--override-balance-reason", statement_args.override_reason,
+                               "Store statements whose balances do not add up, recording this reason");
+  import_statement->add_flag("--json", statement_args.json, "One JSON report per file");
+  flag(import_statement, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
+
+  // bank
+  auto* bank_cmd = cli.add_subcommand("bank", "Bank accounts");
+  bank_cmd->require_subcommand(1);
+  app::BankAccountArgs account_args;
+  auto* account_cmd = bank_cmd->add_subcommand("account", "Bank accounts of a company");
+  account_cmd->require_subcommand(1);
+  auto* account_create = account_cmd->add_subcommand("create", "Register a bank account (prints its id)");
+  account_create->add_option("--company", account_args.company, "Company id")->required();
+  account_create->add_option("--name", account_args.name, "Name shown to users (default: the bank)");
+  account_create->add_option("--bank", account_args.bank, "Bank (default: from the CLABE)");
+  account_create->add_option("--clabe", account_args.clabe, "CLABE (18 digits)");
+  account_create->add_option("--number", account_args.number, "Account number or IBAN as statements write it");
+  account_create->add_option("--currency", account_args.currency, "ISO 4217 (default MXN)");
+  flag(account_create, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
+
   // refresh
   auto* refresh_cmd = cli.add_subcommand("refresh", "Refresh (verify and repair) the unified view now, as level 3");
   std::string refresh_company;
@@ -222,6 +252,8 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return app::Serve(*config);
 
   if (import_cfdi->parsed()) return app::ImportCfdi(*config, import_paths, import_company);
+  if (import_statement->parsed()) return app::ImportStatements(*config, statement_args);
+  if (account_create->parsed()) return app::CreateBankAccount(*config, account_args);
   // Runs a refresh through the same service the server uses (logged in mv_refresh_log).
   auto run_refresh = [&](std::optional<std::string> only, std::string requested_by) -> int {
     if (config->admin_database_url.empty()) {

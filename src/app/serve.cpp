@@ -13,6 +13,7 @@
 
 #include "api/app.hpp"
 #include "auth/auth_service.hpp"
+#include "banking/statement_importer.hpp"
 #include "core/version.hpp"
 #include "db/pool.hpp"
 #include "db/run_sync.hpp"
@@ -160,6 +161,8 @@ int Serve(const Config& config) {
   api::RegisterTransactionRoutes(app);
   api::RegisterVerticalRoutes(app, *registry);
   api::RegisterFreshnessRoutes(app, refresh, feed);
+  const banking::Profiles csv_profiles{config.csv_profiles};
+  api::RegisterBankRoutes(app, csv_profiles);
 
   http::ServerOptions options;
   options.address = listen->first;

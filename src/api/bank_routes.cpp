@@ -1,0 +1,358 @@
+// /api/v1/bank: the company's bank accounts, statement import (raw body or multipart, every
+// format of bank/parse.hpp) with a per-file report, statements, and movements with filters and
+// keyset pagination.
+#include <boost/json.hpp>
+
+#include "api/app.hpp"
+#include "banking/statement_importer.hpp"
+#include "core/field_errors.hpp"
+#include "core/text.hpp"
+#include "http/json_body.hpp"
+#include "http/multipart.hpp"
+#include "shared/dal.hpp"
+#include "shared/query_string.hpp"
+#include "shared/validation.hpp"
+
+namespace vertice::api {
+
+namespace json = boost::json;
+using shared::ColumnType;
+
+namespace {
+
+const std::vector<std::string> kReaders{"owner", "ceo", "cfo", "accountant", "viewer"};
+const std::vector<std::string> kImporters{"owner", "cfo", "accountant"};
+constexpr size_t kMaxFilesPerRequest = 50;
+
+const shared::Dal& Accounts() {
+  static const shared::Dal dal({"bank_accounts",
+                                "account_id",
+                                false,
+                                {{"name", ColumnType::kText},
+                                 {"bank", ColumnType::kText},
+                                 {"clabe", ColumnType::kText, true, true},
+                                 {"account_number", ColumnType::kText},
+                                 {"currency", ColumnType::kText, true, true},
+                                 {"created_at", ColumnType::kTimestamp, false}}});
+  return dal;
+}
+
+bool IsRowId(std::string_view id) {
+  return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// ---- accounts -------------------------------------------------------------------------------
+
+db::Task<Result<http::Response>> CreateAccount(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
+  auto name = body.String("name", true, 120);
+  auto bank = body.String("bank", false, 80);
+  auto clabe = body.String("clabe", false, 18);
+  auto number = body.String("account_number", false, 64);
+  auto currency = body.String("currency", false, 3);
+  if (clabe && !shared::IsValidClabe(*clabe))
+    body.Invalid("clabe", "no es una CLABE válida (18 dígitos con dígito verificador)");
+  if (currency && !shared::IsIso4217(*currency)) body.Invalid("currency", "no es un código de moneda ISO 4217");
+  if (!clabe && !number) body.Invalid("clabe", "indique la CLABE o el número de cuenta");
+  if (number && (number->empty() ||
+                 number->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -/") !=
+                     std::string::npos))
+    body.Invalid("account_number", "solo letras, dígitos, espacios, guiones y diagonales");
+  std::string bank_name = bank.value_or("");
+  if (bank_name.empty() && clabe && shared::IsValidClabe(*clabe))
+    if (auto known = shared::ClabeBankName(*clabe)) bank_name = std::string(*known);
+  if (bank_name.empty() && !bank) body.Invalid("bank", "indique el banco (no se deduce sin CLABE)");
+  VERTICE_CO_TRY(body.Finish());
+  shared::Values values{{"name", *name},
+                        {"bank", bank_name},
+                        {"clabe", clabe},
+                        {"account_number", number},
+                        {"currency", currency.value_or("MXN")}};
+  auto created =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(auto row, co_await Accounts().Create(tx, values));
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, ctx.Actor(), "bank.account_created", "bank_account",
+                                                    json::value_to<std::string>(row.at("account_id")), {},
+                                                    json::serialize(row)));
+        co_return row;
+      });
+  if (!created && created.error().kind == ErrorKind::kConflict)
+    co_return Fail(ErrorKind::kConflict, "bank.account_exists", "Ya existe una cuenta con esa CLABE o número.");
+  if (!created) co_return std::unexpected(created.error());
+  co_return Json(201, *created);
+}
+
+db::Task<Result<http::Response>> ListAccounts(App& app, RequestContext& ctx) {
+  auto page = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return Accounts().List(tx, shared::ListOptions{.limit = 200}); });
+  if (!page) co_return std::unexpected(page.error());
+  json::array items;
+  for (auto& i : page->items) items.push_back(std::move(i));
+  co_return Json(200, json::object{{"items", std::move(items)}});
+}
+
+// ---- statement import ----------------------------------------------------------------------
+
+struct ImportOptions {
+  bank::Format format = bank::Format::kAuto;
+  std::string profile;
+  std::optional<int64_t> account_id;
+  std::string override_reason;
+};
+
+Result<ImportOptions> ReadImportOptions(const http::Request& req) {
+  FieldErrors errors;
+  ImportOptions o;
+  VERTICE_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(req.query));
+  for (const auto& [key, value] : q) {
+    if (key == "format") {
+      auto f = bank::FormatFromName(value);
+      if (errors.Check(f.has_value(), key, "debe ser auto, csv, camt053, mt940 u ofx")) o.format = *f;
+    } else if (key == "profile") {
+      if (errors.Check(!value.empty() && value.size() <= 64, key, "debe tener de 1 a 64 caracteres")) o.profile = value;
+    } else if (key == "account_id") {
+      if (errors.Check(IsRowId(value), key, "debe ser el id de una cuenta")) o.account_id = std::stoll(value);
+    } else if (key == "override_balance_reason") {
+      if (errors.Check(!value.empty() && value.size() <= 500, key, "debe explicar el motivo (1 a 500 caracteres)"))
+        o.override_reason = value;
+    } else if (key != "file_name") {  // file_name: read by the handler for a raw body
+      errors.Add(key, "unknown_field", "no es un parámetro conocido");
+    }
+  }
+  VERTICE_TRY(errors.ToStatus());
+  return o;
+}
+
+db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx, const banking::Profiles& profiles) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto options, ReadImportOptions(ctx.request));
+  std::vector<std::pair<std::string, std::string>> files;  // name, bytes
+  if (auto boundary = http::MultipartBoundary(ctx.request.Header("content-type"))) {
+    VERTICE_CO_ASSIGN_OR_RETURN(auto parts, http::ParseMultipart(ctx.request.body, *boundary));
+    int n = 0;
+    for (auto& p : parts) {
+      ++n;
+      if (p.filename.empty() && p.name != "file" && p.name != "files") continue;
+      files.emplace_back(p.filename.empty() ? "parte-" + std::to_string(n) : p.filename, std::move(p.data));
+    }
+  } else if (!ctx.request.body.empty()) {
+    std::string name = shared::QueryValue(ctx.request.query, "file_name");
+    files.emplace_back(name.empty() ? "estado-de-cuenta" : name, ctx.request.body);
+  }
+  if (files.empty())
+    co_return Fail(ErrorKind::kInvalidInput, "bank.no_file", "Envíe el estado de cuenta en el cuerpo o como archivo.");
+  if (files.size() > kMaxFilesPerRequest)
+    co_return Fail(ErrorKind::kPayloadTooLarge, "bank.too_many_files",
+                   "Demasiados archivos en una solicitud (máximo 50).");
+  banking::StatementImporter importer(app.Deps().pool, ctx.Scope(), ctx.Actor(), "api", profiles.user);
+  json::array reports;
+  int new_lines = 0, duplicates = 0, rejected = 0, rejected_files = 0;
+  std::optional<banking::FileReport> only;
+  for (auto& [name, bytes] : files) {
+    banking::ImportRequest req;
+    req.file_name = name;
+    req.bytes = std::move(bytes);
+    req.format = options.format;
+    req.profile = options.profile;
+    req.account_id = options.account_id;
+    req.balance_override_reason = options.override_reason;
+    VERTICE_CO_ASSIGN_OR_RETURN(auto report, co_await importer.Import(std::move(req)));
+    new_lines += report.new_lines;
+    duplicates += report.duplicate_lines;
+    rejected += report.rejected_lines;
+    if (report.status == banking::FileStatus::kRejected) ++rejected_files;
+    reports.push_back(banking::FileReportJson(report));
+    if (files.size() == 1) only = std::move(report);
+  }
+  json::object body{{"summary", json::object{{"files", files.size()},
+                                             {"rejected_files", rejected_files},
+                                             {"new", new_lines},
+                                             {"duplicate", duplicates},
+                                             {"rejected", rejected}}},
+                    {"files", std::move(reports)}};
+  // One file refused whole: the request failed, with the report in the error's details.
+  if (only && only->status == banking::FileStatus::kRejected) {
+    Error e = only->error.value_or(Error{ErrorKind::kBusinessRule,
+                                         "bank.statement_rejected",
+                                         "Ningún estado de cuenta del archivo se importó.",
+                                         {},
+                                         {}});
+    if (e.kind != ErrorKind::kInvalidInput) e.kind = ErrorKind::kBusinessRule;
+    e.details = json::serialize(body);
+    co_return std::unexpected(e);
+  }
+  co_return Json(new_lines > 0 ? 201 : 200, body);
+}
+
+// ---- statements and movements --------------------------------------------------------------
+
+db::Task<Result<http::Response>> ListStatements(App& app, RequestContext& ctx) {
+  std::string account = shared::QueryValue(ctx.request.query, "account_id");
+  if (!account.empty() && !IsRowId(account))
+    co_return Fail(ErrorKind::kInvalidInput, "invalid_field", "account_id no es el id de una cuenta.");
+  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
+    return tx.Query(
+        "SELECT json_build_object('statement_id', s.statement_id::text, 'account_id', s.account_id::text, 'file_id', "
+        "s.file_id::text, "
+        "'file_name', f.file_name, 'format', f.format, 'bank_statement_ref', s.bank_statement_ref, "
+        "'from', s.from_date, 'to', s.to_date, 'currency', s.currency, "
+        "'opening_balance', s.opening_balance::text, 'closing_balance', s.closing_balance::text, "
+        "'movements_total', s.movements_total::text, 'new', s.new_lines, 'duplicate', s.duplicate_lines, "
+        "'rejected', s.skipped_lines, 'balance_overridden', s.balance_mismatch, 'override_reason', s.override_reason, "
+        "'imported_at', s.created_at)::text AS j "
+        "FROM bank_statements s JOIN bank_statement_files f USING (file_id) "
+        "WHERE s.tenant_id = vertice_current_tenant() AND s.company_id = vertice_current_company() "
+        "AND ($1::bigint IS NULL OR s.account_id = $1::bigint) ORDER BY s.statement_id DESC LIMIT 200",
+        db::P(account.empty() ? std::optional<std::string>{} : std::optional<std::string>(account)));
+  });
+  if (!rows) co_return std::unexpected(rows.error());
+  std::string body = "{\"items\":[";
+  for (int r = 0; r < rows->Size(); ++r) {
+    if (r) body += ',';
+    body += rows->Get(r, "j");
+  }
+  body += "]}";
+  http::Response res;
+  res.status = 200;
+  res.body = std::move(body);
+  co_return res;
+}
+
+struct Where {
+  std::string sql = "m.tenant_id = vertice_current_tenant() AND m.company_id = vertice_current_company()";
+  db::Params params;
+  std::string Bind(std::string value) {
+    params.push_back(std::move(value));
+    return "$" + std::to_string(params.size());
+  }
+  void And(const std::string& cond) { sql += " AND " + cond; }
+};
+
+db::Task<Result<http::Response>> ListMovements(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
+  FieldErrors errors;
+  Where w;
+  int limit = 50;
+  for (const auto& [key, value] : q) {
+    if (key == "account_id" || key == "statement_id") {
+      if (errors.Check(IsRowId(value), key, "debe ser un id numérico"))
+        w.And("m." + key + " = " + w.Bind(value) + "::bigint");
+    } else if (key == "from" || key == "to") {
+      if (errors.Check(shared::IsIsoDate(value), key, "debe ser una fecha AAAA-MM-DD"))
+        w.And(std::string("m.booking_date ") + (key == "from" ? ">= " : "<= ") + w.Bind(value) + "::date");
+    } else if (key == "status") {
+      if (errors.Check(value == "unreconciled" || value == "partial" || value == "reconciled" || value == "ignored",
+                       key, "debe ser unreconciled, partial, reconciled o ignored"))
+        w.And("m.status = " + w.Bind(value));
+    } else if (key == "direction") {
+      if (errors.Check(value == "in" || value == "out", key, "debe ser in (depósitos) u out (retiros)"))
+        w.And(value == "in" ? "m.amount > 0" : "m.amount < 0");
+    } else if (key == "min_amount" || key == "max_amount") {
+      if (errors.Check(shared::Money::Parse(value).has_value(), key, "debe ser un importe como 1500.00"))
+        w.And(std::string("abs(m.amount) ") + (key == "min_amount" ? ">= " : "<= ") + w.Bind(value) + "::numeric");
+    } else if (key == "q") {
+      if (errors.Check(!value.empty() && value.size() <= 100, key, "debe tener de 1 a 100 caracteres")) {
+        auto p = w.Bind(value);
+        w.And("(m.description ILIKE '%' || " + p + " || '%' OR m.reference = " + p + " OR m.bank_reference = " + p +
+              " OR m.counterparty_name ILIKE '%' || " + p + " || '%')");
+      }
+    } else if (key == "limit") {
+      auto n = shared::Decimal<0>::Parse(value);
+      if (errors.Check(n && n->Units() >= 1 && n->Units() <= 200, key, "debe ser un entero de 1 a 200"))
+        limit = static_cast<int>(n->Units());
+    } else if (key == "after") {
+      // Cursor "<booking date>~<id>" from the previous page (newest first).
+      auto tilde = value.find('~');
+      bool ok = tilde == 10 && shared::IsIsoDate(value.substr(0, 10)) && IsRowId(value.substr(11));
+      if (errors.Check(ok, key, "no es un cursor de esta lista"))
+        w.And("(m.booking_date, m.movement_id) < (" + w.Bind(value.substr(0, 10)) + "::date, " +
+              w.Bind(value.substr(11)) + "::bigint)");
+    } else {
+      errors.Add(key, "unknown_field", "no es un filtro conocido");
+    }
+  }
+  VERTICE_CO_TRY(errors.ToStatus());
+  std::string sql =
+      "SELECT json_build_object('movement_id', m.movement_id::text, 'account_id', m.account_id::text, 'statement_id', "
+      "m.statement_id::text, 'booking_date', m.booking_date, 'value_date', m.value_date, 'amount', m.amount::text, "
+      "'currency', m.currency, 'description', m.description, 'reference', m.reference, 'bank_reference', "
+      "m.bank_reference, 'counterparty_name', m.counterparty_name, 'counterparty_account', m.counterparty_account, "
+      "'status', m.status, 'reconciled_amount', m.reconciled_amount::text, 'category', m.category)::text AS j, "
+      "m.booking_date::text AS d, m.movement_id FROM bank_movements m WHERE " +
+      w.sql + " ORDER BY m.booking_date DESC, m.movement_id DESC LIMIT " + std::to_string(limit + 1);
+  auto params = std::move(w.params);
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
+  if (!rows) co_return std::unexpected(rows.error());
+  std::string body = "{\"items\":[";
+  json::value next = nullptr;
+  for (int r = 0; r < rows->Size(); ++r) {
+    if (r == limit) {
+      next = rows->Str(r - 1, "d") + "~" + rows->Str(r - 1, "movement_id");
+      break;
+    }
+    if (r) body += ',';
+    body += rows->Get(r, "j");
+  }
+  body += "],\"next_after\":" + json::serialize(next) + "}";
+  http::Response res;
+  res.status = 200;
+  res.body = std::move(body);
+  co_return res;
+}
+
+db::Task<Result<http::Response>> GetMovement(App& app, RequestContext& ctx) {
+  const std::string id = ctx.params.at("id");
+  if (!IsRowId(id)) co_return std::unexpected(NotFound("El movimiento no existe."));
+  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
+    return tx.Query(
+        "SELECT json_build_object('movement_id', m.movement_id::text, 'account_id', m.account_id::text, "
+        "'account_name', a.name, "
+        "'statement_id', m.statement_id::text, 'booking_date', m.booking_date, 'value_date', m.value_date, 'amount', "
+        "m.amount::text, 'currency', m.currency, 'description', m.description, 'reference', m.reference, "
+        "'bank_reference', m.bank_reference, 'counterparty_name', m.counterparty_name, 'counterparty_account', "
+        "m.counterparty_account, 'transaction_code', m.transaction_code, 'line', m.line, 'status', m.status, "
+        "'reconciled_amount', m.reconciled_amount::text, 'category', m.category, 'imported_at', m.created_at)::text AS "
+        "j "
+        "FROM bank_movements m JOIN bank_accounts a USING (account_id) WHERE m.tenant_id = vertice_current_tenant() "
+        "AND m.company_id = vertice_current_company() AND m.movement_id = $1::bigint",
+        db::P(id));
+  });
+  if (!rows) co_return std::unexpected(rows.error());
+  if (rows->Empty()) co_return std::unexpected(NotFound("El movimiento no existe."));
+  http::Response res;
+  res.status = 200;
+  res.body = rows->Str(0, "j");
+  co_return res;
+}
+
+db::Task<Result<http::Response>> ListProfiles(const banking::Profiles& profiles) {
+  json::array items;
+  auto add = [&](const bank::CsvProfile& p, const char* origin) {
+    items.push_back(json::object{{"name", p.name}, {"summary", p.summary}, {"origin", origin}});
+  };
+  for (const auto& p : profiles.user) add(p, "configuration");
+  for (const auto& p : bank::BuiltinCsvProfiles()) add(p, "built_in");
+  co_return Json(200, json::object{{"items", std::move(items)}});
+}
+
+}  // namespace
+
+void RegisterBankRoutes(App& app, const banking::Profiles& profiles) {
+  app.Add("GET", "/api/v1/bank/accounts",
+          {[&app](RequestContext& ctx) { return ListAccounts(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("POST", "/api/v1/bank/accounts",
+          {[&app](RequestContext& ctx) { return CreateAccount(app, ctx); }, Access::kCompany, {"owner", "cfo"}});
+  app.Add("POST", "/api/v1/bank/statements",
+          {[&app, &profiles](RequestContext& ctx) { return ImportStatements(app, ctx, profiles); }, Access::kCompany,
+           kImporters});
+  app.Add("GET", "/api/v1/bank/statements",
+          {[&app](RequestContext& ctx) { return ListStatements(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/bank/movements",
+          {[&app](RequestContext& ctx) { return ListMovements(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/bank/movements/{id}",
+          {[&app](RequestContext& ctx) { return GetMovement(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("GET", "/api/v1/bank/csv-profiles",
+          {[&profiles](RequestContext&) { return ListProfiles(profiles); }, Access::kCompany, kReaders});
+}
+
+}  // namespace vertice::api

@@ -1,0 +1,210 @@
+// Bank accounts and statement import through the real server and PostgreSQL: CLABE validation,
+// every format, balances checked (and an override on record), malformed files refused with
+// nothing stored, re-imports and overlapping periods deduplicated line by line, movements with
+// filters and keyset pages, and tenant isolation.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/api/api_fixture.hpp"
+
+namespace vertice::testing {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+const fs::path kFixtures = fs::path(VERTICE_FIXTURES_DIR) / "bank";
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class BankApiTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    cfo_ = SignIn("cfo@acme.mx");
+  }
+  HttpResponse Call(const std::string& method, const std::string& path, const std::string& body = "",
+                    const std::string& company = "acme") {
+    auto c = Client();
+    return c.Send(method, path, body, cfo_.Bearer(company));
+  }
+  std::string CreateAccount(const json::object& body) {
+    auto r = Call("POST", "/api/v1/bank/accounts", json::serialize(body));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string(ParseJson(r.body).at("account_id").as_string());
+  }
+  int64_t Count(const std::string& sql, const std::vector<std::string>& params = {}) {
+    return std::stoll(SqlValue(db_->OwnerUrl(), sql, params));
+  }
+  Session cfo_;
+};
+
+TEST_F(BankApiTest, AccountsNeedAValidClabeAndTakeTheBankFromIt) {
+  auto bad = Call("POST", "/api/v1/bank/accounts", R"({"name": "Operativa", "clabe": "012180001234567890"})");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("clabe"), std::string::npos);
+  auto id = CreateAccount({{"name", "Operativa BBVA"}, {"clabe", "012180001234567899"}});
+  auto list = ParseJson(Call("GET", "/api/v1/bank/accounts").body).at("items").as_array();
+  bool found = false;
+  for (const auto& a : list)
+    if (a.at("account_id").as_string() == id) {
+      found = true;
+      EXPECT_EQ(a.at("bank").as_string(), "BBVA México");
+      EXPECT_EQ(a.at("currency").as_string(), "MXN");
+    }
+  EXPECT_TRUE(found);
+  auto again = Call("POST", "/api/v1/bank/accounts", R"({"name": "Otra", "clabe": "012180001234567899"})");
+  EXPECT_EQ(again.status, 409) << again.body;
+  // A cashier cannot register accounts.
+  auto cashier = SignIn("cajero@acme.mx");
+  auto c = Client();
+  EXPECT_EQ(
+      c.Send("POST", "/api/v1/bank/accounts", R"({"name": "X", "clabe": "002180001234567896"})", cashier.Bearer("acme"))
+          .status,
+      403);
+}
+
+TEST_F(BankApiTest, Mt940WithSeveralStatementsIsImportedOnceAndAReimportAddsNothing) {
+  CreateAccount(
+      {{"name", "Rabo EUR"}, {"bank", "Rabobank"}, {"account_number", "NL34RABO0142623393"}, {"currency", "EUR"}});
+  auto bytes = ReadFile(kFixtures / "mt940_oca_rabo.swi");
+  auto r = Call("POST", "/api/v1/bank/statements?file_name=rabo.swi", bytes);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto file = ParseJson(r.body).at("files").at(0).as_object();
+  EXPECT_EQ(file.at("status").as_string(), "imported");
+  EXPECT_EQ(file.at("format").as_string(), "mt940");
+  EXPECT_EQ(file.at("statements").as_array().size(), 4u);
+  EXPECT_EQ(file.at("new").to_number<int64_t>(), 2);
+  auto again = Call("POST", "/api/v1/bank/statements", bytes);
+  ASSERT_EQ(again.status, 200) << again.body;
+  auto dup = ParseJson(again.body).at("files").at(0).as_object();
+  EXPECT_EQ(dup.at("status").as_string(), "duplicate_file");
+  EXPECT_EQ(dup.at("new").to_number<int64_t>(), 0);
+  EXPECT_EQ(dup.at("duplicate").to_number<int64_t>(), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM bank_movements m JOIN bank_accounts a USING (account_id) "
+                  "WHERE a.account_number = 'NL34RABO0142623393'"),
+            2);
+}
+
+TEST_F(BankApiTest, ABalanceMismatchIsRefusedWithTheFiguresUnlessOverriddenOnRecord) {
+  CreateAccount(
+      {{"name", "ABN EUR"}, {"bank", "ABN AMRO"}, {"account_number", "NL77ABNA0574908765"}, {"currency", "EUR"}});
+  auto bytes = ReadFile(kFixtures / "camt053_oca_test.xml");
+  auto refused = Call("POST", "/api/v1/bank/statements", bytes);
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(ErrorCode(refused), "bank.balance_mismatch");
+  EXPECT_NE(refused.body.find("15555.28"), std::string::npos) << refused.body;
+  EXPECT_EQ(Count("SELECT count(*) FROM bank_statement_files WHERE format = 'camt053'"), 0);
+  auto overridden = Call(
+      "POST", "/api/v1/bank/statements?override_balance_reason=Saldo%20inicial%20corregido%20por%20el%20banco", bytes);
+  ASSERT_EQ(overridden.status, 201) << overridden.body;
+  auto st = ParseJson(overridden.body).at("files").at(0).at("statements").at(0).as_object();
+  EXPECT_TRUE(st.at("balance_overridden").as_bool());
+  EXPECT_EQ(st.at("new").to_number<int64_t>(), 3);
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM bank_statements WHERE balance_mismatch AND override_reason LIKE 'Saldo inicial%'"),
+      1);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit_log WHERE action = 'bank.statement_balance_overridden'"), 1);
+}
+
+TEST_F(BankApiTest, MalformedFilesAreRefusedWithAClearErrorAndNothingStored) {
+  CreateAccount({{"name", "ING EUR"}, {"bank", "ING"}, {"account_number", "NL77INGB0574908765"}, {"currency", "EUR"}});
+  const auto before = Count("SELECT count(*) FROM bank_movements");
+  auto camt = ReadFile(kFixtures / "camt053_oca_txdtls.xml");
+  auto truncated = Call("POST", "/api/v1/bank/statements", camt.substr(0, camt.size() / 2));
+  EXPECT_EQ(truncated.status, 400) << truncated.body;
+  EXPECT_EQ(ErrorCode(truncated), "bank.camt_malformed");
+  auto ofx = Call("POST", "/api/v1/bank/statements", ReadFile(kFixtures / "ofx_oca_wrong.ofx"));
+  EXPECT_EQ(ofx.status, 400) << ofx.body;
+  auto notification = Call("POST", "/api/v1/bank/statements", ReadFile(kFixtures / "camt054_oca_test.xml"));
+  EXPECT_EQ(ErrorCode(notification), "bank.camt054_not_a_statement");
+  auto unknown = Call("POST", "/api/v1/bank/statements", "%PDF-1.4 not a statement\n");
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  // Latin-1 bytes with a UTF-8-only profile.
+  auto latin = Call("POST", "/api/v1/bank/statements?profile=generic",
+                    "id,date,description,reference,amount,balance\na,2024-01-02,DEP\xD3SITO,,1.00,\n");
+  EXPECT_EQ(ErrorCode(latin), "bank.wrong_encoding");
+  // A statement for an account the company does not have.
+  auto stranger = Call("POST", "/api/v1/bank/statements", ReadFile(kFixtures / "mt940_jejik_generic.sta"));
+  EXPECT_EQ(stranger.status, 422) << stranger.body;
+  EXPECT_EQ(ErrorCode(stranger), "bank.unknown_account");
+  EXPECT_EQ(Count("SELECT count(*) FROM bank_movements"), before);
+  EXPECT_EQ(Count("SELECT count(*) FROM bank_statement_files WHERE company_id = 'acme' AND format <> 'mt940' "
+                  "AND format <> 'camt053'"),
+            0);
+}
+
+TEST_F(BankApiTest, OverlappingPeriodsAddOnlyTheNewLinesAndMovementsPageByKeyset) {
+  auto account = CreateAccount({{"name", "Banorte"}, {"clabe", "072180001234567897"}});
+  std::string header = "id,date,description,reference,amount,balance\n";
+  // January 2–10, then 8–15: the 8th–10th are in both files.
+  std::string first = header, second = header;
+  long balance = 0;
+  std::vector<std::string> lines;
+  for (int d = 2; d <= 15; ++d) {
+    long cents = 10000 + d * 137;
+    balance += cents;
+    std::string line = "m" + std::to_string(d) + ",2024-01-" + (d < 10 ? "0" : "") + std::to_string(d) +
+                       ",SPEI RECIBIDO CLIENTE " + std::to_string(d) + ",," + std::to_string(cents / 100) + "." +
+                       (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100) + "," +
+                       std::to_string(balance / 100) + "." + (balance % 100 < 10 ? "0" : "") +
+                       std::to_string(balance % 100) + "\n";
+    if (d <= 10) first += line;
+    if (d >= 8) second += line;
+  }
+  auto a = Call("POST", "/api/v1/bank/statements?account_id=" + account, first);
+  ASSERT_EQ(a.status, 201) << a.body;
+  EXPECT_EQ(ParseJson(a.body).at("summary").at("new").to_number<int64_t>(), 9);
+  auto b = Call("POST", "/api/v1/bank/statements?account_id=" + account, second);
+  ASSERT_EQ(b.status, 201) << b.body;
+  EXPECT_EQ(ParseJson(b.body).at("summary").at("new").to_number<int64_t>(), 5);
+  EXPECT_EQ(ParseJson(b.body).at("summary").at("duplicate").to_number<int64_t>(), 3);
+  // 14 movements, newest first, five per page.
+  std::vector<std::string> seen;
+  std::string after;
+  for (int page = 0; page < 5; ++page) {
+    auto r =
+        Call("GET", "/api/v1/bank/movements?limit=5&account_id=" + account + (after.empty() ? "" : "&after=" + after));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = ParseJson(r.body).as_object();
+    for (const auto& m : j.at("items").as_array()) seen.push_back(std::string(m.at("bank_reference").as_string()));
+    if (j.at("next_after").is_null()) break;
+    after = std::string(j.at("next_after").as_string());
+  }
+  ASSERT_EQ(seen.size(), 14u);
+  EXPECT_EQ(seen.front(), "m15");
+  EXPECT_EQ(seen.back(), "m2");
+  auto filtered = ParseJson(Call("GET", "/api/v1/bank/movements?from=2024-01-05&to=2024-01-06&q=CLIENTE").body);
+  EXPECT_EQ(filtered.at("items").as_array().size(), 2u);
+  auto bad = Call("GET", "/api/v1/bank/movements?status=pagado");
+  EXPECT_EQ(bad.status, 400);
+}
+
+TEST_F(BankApiTest, AnotherCompanySeesNoneOfItAndGets404ForItsIds) {
+  auto account = CreateAccount({{"name", "Santander"}, {"clabe", "014180001234567897"}});
+  auto r = Call("POST", "/api/v1/bank/statements?account_id=" + account,
+                "id,date,description,reference,amount,balance\nz1,2024-03-01,DEPOSITO,,500.00,500.00\n");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto movement = SqlValue(db_->OwnerUrl(), "SELECT movement_id FROM bank_movements WHERE bank_reference = 'z1'");
+  EXPECT_EQ(Call("GET", "/api/v1/bank/movements/" + movement).status, 200);
+  auto globex = SignIn("cfo@globex.mx");
+  auto c = Client();
+  EXPECT_EQ(c.Send("GET", "/api/v1/bank/movements/" + movement, "", globex.Bearer("globex")).status, 404);
+  auto list = c.Send("GET", "/api/v1/bank/movements", "", globex.Bearer("globex"));
+  EXPECT_EQ(ParseJson(list.body).at("items").as_array().size(), 0u);
+  EXPECT_EQ(
+      ParseJson(c.Send("GET", "/api/v1/bank/accounts", "", globex.Bearer("globex")).body).at("items").as_array().size(),
+      0u);
+  // Importing into acme's account id from globex: that account does not exist there.
+  auto into = c.Send("POST", "/api/v1/bank/statements?account_id=" + account,
+                     "id,date,description,reference,amount,balance\nz2,2024-03-02,X,,1.00,\n", globex.Bearer("globex"));
+  EXPECT_EQ(into.status, 404) << into.body;
+}
+
+}  // namespace
+}  // namespace vertice::testing
