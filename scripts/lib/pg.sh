@@ -53,7 +53,7 @@ pg_start() {
   [ "$(id -u)" -eq 0 ] && runner=(runuser -u postgres --)
   # setsid: Ctrl-C in the terminal reaches the server and this script, not the database.
   setsid -w "${runner[@]}" "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $sock -c fsync=${PG_FSYNC:-on} -c max_connections=200" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $sock -c fsync=${PG_FSYNC:-on} -c max_connections=200 ${PG_OPTIONS:-}" start >/dev/null
 }
 
 pg_stop() {

@@ -88,12 +88,17 @@ Result<Plan> BuildPlan(const std::vector<EmbeddedFile>& files, const std::vector
     }
   }
   Plan plan;
-  std::vector<std::string> components = component_order;
+  // The listed components first (those that have migrations), then the rest by name.
+  std::vector<std::string> components;
+  for (const auto& c : component_order)
+    if (std::any_of(by_key.begin(), by_key.end(), [&](const auto& kv) { return kv.first.first == c; }) &&
+        std::find(components.begin(), components.end(), c) == components.end())
+      components.push_back(c);
+  const size_t listed = components.size();
   for (const auto& [key, mig] : by_key) {
     if (std::find(components.begin(), components.end(), key.first) == components.end()) components.push_back(key.first);
   }
-  std::sort(components.begin() + static_cast<long>(std::min(component_order.size(), components.size())),
-            components.end());
+  std::sort(components.begin() + static_cast<long>(listed), components.end());
   // Derived objects built over every other component (the unified view) come last.
   auto derived = std::find(components.begin(), components.end(), kDerivedComponent);
   if (derived != components.end()) std::rotate(derived, derived + 1, components.end());

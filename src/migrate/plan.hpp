@@ -43,9 +43,10 @@ inline constexpr std::string_view kDerivedComponent = "universal";
 
 // Builds and validates the plan: well-formed names, no duplicate versions, a .down.sql for every
 // versioned migration unless it says it is irreversible. `component_order` lists components
-// that must come first (core); the rest follow in name order.
+// that must come first, in that order (core, then cfdi, then bank, which reconciles against
+// cfdi's documents); the rest follow in name order.
 Result<Plan> BuildPlan(const std::vector<EmbeddedFile>& files,
-                       const std::vector<std::string>& component_order = {"core"});
+                       const std::vector<std::string>& component_order = {"core", "cfdi", "bank"});
 
 std::string Sha256Hex(std::string_view data);
 

@@ -106,7 +106,11 @@ Result<migrate::Plan> Registry::MigrationPlan(const std::vector<migrate::Embedde
     std::string c(f.component);
     if (c != "core" && c != migrate::kDerivedComponent && !vertical_components.contains(c)) core_components.insert(c);
   }
+  // Core components in dependency order (bank reconciles against cfdi's documents), then any
+  // other core component by name, then the verticals.
   std::vector<std::string> order = {"core"};
+  for (const char* c : {"cfdi", "bank"})
+    if (core_components.erase(c)) order.push_back(c);
   order.insert(order.end(), core_components.begin(), core_components.end());
   for (const auto& v : verticals_) order.push_back(v.name);
   VERTICE_ASSIGN_OR_RETURN(auto plan, migrate::BuildPlan(files, order));
