@@ -100,5 +100,7 @@ void RegisterVerticalRoutes(App& app, const verticals::Registry& registry);
 void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, freshness::ChangeFeed& feed);
 // Bank accounts, statement import, statements and movements (/api/v1/bank/…).
 void RegisterBankRoutes(App& app, const banking::Profiles& profiles);
+// Matcher runs, suggestions, accept/reject/undo, manual matches, summary (/api/v1/reconciliation/…).
+void RegisterReconciliationRoutes(App& app);
 
 }  // namespace vertice::api

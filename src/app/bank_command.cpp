@@ -10,6 +10,7 @@
 #include "db/connection.hpp"
 #include "db/pool.hpp"
 #include "db/run_sync.hpp"
+#include "reconciliation/run.hpp"
 #include "shared/validation.hpp"
 
 namespace vertice::app {
@@ -192,6 +193,70 @@ int ImportStatements(const Config& config, const StatementImportArgs& a) {
     std::cout << files.size() << " archivo(s): " << new_lines << " movimientos nuevos, " << duplicates
               << " duplicados, " << rejected << " rechazados; " << rejected_files << " archivo(s) rechazado(s)\n";
   return rejected_files > 0 ? 3 : 0;
+}
+
+int ReconRun(const Config& config, const ReconArgs& a) {
+  auto urls = DatabaseUrls(config);
+  if (!urls) return 2;
+  reconciliation::RunRequest req;
+  if (!a.account.empty()) {
+    if (a.account.find_first_not_of("0123456789") != std::string::npos || a.account.size() > 18) {
+      std::cerr << "error: --account debe ser el id numérico de la cuenta\n";
+      return 2;
+    }
+    req.account_id = std::stoll(a.account);
+  }
+  for (const auto* d : {&a.from, &a.to})
+    if (!d->empty() && !shared::IsIsoDate(*d)) {
+      std::cerr << "error: las fechas van como AAAA-MM-DD\n";
+      return 2;
+    }
+  req.from_date = a.from;
+  req.to_date = a.to;
+  auto report = db::RunSync<Result<reconciliation::RunReport>>(
+      [&](boost::asio::any_io_executor ex) -> db::Task<Result<reconciliation::RunReport>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(auto ctx, co_await Resolve(ex, urls->admin, a.company));
+        req.requested_by = ctx.actor.id;
+        db::Pool pool(ex, Options(urls->url));
+        co_return co_await reconciliation::RunReconciliation(pool, ctx.scope, req);
+      });
+  if (!report) {
+    std::cerr << "error: " << report.error().message << " " << report.error().internal << "\n";
+    return 1;
+  }
+  std::cout << boost::json::serialize(reconciliation::RunReportJson(*report)) << std::endl;
+  return 0;
+}
+
+int ReconExport(const Config& config, const ReconArgs& a) {
+  auto urls = DatabaseUrls(config);
+  if (!urls) return 2;
+  if (a.format != "recon-truth/1") {
+    std::cerr << "error: --format: solo recon-truth/1\n";
+    return 2;
+  }
+  auto out = db::RunSync<Result<boost::json::object>>(
+      [&](boost::asio::any_io_executor ex) -> db::Task<Result<boost::json::object>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(auto ctx, co_await Resolve(ex, urls->admin, a.company));
+        db::Pool pool(ex, Options(urls->url));
+        co_return co_await reconciliation::ExportPredictions(pool, ctx.scope);
+      });
+  if (!out) {
+    std::cerr << "error: " << out.error().message << " " << out.error().internal << "\n";
+    return 1;
+  }
+  std::string text = boost::json::serialize(*out);
+  if (a.output.empty()) {
+    std::cout << text << std::endl;
+  } else {
+    std::ofstream f(a.output, std::ios::binary);
+    f << text << "\n";
+    if (!f) {
+      std::cerr << "error: no se pudo escribir " << a.output << "\n";
+      return 1;
+    }
+  }
+  return 0;
 }
 
 }  // namespace vertice::app

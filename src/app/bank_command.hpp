@@ -27,4 +27,16 @@ struct StatementImportArgs {
 // 0: every file imported or already imported; 3: some file rejected; 1/2: could not run.
 int ImportStatements(const Config& config, const StatementImportArgs& args);
 
+struct ReconArgs {
+  std::string company;
+  std::string account;  // id; empty: every account
+  std::string from, to;
+  std::string format = "recon-truth/1";
+  std::string output;  // export: a file; empty: standard output
+};
+// `vertice recon run`: the matcher over the company's unreconciled movements; prints the counts.
+int ReconRun(const Config& config, const ReconArgs& args);
+// `vertice recon export --format recon-truth/1`: the predictions file of recon-dev's README.
+int ReconExport(const Config& config, const ReconArgs& args);
+
 }  // namespace vertice::app

@@ -232,6 +232,22 @@ int main(int argc, char** argv) {
   account_create->add_option("--currency", account_args.currency, "ISO 4217 (default MXN)");
   flag(account_create, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
 
+  // recon
+  auto* recon_cmd = cli.add_subcommand("recon", "Bank reconciliation");
+  recon_cmd->require_subcommand(1);
+  app::ReconArgs recon_args;
+  auto* recon_run = recon_cmd->add_subcommand("run", "Match unreconciled movements with CFDI (automatic or suggested)");
+  recon_run->add_option("--company", recon_args.company, "Company id")->required();
+  recon_run->add_option("--account", recon_args.account, "Only this bank account (id)");
+  recon_run->add_option("--from", recon_args.from, "From booking date (AAAA-MM-DD)");
+  recon_run->add_option("--to", recon_args.to, "To booking date (AAAA-MM-DD)");
+  flag(recon_run, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
+  auto* recon_export = recon_cmd->add_subcommand("export", "Write the company's matches as a predictions file");
+  recon_export->add_option("--company", recon_args.company, "Company id")->required();
+  recon_export->add_option("--format", recon_args.format, "recon-truth/1 (default)");
+  recon_export->add_option("--output,-o", recon_args.output, "File (default: standard output)");
+  flag(recon_export, "database_url", "PostgreSQL URL for the server role (also DATABASE_URL)");
+
   // refresh
   auto* refresh_cmd = cli.add_subcommand("refresh", "Refresh (verify and repair) the unified view now, as level 3");
   std::string refresh_company;
@@ -254,6 +270,8 @@ int main(int argc, char** argv) {
   if (import_cfdi->parsed()) return app::ImportCfdi(*config, import_paths, import_company);
   if (import_statement->parsed()) return app::ImportStatements(*config, statement_args);
   if (account_create->parsed()) return app::CreateBankAccount(*config, account_args);
+  if (recon_run->parsed()) return app::ReconRun(*config, recon_args);
+  if (recon_export->parsed()) return app::ReconExport(*config, recon_args);
   // Runs a refresh through the same service the server uses (logged in mv_refresh_log).
   auto run_refresh = [&](std::optional<std::string> only, std::string requested_by) -> int {
     if (config->admin_database_url.empty()) {

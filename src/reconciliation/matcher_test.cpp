@@ -1,0 +1,153 @@
+// The matcher's evidence and decisions on small hand-made cases: names without legal forms,
+// reference tokens within one edit, exact and FX amounts, combinations, ambiguity refused,
+// lines that settle no invoice classified by rules.
+#include "reconciliation/matcher.hpp"
+
+#include <gtest/gtest.h>
+
+#include "reconciliation/text_match.hpp"
+
+namespace vertice::reconciliation {
+namespace {
+
+Money M(const char* s) { return *Money::Parse(s); }
+
+TEST(TextMatchTest, NamesLoseTheirLegalFormAndAccents) {
+  EXPECT_EQ(NameCore("Distribuidora Anáhuac, S.A. de C.V."), (std::vector<std::string>{"DISTRIBUIDORA", "ANAHUAC"}));
+  EXPECT_EQ(NameCore("TIENDAS QUERETARO S.A.P.I. DE C.V."), (std::vector<std::string>{"TIENDAS", "QUERETARO"}));
+  EXPECT_EQ(NameCore("Farmacias Regiomontana S. de R.L. de C.V"),
+            (std::vector<std::string>{"FARMACIAS", "REGIOMONTANA"}));
+  EXPECT_EQ(NameCore("Lucía Martínez García"), (std::vector<std::string>{"LUCIA", "MARTINEZ", "GARCIA"}));
+}
+
+TEST(TextMatchTest, NameIndexFindsVariantsAbbreviationsAndCuts) {
+  NameIndex idx;
+  idx.Add("DISTRIBUIDORA QUERETARO SA DE CV", 1);
+  idx.Add("TIENDAS QUERETARO S.A.P.I. DE C.V.", 2);
+  idx.Add("FACTORAJE FINANCIERO SANTA FE SA DE CV", 3);
+  auto find = [&](const char* text) { return idx.Find(Tokens(Normalize(text))); };
+  EXPECT_EQ(find("SPEI ENVIADO BANREGIO DISTR QUERETARO S.A.P.I. DE C.V. PAGO A7658"), std::vector<int64_t>{1});
+  EXPECT_EQ(find("SPEI RECIBIDOBANORTE/8247086356 TIENDAS QUERETARO SA DE CV"), std::vector<int64_t>{2});
+  EXPECT_EQ(find("DEPOSITO SPEI BANREGIO FACTORAJE FINANCIERO SANTA F"), std::vector<int64_t>{3});
+  EXPECT_TRUE(find("DEPOSITO EN EFECTIVO").empty());
+  EXPECT_TRUE(find("TIENDAS MORELOS").empty());
+}
+
+TEST(TextMatchTest, ReferenceTokensAndOneEditLookup) {
+  auto t = ReferenceTokens("CONCEPTO: FACT A-2961 PAGO 8DACB6A2A99C FOLIO 3O45");
+  auto has = [&](const char* x) { return std::find(t.begin(), t.end(), x) != t.end(); };
+  EXPECT_TRUE(has("A2961"));
+  EXPECT_TRUE(has("2961"));
+  EXPECT_TRUE(has("8DACB6A2A99C"));
+  EXPECT_TRUE(has("3045"));  // O typed for 0
+  FuzzyIndex idx;
+  idx.Add("3319", 7);
+  EXPECT_TRUE(idx.Find("3319").front().exact);
+  EXPECT_FALSE(idx.Find("319").empty());    // a dropped digit
+  EXPECT_FALSE(idx.Find("3391").empty());   // transposed
+  EXPECT_FALSE(idx.Find("33199").empty());  // an added digit
+  EXPECT_TRUE(idx.Find("3300").empty());    // two edits
+  EXPECT_TRUE(WithinOneEdit("ABCD", "ABDC"));
+  EXPECT_FALSE(WithinOneEdit("ABCD", "BADC"));
+}
+
+Document Invoice(int64_t id, const char* folio, const char* total, const char* rfc, const char* name,
+                 const char* date = "2024-03-01") {
+  Document d;
+  d.id = id;
+  d.uuid = "AAAAAAAA-0000-4000-8000-" + std::string(12 - std::to_string(id).size(), '0') + std::to_string(id);
+  d.serie = "A";
+  d.folio = folio;
+  d.date = date;
+  d.counterparty_rfc = rfc;
+  d.counterparty_name = name;
+  d.metodo_pago = "PUE";
+  d.total = d.open = M(total);
+  return d;
+}
+
+BankLine Deposit(int64_t id, const char* amount, const char* text, const char* date = "2024-03-05") {
+  return {id, date, M(amount), text, "", "", ""};
+}
+
+TEST(MatcherTest, ExactAmountAndThePayersNameSettleAutomatically) {
+  Matcher m({Invoice(1, "100", "11600.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV"),
+             Invoice(2, "101", "5800.00", "FRO010101AAA", "FARMACIAS EL ROBLE SA DE CV")},
+            {}, {}, {}, {});
+  auto d = m.Run({Deposit(10, "11600.00", "SPEI RECIBIDOBANORTE/8247086356 TIENDAS QUERETARO S.A. DE C.V. PAGO")});
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, Decision::Kind::kMatch);
+  EXPECT_TRUE(d[0].automatic) << d[0].score;
+  ASSERT_EQ(d[0].lines.size(), 1u);
+  EXPECT_EQ(d[0].lines[0].document_id, 1);
+  EXPECT_EQ(d[0].lines[0].amount.ToString(), "11600.00");
+  EXPECT_TRUE(m.OpenOf(1).IsZero());
+}
+
+TEST(MatcherTest, TwoOpenInvoicesOfTheSameAmountAndNoReferenceAreOnlySuggested) {
+  Matcher m({Invoice(1, "100", "5000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV", "2024-02-01"),
+             Invoice(2, "101", "5000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV", "2024-02-02")},
+            {}, {}, {}, {});
+  auto d = m.Run({Deposit(10, "5000.00", "SPEI RECIBIDO TIENDAS QUERETARO PAGO")});
+  EXPECT_FALSE(d[0].automatic);
+  // With the folio in the text, it is clear.
+  Matcher m2({Invoice(1, "100", "5000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV", "2024-02-01"),
+              Invoice(2, "101", "5000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV", "2024-02-02")},
+             {}, {}, {}, {});
+  auto d2 = m2.Run({Deposit(10, "5000.00", "SPEI RECIBIDO TIENDAS QUERETARO PAGO FACT A-101")});
+  EXPECT_TRUE(d2[0].automatic);
+  EXPECT_EQ(d2[0].lines[0].document_id, 2);
+}
+
+TEST(MatcherTest, OneDepositForSeveralInvoicesWithACreditNoteNetted) {
+  auto nc = Invoice(4, "NC9", "500.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV");
+  nc.tipo = 'E';
+  Matcher m({Invoice(1, "100", "1000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV"),
+             Invoice(2, "101", "2000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV"),
+             Invoice(3, "102", "4000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV"), nc},
+            {}, {}, {}, {});
+  auto d = m.Run({Deposit(10, "2500.00", "SPEI RECIBIDO TIENDAS QUERETARO PAGO FACTURAS A-100 A-101")});
+  ASSERT_EQ(d[0].kind, Decision::Kind::kMatch);
+  ASSERT_EQ(d[0].lines.size(), 3u);
+  Money sum;
+  for (const auto& l : d[0].lines) sum = *sum.Add(l.amount);
+  EXPECT_EQ(sum.ToString(), "2500.00");
+  EXPECT_TRUE(d[0].automatic) << d[0].score;
+}
+
+TEST(MatcherTest, AUsdInvoicePaidInPesosAtTheDaysRate) {
+  auto usd = Invoice(1, "200", "1000.00", "IMP010101AAA", "IMPORTADORA DEL PACIFICO SA DE CV");
+  usd.currency = "USD";
+  Matcher m({usd}, {}, {{"2024-03-04", 17.05}}, {}, {});
+  auto d = m.Run({Deposit(10, "16900.00", "SPEI RECIBIDO IMPORTADORA DEL PACIFICO PAGO A200")});
+  ASSERT_EQ(d[0].kind, Decision::Kind::kMatch);
+  EXPECT_EQ(d[0].lines[0].doc_amount.ToString(), "1000.00");
+  EXPECT_EQ(d[0].lines[0].amount.ToString(), "16900.00");
+  EXPECT_TRUE(d[0].automatic);
+}
+
+TEST(MatcherTest, LinesThatSettleNoInvoiceAreClassifiedAndAnAdvanceIsNotAPayment) {
+  Matcher m({Invoice(1, "100", "11600.00", "FLE010101AAA", "FARMACIAS LA ESPERANZA SA DE CV")}, {}, {}, {}, {});
+  auto d = m.Run({Deposit(10, "11600.00", "TRANSF INTERBANCARIA SPEI FARMACIAS LA ESPERANZA CONCEPTO: ANTICIPO"),
+                  {11, "2024-03-06", M("-6.00"), "COMISION TRANSFERENCIA SPEI", "", "", ""},
+                  {12, "2024-03-06", M("-0.96"), "IVA COMISION TRANSFERENCIA SPEI", "", "", ""}});
+  EXPECT_EQ(d[0].kind, Decision::Kind::kCategory);
+  EXPECT_EQ(d[0].category, "advance_no_invoice");
+  EXPECT_EQ(d[1].category, "bank_fee");
+  EXPECT_EQ(d[2].category, "bank_fee_iva");
+  EXPECT_FALSE(m.OpenOf(1).IsZero());
+}
+
+TEST(MatcherTest, InstallmentsConsumeTheInvoiceInOrder) {
+  Matcher m({Invoice(1, "100", "3000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV")}, {}, {}, {}, {});
+  auto d = m.Run({Deposit(10, "1000.00", "SPEI RECIBIDO TIENDAS QUERETARO PAGO A-100", "2024-03-05"),
+                  Deposit(11, "2000.00", "SPEI RECIBIDO TIENDAS QUERETARO PAGO A-100", "2024-04-05")});
+  ASSERT_EQ(d[0].kind, Decision::Kind::kMatch);
+  EXPECT_EQ(d[0].lines[0].amount.ToString(), "1000.00");
+  ASSERT_EQ(d[1].kind, Decision::Kind::kMatch);
+  EXPECT_EQ(d[1].lines[0].amount.ToString(), "2000.00");
+  EXPECT_TRUE(d[1].automatic);
+}
+
+}  // namespace
+}  // namespace vertice::reconciliation
