@@ -47,9 +47,10 @@ struct Candidate {
   Money fee, fee_iva;
   double score = 0;
   std::vector<std::string> reasons;
-  int independent = 0;          // evidence besides the amount: reference, payer, complement
-  bool amount_settles = false;  // the amounts add up (exactly, or within the FX spread)
-  std::string key;              // the document set, to tell candidates apart
+  int independent = 0;            // evidence besides the amount: reference, payer, complement
+  bool amount_settles = false;    // the amounts add up (exactly, or within the FX spread)
+  bool amount_uncertain = false;  // the documents are clear, the pesos applied to each are not
+  std::string key;                // the document set, to tell candidates apart
 };
 
 }  // namespace
@@ -401,6 +402,9 @@ Decision Matcher::Impl::Decide(const BankLine& m) {
       if (!within) continue;
       c.score += 2.5;
       c.amount_settles = true;
+      // Without a complement stating the pesos applied, a wire fee the bank deducted cannot be
+      // told from the exchange spread: the documents are right, the amounts may not be.
+      c.amount_uncertain = !complement_day.contains(i);
       c.reasons.push_back(fmt::format("USD al tipo de cambio ({:+.2f} % del FIX)", ratio * 100));
       int64_t applied = want + fee_total;
       c.lines.push_back({d.id, FromCents(deposit ? applied : -applied), FromCents(deposit ? doc_open : -doc_open)});
@@ -429,6 +433,7 @@ Decision Matcher::Impl::Decide(const BankLine& m) {
       c.lines.front().amount = FromCents(want + fee + iva);
       c.fee = FromCents(-fee);
       c.fee_iva = FromCents(-iva);
+      c.amount_uncertain = false;
       c.score += 4;
       ++c.independent;
       c.reasons.push_back(
@@ -442,7 +447,13 @@ Decision Matcher::Impl::Decide(const BankLine& m) {
   for (const auto& [i, exact] : ref_hits)
     if (exact) combo_rfcs.insert(docs[i].counterparty_rfc);
   bool single_exact = std::any_of(cands.begin(), cands.end(), [](const Candidate& c) { return c.amount_settles; });
-  if (!single_exact) {
+  bool credit_notes = false;  // a credit note netted in the payment explains a "short" amount
+  if (deposit)
+    for (const auto& rfc : combo_rfcs)
+      if (auto it = docs_of_rfc.find(rfc); it != docs_of_rfc.end())
+        for (size_t i : it->second)
+          if (docs[i].tipo == 'E' && eligible(i)) credit_notes = true;
+  if (!single_exact || credit_notes) {
     for (const auto& rfc : combo_rfcs) {
       auto it = docs_of_rfc.find(rfc);
       if (it == docs_of_rfc.end()) continue;
@@ -454,6 +465,8 @@ Decision Matcher::Impl::Decide(const BankLine& m) {
       std::stable_sort(pool.begin(), pool.end(), [&](size_t a, size_t b) {
         bool ra = ref_hits.contains(a), rb = ref_hits.contains(b);
         if (ra != rb) return ra;
+        bool ea = docs[a].tipo == 'E', eb = docs[b].tipo == 'E';  // credit notes are few: keep them all
+        if (ea != eb) return ea;
         return doc_day[a] < doc_day[b];
       });
       if (pool.size() > static_cast<size_t>(opt.combination_pool))
@@ -492,6 +505,15 @@ Decision Matcher::Impl::Decide(const BankLine& m) {
         c.amount_settles = true;
         c.score += 3.5;
         c.reasons.push_back(fmt::format("{} documentos suman el importe exacto", set.size()));
+        if (std::any_of(set.begin(), set.end(), [&](size_t i) { return docs[i].tipo == 'E'; })) {
+          c.score += 3;
+          c.reasons.push_back("nota de crédito neteada en el pago");
+        }
+        if (std::any_of(set.begin(), set.end(), [&](size_t i) { return complement_day.contains(i); })) {
+          c.score += 5;
+          ++c.independent;
+          c.reasons.push_back("complemento de pago por el importe neto");
+        }
         std::vector<int64_t> ids;
         for (size_t i : set) {
           int64_t v = sign(i) * Cents(docs[i].open);
@@ -533,7 +555,9 @@ Decision Matcher::Impl::Decide(const BankLine& m) {
   if (second > -1e8) out.reasons.push_back(fmt::format("siguiente candidato: {:.1f}", second));
   bool clear = best.score >= opt.auto_threshold && best.score - second >= opt.auto_margin;
   bool evidence = best.independent >= 1 && (best.amount_settles || best.independent >= 2);
-  out.automatic = clear && evidence;
+  out.automatic = clear && evidence && !best.amount_uncertain;
+  if (clear && evidence && best.amount_uncertain)
+    out.reasons.push_back("importe en pesos por confirmar (tipo de cambio o comisión)");
   if (out.automatic && !payer_rfcs.empty()) {
     const auto& first = docs[by_id.at(best.lines.front().document_id)];
     if (payer_rfcs.contains(first.counterparty_rfc)) out.payer_rfc = first.counterparty_rfc;

@@ -115,15 +115,25 @@ TEST(MatcherTest, OneDepositForSeveralInvoicesWithACreditNoteNetted) {
   EXPECT_TRUE(d[0].automatic) << d[0].score;
 }
 
-TEST(MatcherTest, AUsdInvoicePaidInPesosAtTheDaysRate) {
+TEST(MatcherTest, AUsdInvoicePaidInPesosIsSuggestedUnlessAComplementStatesThePesos) {
   auto usd = Invoice(1, "200", "1000.00", "IMP010101AAA", "IMPORTADORA DEL PACIFICO SA DE CV");
   usd.currency = "USD";
+  // Within the bank's spread of the day's rate: the right invoice, but a deducted wire fee could
+  // hide in the difference, so a person confirms the pesos.
   Matcher m({usd}, {}, {{"2024-03-04", 17.05}}, {}, {});
   auto d = m.Run({Deposit(10, "16900.00", "SPEI RECIBIDO IMPORTADORA DEL PACIFICO PAGO A200")});
   ASSERT_EQ(d[0].kind, Decision::Kind::kMatch);
   EXPECT_EQ(d[0].lines[0].doc_amount.ToString(), "1000.00");
   EXPECT_EQ(d[0].lines[0].amount.ToString(), "16900.00");
-  EXPECT_TRUE(d[0].automatic);
+  EXPECT_FALSE(d[0].automatic);
+  // The payment complement says 17,074.00 were applied: a 150.00 fee plus IVA was deducted.
+  Matcher m2({usd}, {{1, "2024-03-05", M("17074.00")}}, {{"2024-03-04", 17.05}}, {}, {});
+  auto d2 = m2.Run({Deposit(10, "16900.00", "SPEI RECIBIDO IMPORTADORA DEL PACIFICO PAGO A200")});
+  ASSERT_EQ(d2[0].kind, Decision::Kind::kMatch);
+  EXPECT_TRUE(d2[0].automatic);
+  EXPECT_EQ(d2[0].lines[0].amount.ToString(), "17074.00");
+  EXPECT_EQ(d2[0].bank_fee.ToString(), "-150.00");
+  EXPECT_EQ(d2[0].bank_fee_iva.ToString(), "-24.00");
 }
 
 TEST(MatcherTest, LinesThatSettleNoInvoiceAreClassifiedAndAnAdvanceIsNotAPayment) {
