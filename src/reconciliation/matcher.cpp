@@ -94,7 +94,9 @@ struct Matcher::Impl {
   std::map<std::string, std::string> aliases;  // payer key → RFC
   std::vector<std::pair<int, double>> fx;      // day, rate (sorted)
   // Indexes, per side (0: receivables, deposits; 1: payables, withdrawals).
-  FuzzyIndex refs[2];
+  // Reference keys (folio, serie+folio, UUID fragments) → documents, per side; each document's keys.
+  std::unordered_map<std::string, std::vector<size_t>> ref_keys[2];
+  std::vector<std::vector<std::string>> doc_keys;
   NameIndex names[2];
   std::vector<std::string> rfcs;  // owner id (index) → RFC
   std::unordered_map<std::string, int64_t> rfc_owner;
@@ -167,6 +169,7 @@ Matcher::Matcher(std::vector<Document> documents, std::vector<PaymentEvidence> e
     if (p.rate > 0) s.fx.emplace_back(DayNumber(p.date), p.rate);
   std::sort(s.fx.begin(), s.fx.end());
   s.doc_day.resize(s.docs.size());
+  s.doc_keys.resize(s.docs.size());
   for (size_t i = 0; i < s.docs.size(); ++i) {
     auto& d = s.docs[i];
     s.by_id[d.id] = i;
@@ -179,8 +182,9 @@ Matcher::Matcher(std::vector<Document> documents, std::vector<PaymentEvidence> e
     auto key = [](std::string v) { return Normalize(v); };
     auto add_ref = [&](const std::string& k) {
       if (k.empty()) return;
-      s.refs[side].Add(k, static_cast<int64_t>(i));
-      if (d.issued && d.tipo == 'E') s.refs[1].Add(k, static_cast<int64_t>(i));
+      s.ref_keys[side][k].push_back(i);
+      if (d.issued && d.tipo == 'E') s.ref_keys[1][k].push_back(i);
+      s.doc_keys[i].push_back(k);
     };
     std::string folio = key(d.folio), serie = key(d.serie);
     std::erase(folio, ' ');
@@ -274,21 +278,26 @@ Decision Matcher::Impl::Decide(const BankLine& m) {
   // ---- references ----
   std::map<size_t, bool> ref_hits;  // document → exact
   auto ref_tokens = ReferenceTokens(m.description + " " + m.reference);
-  for (const auto& t : ref_tokens) {
-    for (const auto& h : refs[side].Find(t)) {
-      size_t i = static_cast<size_t>(h.owner);
-      if (!eligible(i)) continue;
-      auto& e = ref_hits[i];
-      e = e || h.exact;
+  for (const auto& t : ref_tokens)
+    if (auto it = ref_keys[side].find(t); it != ref_keys[side].end())
+      for (size_t i : it->second)
+        if (eligible(i)) ref_hits[i] = true;
+  // Within one edit (a mistyped folio or fragment), only among the payer's own documents: folios
+  // are dense, and one edit away from any 4-digit folio there are dozens of other customers'.
+  for (const auto& rfc : payer_rfcs) {
+    auto it = docs_of_rfc.find(rfc);
+    if (it == docs_of_rfc.end()) continue;
+    for (size_t i : it->second) {
+      if (ref_hits.contains(i) || !eligible(i)) continue;
+      for (const auto& k : doc_keys[i]) {
+        if (k.size() < 4) continue;
+        if (std::any_of(ref_tokens.begin(), ref_tokens.end(),
+                        [&](const std::string& t) { return t.size() >= 3 && WithinOneEdit(t, k); })) {
+          ref_hits[i] = false;
+          break;
+        }
+      }
     }
-  }
-  // A fuzzy hit counts only for the payer's documents (folios are dense: one edit away from any
-  // 4-digit folio there are dozens of others).
-  for (auto it = ref_hits.begin(); it != ref_hits.end();) {
-    if (!it->second && (payer_rfcs.empty() || !payer_rfcs.contains(docs[it->first].counterparty_rfc)))
-      it = ref_hits.erase(it);
-    else
-      ++it;
   }
 
   // ---- rules (lines that settle no document), unless a reference clearly names a document ----

@@ -130,6 +130,10 @@ void NameIndex::Add(std::string_view name, int64_t owner) {
   if (core.empty()) return;
   // Too generic to identify anyone by itself.
   if (core.size() == 1 && core.front().size() < 5) return;
+  // Every document of a customer carries its name: index each (name, owner) once.
+  std::string key = std::to_string(owner) + ':';
+  for (const auto& t : core) key += t + ' ';
+  if (!seen_.insert(std::move(key)).second) return;
   entries_.push_back({std::move(core), owner});
   by_first_prefix_[entries_.back().tokens.front().substr(0, 4)].push_back(entries_.size() - 1);
 }
@@ -179,38 +183,6 @@ bool WithinOneEdit(std::string_view a, std::string_view b) {
     return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
   }
   return a.substr(i) == b.substr(i + 1);  // insertion into a
-}
-
-void FuzzyIndex::Add(const std::string& key, int64_t owner) {
-  if (key.empty()) return;
-  exact_[key].push_back(owner);
-  if (key.size() < 4) return;
-  for (size_t i = 0; i < key.size(); ++i) {
-    std::string d = key.substr(0, i) + key.substr(i + 1);
-    deletes_[d].push_back({key, owner});
-  }
-  deletes_[key].push_back({key, owner});  // a token with one extra character deletes down to the key
-}
-
-std::vector<FuzzyIndex::Hit> FuzzyIndex::Find(const std::string& token) const {
-  std::vector<Hit> out;
-  if (auto it = exact_.find(token); it != exact_.end()) {
-    for (auto o : it->second) out.push_back({o, true});
-    return out;
-  }
-  if (token.size() < 3) return out;
-  auto consider = [&](const std::string& probe) {
-    auto it = deletes_.find(probe);
-    if (it == deletes_.end()) return;
-    for (const auto& [key, owner] : it->second) {
-      if (key.size() < 4 || !WithinOneEdit(token, key)) continue;
-      if (std::none_of(out.begin(), out.end(), [&](const Hit& h) { return h.owner == owner; }))
-        out.push_back({owner, false});
-    }
-  };
-  consider(token);
-  for (size_t i = 0; i < token.size(); ++i) consider(token.substr(0, i) + token.substr(i + 1));
-  return out;
 }
 
 }  // namespace vertice::reconciliation

@@ -1,15 +1,16 @@
 // Text evidence for the matcher: what a bank line's description and reference say about who paid
 // and which documents they meant. Normalisation (upper-case ASCII, accents folded, punctuation to
 // spaces), company names without their legal form (S.A. DE C.V., SAPI, S. DE R.L., S.C., …),
-// reference tokens (folios, serie-folio, UUID fragments) and a fuzzy index that finds a key
-// within one edit (a transposed, dropped, added or changed character; O read as 0).
-// Hand-written: nothing in Debian does Mexican legal-name folding or symmetric-delete lookup.
+// reference tokens (folios, serie-folio, UUID fragments, O read as 0) and a comparison within one
+// edit (a transposed, dropped, added or changed character).
+// Hand-written: nothing in Debian does Mexican legal-name folding.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace vertice::reconciliation {
@@ -40,24 +41,8 @@ class NameIndex {
     int64_t owner;
   };
   std::vector<Entry> entries_;
+  std::unordered_set<std::string> seen_;
   std::unordered_map<std::string, std::vector<size_t>> by_first_prefix_;  // first 4 letters of the first token
-};
-
-// Keys within edit distance 1 (symmetric deletes), for keys of at least 4 characters; shorter
-// keys match exactly only.
-class FuzzyIndex {
- public:
-  void Add(const std::string& key, int64_t owner);
-  // Exact owners, then (if none) owners within one edit.
-  struct Hit {
-    int64_t owner;
-    bool exact;
-  };
-  std::vector<Hit> Find(const std::string& token) const;
-
- private:
-  std::unordered_map<std::string, std::vector<int64_t>> exact_;
-  std::unordered_map<std::string, std::vector<std::pair<std::string, int64_t>>> deletes_;
 };
 
 // Damerau–Levenshtein distance ≤ 1 (adjacent transposition counts as one).
