@@ -208,3 +208,121 @@ TEST_F(BankApiTest, AnotherCompanySeesNoneOfItAndGets404ForItsIds) {
 
 }  // namespace
 }  // namespace vertice::testing
+
+namespace vertice::testing {
+namespace {
+
+// Reconciliation over HTTP: a run settles the clear movement and suggests the ambiguous one;
+// reject, manual (amounts must add up), undo of one match, a later run leaves people's decisions
+// alone; another company gets 404s.
+class ReconciliationApiTest : public BankApiTest {
+ protected:
+  void Invoice(const std::string& uuid, const std::string& folio, const std::string& total, const std::string& rfc,
+               const std::string& name) {
+    Sql(db_->OwnerUrl(),
+        "INSERT INTO sat_invoices (tenant_id, company_id, uuid, sha256, version, serie, folio, fecha, tipo, direction, "
+        "emisor_rfc, receptor_rfc, counterparty_rfc, counterparty_name, subtotal, total, moneda, total_mxn, "
+        "metodo_pago, status, xml) VALUES ('demo', 'acme', $1::text, encode(sha256(convert_to($1::text, 'UTF8')), "
+        "'hex'), '4.0', 'F', $2, "
+        "'2024-05-02', 'I', 'issued', 'ADI920101AB3', $3, $3, $4, $5::numeric, $5::numeric, 'MXN', $5::numeric, "
+        "'PUE', 'vigente', '\\x00'::bytea)",
+        {uuid, folio, rfc, name, total});
+  }
+};
+
+TEST_F(ReconciliationApiTest, RunRejectManualUndoAndIsolation) {
+  auto account = CreateAccount({{"name", "Conciliación"}, {"clabe", "002180001234567896"}});
+  Invoice("11111111-1111-4111-8111-111111111111", "501", "11600.00", "TQU010101AB1", "TIENDAS QUERETARO SA DE CV");
+  Invoice("22222222-2222-4222-8222-222222222222", "502", "5800.00", "FRO010101AB2", "FARMACIAS EL ROBLE SA DE CV");
+  Invoice("33333333-3333-4333-8333-333333333333", "503", "5800.00", "FRO010101AB2", "FARMACIAS EL ROBLE SA DE CV");
+  auto imported = Call("POST", "/api/v1/bank/statements?account_id=" + account,
+                       "id,date,description,reference,amount,balance\n"
+                       "r1,2024-05-06,SPEI RECIBIDO TIENDAS QUERETARO S.A. DE C.V. PAGO FACT F-501,,11600.00,\n"
+                       "r2,2024-05-07,SPEI RECIBIDO FARMACIAS EL ROBLE PAGO,,5800.00,\n"
+                       "r3,2024-05-08,COMISION TRANSFERENCIA SPEI,,-6.00,\n"
+                       "r4,2024-05-09,DEPOSITO CLIENTE,,1000.00,\n");
+  ASSERT_EQ(imported.status, 201) << imported.body;
+  auto run = Call("POST", "/api/v1/reconciliation/run", "{\"account_id\": \"" + account + "\"}");
+  ASSERT_EQ(run.status, 200) << run.body;
+  auto report = ParseJson(run.body).as_object();
+  EXPECT_EQ(report.at("auto_matched").to_number<int64_t>(), 1);
+  EXPECT_EQ(report.at("suggested").to_number<int64_t>(), 1);   // two invoices of 5,800.00 from the same customer
+  EXPECT_EQ(report.at("classified").to_number<int64_t>(), 1);  // the fee
+  auto movement = [&](const std::string& ref) {
+    return SqlValue(db_->OwnerUrl(), "SELECT movement_id FROM bank_movements WHERE bank_reference = $1", {ref});
+  };
+  auto status = [&](const std::string& ref) {
+    return SqlValue(db_->OwnerUrl(), "SELECT status FROM bank_movements WHERE bank_reference = $1", {ref});
+  };
+  EXPECT_EQ(status("r1"), "reconciled");
+  EXPECT_EQ(status("r3"), "ignored");
+  EXPECT_EQ(status("r2"), "unreconciled");
+
+  // The suggestion, with its score and reasons; rejected, it is not proposed again.
+  auto suggestions = ParseJson(Call("GET", "/api/v1/reconciliation/suggestions").body).at("items").as_array();
+  ASSERT_EQ(suggestions.size(), 1u);
+  const auto& s = suggestions[0].as_object();
+  EXPECT_FALSE(s.at("reasons").as_array().empty());
+  EXPECT_EQ(s.at("movement").at("movement_id").as_string(), movement("r2"));
+  const std::string suggestion = std::string(s.at("match_id").as_string());
+  const std::string proposed_uuid = std::string(s.at("documents").at(0).at("uuid").as_string());
+  EXPECT_EQ(Call("POST", "/api/v1/reconciliation/matches/" + suggestion + "/reject").status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/reconciliation/matches/" + suggestion + "/accept").status, 409);
+  ASSERT_EQ(Call("POST", "/api/v1/reconciliation/run", "").status, 200);
+  const auto after_reject = ParseJson(Call("GET", "/api/v1/reconciliation/suggestions").body);
+  for (const auto& again : after_reject.at("items").as_array()) {
+    if (again.at("movement").at("movement_id").as_string() == movement("r2")) {
+      EXPECT_NE(again.at("documents").at(0).at("uuid").as_string(), proposed_uuid);
+    }
+  }
+
+  // Manual: the amounts must add up to the movement.
+  auto wrong = Call("POST", "/api/v1/reconciliation/manual",
+                    "{\"movement_id\": \"" + movement("r2") +
+                        "\", \"lines\": [{\"invoice_id\": \"33333333-3333-4333-8333-333333333333\", \"amount\": "
+                        "\"5000.00\"}]}");
+  EXPECT_EQ(wrong.status, 422) << wrong.body;
+  EXPECT_EQ(ErrorCode(wrong), "reconciliation.amounts_do_not_add_up");
+  auto manual = Call("POST", "/api/v1/reconciliation/manual",
+                     "{\"movement_id\": \"" + movement("r2") +
+                         "\", \"lines\": [{\"invoice_id\": \"33333333-3333-4333-8333-333333333333\", \"amount\": "
+                         "\"5800.00\"}]}");
+  ASSERT_EQ(manual.status, 201) << manual.body;
+  const std::string manual_id = std::string(ParseJson(manual.body).at("match_id").as_string());
+  EXPECT_EQ(status("r2"), "reconciled");
+
+  // Undo the automatic match: only it; the manual one and its movement stay.
+  const std::string auto_id = SqlValue(db_->OwnerUrl(),
+                                       "SELECT match_id FROM reconciliation_matches WHERE origin = 'auto' AND state = "
+                                       "'accepted' AND movement_id = $1::bigint",
+                                       {movement("r1")});
+  EXPECT_EQ(Call("POST", "/api/v1/reconciliation/matches/" + auto_id + "/undo").status, 200);
+  EXPECT_EQ(status("r1"), "unreconciled");
+  EXPECT_EQ(status("r2"), "reconciled");
+  // A later run may settle r1 again, never touches the manual match.
+  ASSERT_EQ(Call("POST", "/api/v1/reconciliation/run", "").status, 200);
+  EXPECT_EQ(
+      SqlValue(db_->OwnerUrl(), "SELECT state FROM reconciliation_matches WHERE match_id = $1::bigint", {manual_id}),
+      "accepted");
+  EXPECT_EQ(Count("SELECT count(*) FROM reconciliation_events WHERE match_id = " + manual_id), 1);
+
+  auto summary = ParseJson(Call("GET", "/api/v1/reconciliation/summary?account_id=" + account).body).as_object();
+  EXPECT_EQ(summary.at("movements").to_number<int64_t>(), 4);
+  EXPECT_EQ(summary.at("unreconciled_amount").as_string(), "1000.00");  // r4 only
+
+  // Another company: 404 on the match and the movement, an empty list of suggestions.
+  auto globex = SignIn("cfo@globex.mx");
+  auto c = Client();
+  EXPECT_EQ(c.Send("POST", "/api/v1/reconciliation/matches/" + manual_id + "/undo", "", globex.Bearer("globex")).status,
+            404);
+  EXPECT_EQ(c.Send("GET", "/api/v1/bank/movements/" + movement("r2"), "", globex.Bearer("globex")).status, 404);
+  auto theirs = c.Send("GET", "/api/v1/reconciliation/suggestions", "", globex.Bearer("globex"));
+  EXPECT_EQ(ParseJson(theirs.body).at("items").as_array().size(), 0u);
+  auto manual_there =
+      c.Send("POST", "/api/v1/reconciliation/manual",
+             "{\"movement_id\": \"" + movement("r4") + "\", \"category\": \"otros\"}", globex.Bearer("globex"));
+  EXPECT_EQ(manual_there.status, 404) << manual_there.body;
+}
+
+}  // namespace
+}  // namespace vertice::testing
