@@ -1,5 +1,7 @@
 #include "freshness/change_feed.hpp"
 
+#include <set>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -123,15 +125,32 @@ db::Task<void> ChangeFeed::Listen(std::string conninfo, std::shared_ptr<std::ato
     auto conn = co_await db::Connection::Connect(ex, conninfo, std::chrono::seconds(5));
     if (conn) {
       (*conn)->UsePreparedStatements(false);
-      auto listening = co_await (*conn)->ExecuteScript("LISTEN vertice_universal");
-      if (listening) {
+      auto start = co_await (*conn)->Execute("SELECT coalesce(max(change_id), 0)::text AS id FROM universal_changes");
+      if (start) {
         connected_ = true;
         backoff = std::chrono::milliseconds(250);
-        PublishAll();  // changes while we were not listening are unknown: everyone re-reads
+        PublishAll();  // changes while we were not polling are unknown: everyone re-reads
+        // Identities are taken at insert and become visible at commit, so a notice can appear
+        // below the highest one seen: every poll looks back kLookback ids and skips those it
+        // already delivered.
+        int64_t high = std::stoll(start->Str(0, "id"));
+        std::set<int64_t> delivered;
         while (!*stop) {
-          auto notes = co_await (*conn)->WaitNotifications();
-          if (!notes) break;
-          for (const auto& n : *notes) Publish(n.payload);
+          auto rows = co_await (*conn)->Execute(
+              "SELECT change_id, company_id FROM universal_changes WHERE change_id > $1::bigint ORDER BY change_id",
+              db::P(std::to_string(std::max<int64_t>(0, high - kLookback))));
+          if (!rows) break;
+          std::set<std::string> companies;
+          for (int i = 0; i < rows->Size(); ++i) {
+            int64_t id = rows->Int(i, "change_id");
+            if (!delivered.insert(id).second) continue;
+            companies.insert(rows->Str(i, "company_id"));
+            high = std::max(high, id);
+          }
+          for (const auto& c : companies) Publish(c);
+          delivered.erase(delivered.begin(), delivered.lower_bound(high - kLookback));
+          asio::steady_timer tick(ex, poll_interval);
+          co_await tick.async_wait(asio::use_awaitable);
         }
       }
     }

@@ -1,8 +1,8 @@
-// Live change notices for open dashboards: one LISTEN connection per instance (channel
-// vertice_universal, payload = company id, sent by the view's maintenance trigger at commit)
-// fanned out to the Server-Sent Events subscribers of exactly that company. A subscriber learns
-// only that its own company's numbers changed, never what or whose else. LISTEN needs a direct
-// session (not PgBouncer in transaction mode): `listen_url` may point past the pooler.
+// Live change notices for open dashboards: one connection per instance polls universal_changes
+// (a row per company per write, appended by the view's maintenance in the writer's transaction;
+// V0007 says why not NOTIFY) every poll_interval, and fans each company out to the Server-Sent
+// Events subscribers of exactly that company. A subscriber learns only that its own company's
+// numbers changed, never what or whose else.
 #pragma once
 
 #include <atomic>
@@ -21,7 +21,7 @@ class ChangeFeed {
   struct Subscriber;
 
   ChangeFeed() = default;
-  // Keeps the LISTEN connection open (reconnecting with backoff) until `stop`.
+  // Polls for changes (reconnecting with backoff) until `stop`.
   db::Task<void> Listen(std::string conninfo, std::shared_ptr<std::atomic<bool>> stop);
   // A streamed text/event-stream response for one company's subscriber.
   http::Response Subscribe(const http::Request& request, std::string tenant_id, std::string company_id);
@@ -32,6 +32,8 @@ class ChangeFeed {
   size_t Subscribers() const;
   bool Connected() const { return connected_.load(); }
   std::chrono::seconds heartbeat{15};
+  std::chrono::milliseconds poll_interval{150};
+  static constexpr int64_t kLookback = 5000;  // ids taken before the highest seen may commit later
 
  private:
   void Wake(const std::shared_ptr<Subscriber>& s);

@@ -136,6 +136,7 @@ db::Task<Status> RefreshService::Housekeeping() {
   if (abandoned.Int(0, "n") > 0) spdlog::warn("marked {} abandoned refresh(es) as failed", abandoned.Int(0, "n"));
   VERTICE_CO_TRY(co_await lease->Execute("SELECT universal_compact()"));
   VERTICE_CO_TRY(co_await lease->Execute("SELECT mv_prune()"));
+  VERTICE_CO_TRY(co_await lease->Execute("SELECT universal_changes_prune()"));
   co_return Status{};
 }
 

@@ -1,0 +1,2 @@
+DROP FUNCTION IF EXISTS universal_changes_prune();
+DROP TABLE IF EXISTS universal_changes;
