@@ -71,6 +71,36 @@ TEST(ConfigTest, RefreshSchedulesAreCronExpressionsCheckedAtLoad) {
   std::remove(path.c_str());
 }
 
+TEST(ConfigTest, CsvStatementProfilesAreReadAndCheckedAtLoad) {
+  std::string path = ::testing::TempDir() + "/vertice-config-csv.toml";
+  std::ofstream(path) << "[csv_profiles.banorte-empresas]\n"
+                         "encoding = \"latin-1\"\ndelimiter = \";\"\nskip_rows = 3\ndate_format = \"%d/%m/%Y\"\n"
+                         "sign = \"debit_credit\"\ndate = [\"Fecha de operación\", \"Fecha\"]\n"
+                         "description = [\"Concepto\"]\ndebit = \"Retiros\"\ncredit = \"Depósitos\"\n"
+                         "thousands_separator = \"\"\n";
+  auto c = LoadConfig(path, {}, FakeEnv({}));
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_EQ(c->csv_profiles.size(), 1u);
+  const auto& p = c->csv_profiles.front();
+  EXPECT_EQ(p.name, "banorte-empresas");
+  EXPECT_EQ(p.encoding, bank::CsvEncoding::kLatin1);
+  EXPECT_EQ(p.delimiter, ';');
+  EXPECT_EQ(p.skip_rows, 3);
+  EXPECT_EQ(p.sign, bank::CsvSign::kDebitCredit);
+  EXPECT_EQ(p.date.size(), 2u);
+  EXPECT_EQ(p.thousands_separator, '\0');
+  // A debit/credit profile without its columns, and an unknown key, are refused with the key.
+  std::ofstream(path) << "[csv_profiles.x]\ndate = \"Fecha\"\nsign = \"debit_credit\"\n";
+  auto missing = LoadConfig(path, {}, FakeEnv({}));
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("csv_profiles.x.debit"), std::string::npos) << missing.error().message;
+  std::ofstream(path) << "[csv_profiles.x]\ndate = \"Fecha\"\namount = \"Importe\"\ncolour = \"red\"\n";
+  auto unknown = LoadConfig(path, {}, FakeEnv({}));
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("csv_profiles.x.colour"), std::string::npos) << unknown.error().message;
+  std::remove(path.c_str());
+}
+
 TEST(ConfigTest, DsnPasswordsAreRedacted) {
   EXPECT_EQ(RedactDsn("postgresql://vertice_app:s3cret@127.0.0.1:5432/vertice"),
             "postgresql://vertice_app:***@127.0.0.1:5432/vertice");
