@@ -95,7 +95,7 @@ struct MatcherOptions {
   int combination_pool = 22;                // the payer's open items searched
   int days_before = 540;                    // a document may be this much older than the movement
   int days_after = 5;                       // or this much newer (issued right after the transfer)
-  double fx_low = -0.030, fx_high = 0.012;  // bank rate vs the reference rate
+  double fx_low = -0.045, fx_high = 0.025;  // bank rate vs the reference rate (spread, FIX drift)
 };
 
 class Matcher {
