@@ -408,13 +408,28 @@ Decision Matcher::Impl::Decide(const BankLine& m) {
       double ratio = static_cast<double>(want) / static_cast<double>(*open_mxn) - 1.0;
       int64_t fee_total = 0;
       bool within = ratio >= opt.fx_low && ratio <= opt.fx_high;
+      // A small payment can be outside the spread only because of the fee: a wire fee of 100 to
+      // 500 pesos plus IVA, added back, may bring it within (the amounts stay uncertain).
+      // (Not when a complement states exactly this amount: then nothing was deducted.)
+      for (int64_t fee = 10000; !within && !complement_day.contains(i) && fee <= 50000; fee += 5000) {
+        int64_t with_fee = want + fee + fee * 16 / 100;
+        double r = static_cast<double>(with_fee) / static_cast<double>(*open_mxn) - 1.0;
+        if (r >= opt.fx_low && r <= opt.fx_high) {
+          within = true;
+          ratio = r;
+          fee_total = with_fee - want;
+          c.fee = FromCents(-fee);
+          c.fee_iva = FromCents(-(fee * 16 / 100));
+        }
+      }
       if (!within) continue;
       c.score += 2.5;
       c.amount_settles = true;
       // Without a complement stating the pesos applied, a wire fee the bank deducted cannot be
       // told from the exchange spread: the documents are right, the amounts may not be.
       c.amount_uncertain = !complement_day.contains(i);
-      c.reasons.push_back(fmt::format("USD al tipo de cambio ({:+.2f} % del FIX)", ratio * 100));
+      c.reasons.push_back(fmt::format("USD al tipo de cambio ({:+.2f} % del FIX){}", ratio * 100,
+                                      fee_total ? ", neto de una comisión bancaria" : ""));
       int64_t applied = want + fee_total;
       c.lines.push_back({d.id, FromCents(deposit ? applied : -applied), FromCents(deposit ? doc_open : -doc_open)});
     } else {
