@@ -134,6 +134,20 @@ TEST(MatcherTest, AUsdInvoicePaidInPesosIsSuggestedUnlessAComplementStatesThePes
   EXPECT_EQ(d2[0].bank_fee_iva.ToString(), "-24.00");
 }
 
+TEST(MatcherTest, ASmallUsdPaymentNetOfAWireFeeIsStillSuggested) {
+  auto usd = Invoice(1, "200", "100.00", "IMP010101AAA", "IMPORTADORA DEL PACIFICO SA DE CV");
+  usd.currency = "USD";
+  // 100 USD at 17.05 is 1,705.00; the bank paid 1,514.00 after its fee and IVA: 11 % short,
+  // outside any exchange spread unless the fee is added back.
+  Matcher m({usd}, {}, {{"2024-03-04", 17.05}}, {}, {});
+  auto d = m.Run({Deposit(10, "1514.00", "SPEI RECIBIDO IMPORTADORA DEL PACIFICO PAGO A200")});
+  ASSERT_EQ(d[0].kind, Decision::Kind::kMatch);
+  EXPECT_EQ(d[0].lines[0].document_id, 1);
+  EXPECT_FALSE(d[0].automatic);  // which fee exactly, only a complement can say
+  EXPECT_TRUE(d[0].bank_fee.IsNegative());
+  EXPECT_TRUE(d[0].bank_fee_iva.IsNegative());
+}
+
 TEST(MatcherTest, LinesThatSettleNoInvoiceAreClassifiedAndAnAdvanceIsNotAPayment) {
   Matcher m({Invoice(1, "100", "11600.00", "FLE010101AAA", "FARMACIAS LA ESPERANZA SA DE CV")}, {}, {}, {}, {});
   auto d = m.Run({Deposit(10, "11600.00", "TRANSF INTERBANCARIA SPEI FARMACIAS LA ESPERANZA CONCEPTO: ANTICIPO"),
