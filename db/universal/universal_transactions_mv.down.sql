@@ -27,3 +27,4 @@ BEGIN
                    CASE r.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, r.relname);
   END LOOP;
 END $$;
+DROP FUNCTION IF EXISTS universal_is_revenue(text);

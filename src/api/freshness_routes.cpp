@@ -99,9 +99,10 @@ WITH now_ AS (SELECT clock_timestamp() AS at,
                      (clock_timestamp() AT TIME ZONE 'America/Mexico_City')::date AS today),
 daily AS (
   SELECT d.fecha, d.transaction_type, d.vertical, d.total, d.count
-  FROM universal_daily d, now_ WHERE d.fecha > (date_trunc('month', now_.today) - interval '11 months')::date - 1
-                                 AND d.fecha <= now_.today
-     OR d.fecha >= date_trunc('year', now_.today)::date AND d.fecha <= now_.today),
+  FROM universal_daily d, now_
+  WHERE universal_is_revenue(d.transaction_type)  -- cash flows (bank movements) are not revenue
+    AND (d.fecha > (date_trunc('month', now_.today) - interval '11 months')::date - 1 AND d.fecha <= now_.today
+         OR d.fecha >= date_trunc('year', now_.today)::date AND d.fecha <= now_.today)),
 year_ AS (SELECT * FROM daily, now_ WHERE fecha >= date_trunc('year', now_.today)::date),
 health AS (SELECT * FROM mv_health_check(clock_timestamp(), vertice_current_company())),
 open_ AS (

@@ -185,6 +185,28 @@ TEST_F(BankApiTest, OverlappingPeriodsAddOnlyTheNewLinesAndMovementsPageByKeyset
   EXPECT_EQ(bad.status, 400);
 }
 
+TEST_F(BankApiTest, MovementsAreCashFlowsInTheUnifiedViewNotRevenue) {
+  auto account = CreateAccount({{"name", "HSBC"}, {"clabe", "021180001234567893"}});
+  const auto revenue = SqlValue(db_->OwnerUrl(), "SELECT get_company_total_revenue('acme')");
+  const auto dashboard = [&] { return ParseJson(Call("GET", "/api/v1/dashboard").body).at("revenue").at("year"); };
+  const auto year_before = dashboard();
+  auto r = Call("POST", "/api/v1/bank/statements?account_id=" + account,
+                "id,date,description,reference,amount,balance\n"
+                "h1,2026-01-05,DEPOSITO,,5000.00,\nh2,2026-01-06,COMISION,,-200.00,\n");
+  ASSERT_EQ(r.status, 201) << r.body;
+  // In the view, in the same transaction as the import, as cash in and out.
+  auto rows = Sql(db_->OwnerUrl(),
+                  "SELECT transaction_type, monto_total::text, vertical FROM universal_transactions_mv v JOIN "
+                  "bank_movements m ON v.source_table = 'bank_movements' AND v.source_id = m.movement_id::text "
+                  "WHERE m.bank_reference IN ('h1', 'h2') ORDER BY m.bank_reference");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"bank_deposit", "5000.00", "bank"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"bank_withdrawal", "-200.00", "bank"}));
+  // Not revenue: neither the seed's total nor the dashboard moves.
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT get_company_total_revenue('acme')"), revenue);
+  EXPECT_EQ(dashboard(), year_before);
+}
+
 TEST_F(BankApiTest, AnotherCompanySeesNoneOfItAndGets404ForItsIds) {
   auto account = CreateAccount({{"name", "Santander"}, {"clabe", "014180001234567897"}});
   auto r = Call("POST", "/api/v1/bank/statements?account_id=" + account,
