@@ -101,6 +101,6 @@ void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, fresh
 // Bank accounts, statement import, statements and movements (/api/v1/bank/…).
 void RegisterBankRoutes(App& app, const banking::Profiles& profiles);
 // Matcher runs, suggestions, accept/reject/undo, manual matches, summary (/api/v1/reconciliation/…).
-void RegisterReconciliationRoutes(App& app);
+void RegisterReconciliationRoutes(App& app, double auto_threshold, double auto_margin);
 
 }  // namespace vertice::api

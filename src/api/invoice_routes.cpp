@@ -314,6 +314,14 @@ SELECT json_build_object(
   'cancel_reason', i.cancel_reason,
   'warnings', i.warnings,
   'import', json_build_object('id', i.import_id::text, 'file_name', i.file_name, 'imported_at', i.created_at),
+  'bank', json_build_object(
+      'settled', coalesce((SELECT sum(abs(l.doc_amount)) FROM reconciliation_match_lines l
+                           JOIN reconciliation_matches r USING (match_id)
+                           WHERE l.invoice_id = i.invoice_id AND r.state = 'accepted'), 0)::numeric(24,2)::text,
+      'movements', coalesce((SELECT json_agg(json_build_object('movement_id', r.movement_id::text,
+                           'match_id', r.match_id::text, 'amount', l.amount::text, 'origin', r.origin) ORDER BY r.match_id)
+                           FROM reconciliation_match_lines l JOIN reconciliation_matches r USING (match_id)
+                           WHERE l.invoice_id = i.invoice_id AND r.state = 'accepted'), '[]')),
   'conceptos', coalesce((SELECT json_agg(json_build_object(
       'line', c.line_no, 'clave_prod_serv', c.clave_prod_serv, 'no_identificacion', c.no_identificacion,
       'cantidad', trim_scale(c.cantidad)::text, 'clave_unidad', c.clave_unidad, 'unidad', c.unidad,

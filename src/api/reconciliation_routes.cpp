@@ -29,8 +29,9 @@ Error MatchNotFound() { return NotFound("La conciliación no existe."); }
 
 std::string ActorName(const RequestContext& ctx) { return ctx.principal ? ctx.principal->email : std::string("api"); }
 
-db::Task<Result<http::Response>> Run(App& app, RequestContext& ctx) {
+db::Task<Result<http::Response>> Run(App& app, RequestContext& ctx, reconciliation::MatcherOptions options) {
   reconciliation::RunRequest req;
+  req.options = options;
   if (!ctx.request.body.empty()) {
     VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
     auto account = body.String("account_id", false, 18);
@@ -369,11 +370,80 @@ db::Task<Result<http::Response>> Summary(App& app, RequestContext& ctx) {
   co_return http::JsonResponse(200, rows->Str(0, "j"));
 }
 
+// Rules a company adds: words that must all appear in a movement's text → a category.
+db::Task<Result<http::Response>> ListRules(App& app, RequestContext& ctx) {
+  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
+    return tx.Query(
+        "SELECT coalesce(json_agg(json_build_object('rule_id', rule_id::text, 'pattern', pattern, 'direction', "
+        "direction, 'category', category, 'created_by', created_by, 'created_at', created_at) ORDER BY rule_id), "
+        "'[]')::text AS j FROM reconciliation_rules WHERE tenant_id = vertice_current_tenant() AND company_id = "
+        "vertice_current_company()");
+  });
+  if (!rows) co_return std::unexpected(rows.error());
+  co_return http::JsonResponse(200, "{\"items\":" + rows->Str(0, "j") + "}");
+}
+
+db::Task<Result<http::Response>> CreateRule(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
+  auto pattern = body.String("pattern", true, 200);
+  auto direction = body.String("direction", false, 3);
+  auto category = body.String("category", true, 41);
+  if (pattern && pattern->size() < 2) body.Invalid("pattern", "debe tener al menos 2 caracteres");
+  if (direction && *direction != "in" && *direction != "out" && *direction != "any")
+    body.Invalid("direction", "debe ser in, out o any");
+  if (category && (category->size() < 2 || !std::islower(static_cast<unsigned char>((*category)[0])) ||
+                   category->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos))
+    body.Invalid("category", "minúsculas, dígitos y guion bajo, empezando con letra (p. ej. renta_oficinas)");
+  VERTICE_CO_TRY(body.Finish());
+  const std::string actor = ActorName(ctx);
+  auto row =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<std::string>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(
+            auto ins,
+            co_await tx.Query("INSERT INTO reconciliation_rules (tenant_id, company_id, pattern, direction, "
+                              "category, created_by) VALUES (vertice_current_tenant(), vertice_current_company(), "
+                              "$1, $2, $3, $4) RETURNING json_build_object('rule_id', rule_id::text, 'pattern', "
+                              "pattern, 'direction', direction, 'category', category)::text AS j, rule_id::text AS id",
+                              db::P(*pattern, direction.value_or("any"), *category, actor)));
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, ctx.Actor(), "reconciliation.rule_created",
+                                                    "reconciliation_rule", ins.Str(0, "id"), {}, ins.Str(0, "j")));
+        co_return ins.Str(0, "j");
+      });
+  if (!row) co_return std::unexpected(row.error());
+  co_return http::JsonResponse(201, *row);
+}
+
+db::Task<Result<http::Response>> DeleteRule(App& app, RequestContext& ctx) {
+  const std::string id = ctx.params.at("id");
+  if (!IsRowId(id)) co_return std::unexpected(NotFound("La regla no existe."));
+  auto done = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Status> {
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto del, co_await tx.Query("DELETE FROM reconciliation_rules WHERE rule_id = $1::bigint AND tenant_id = "
+                                    "vertice_current_tenant() AND company_id = vertice_current_company() RETURNING "
+                                    "pattern, category",
+                                    db::P(id)));
+    if (del.Empty()) co_return std::unexpected(NotFound("La regla no existe."));
+    // (Built outside the co_await: GCC 12 cannot compile braced lists inside one.)
+    json::object before;
+    before["pattern"] = del.Str(0, "pattern");
+    before["category"] = del.Str(0, "category");
+    const std::string before_json = json::serialize(before);
+    VERTICE_CO_TRY(co_await shared::RecordAudit(tx, ctx.Actor(), "reconciliation.rule_deleted", "reconciliation_rule",
+                                                id, before_json, {}));
+    co_return Status{};
+  });
+  if (!done) co_return std::unexpected(done.error());
+  co_return NoContent();
+}
+
 }  // namespace
 
-void RegisterReconciliationRoutes(App& app) {
+void RegisterReconciliationRoutes(App& app, double auto_threshold, double auto_margin) {
+  reconciliation::MatcherOptions options;
+  options.auto_threshold = auto_threshold;
+  options.auto_margin = auto_margin;
   app.Add("POST", "/api/v1/reconciliation/run",
-          {[&app](RequestContext& ctx) { return Run(app, ctx); }, Access::kCompany, kReconcilers});
+          {[&app, options](RequestContext& ctx) { return Run(app, ctx, options); }, Access::kCompany, kReconcilers});
   app.Add("GET", "/api/v1/reconciliation/suggestions",
           {[&app](RequestContext& ctx) { return Suggestions(app, ctx); }, Access::kCompany, kReaders});
   for (const char* action : {"accept", "reject", "undo"})
@@ -381,6 +451,12 @@ void RegisterReconciliationRoutes(App& app) {
             {[&app, action](RequestContext& ctx) { return Decide(app, ctx, action); }, Access::kCompany, kReconcilers});
   app.Add("POST", "/api/v1/reconciliation/manual",
           {[&app](RequestContext& ctx) { return Manual(app, ctx); }, Access::kCompany, kReconcilers});
+  app.Add("GET", "/api/v1/reconciliation/rules",
+          {[&app](RequestContext& ctx) { return ListRules(app, ctx); }, Access::kCompany, kReaders});
+  app.Add("POST", "/api/v1/reconciliation/rules",
+          {[&app](RequestContext& ctx) { return CreateRule(app, ctx); }, Access::kCompany, kReconcilers});
+  app.Add("DELETE", "/api/v1/reconciliation/rules/{id}",
+          {[&app](RequestContext& ctx) { return DeleteRule(app, ctx); }, Access::kCompany, kReconcilers});
   app.Add("GET", "/api/v1/reconciliation/summary",
           {[&app](RequestContext& ctx) { return Summary(app, ctx); }, Access::kCompany, kReaders});
 }

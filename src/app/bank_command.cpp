@@ -213,6 +213,8 @@ int ReconRun(const Config& config, const ReconArgs& a) {
     }
   req.from_date = a.from;
   req.to_date = a.to;
+  req.options.auto_threshold = config.recon_auto_threshold;
+  req.options.auto_margin = config.recon_auto_margin;
   auto report = db::RunSync<Result<reconciliation::RunReport>>(
       [&](boost::asio::any_io_executor ex) -> db::Task<Result<reconciliation::RunReport>> {
         VERTICE_CO_ASSIGN_OR_RETURN(auto ctx, co_await Resolve(ex, urls->admin, a.company));

@@ -70,6 +70,18 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     return to_int(c.refresh_timeout_seconds, 1, 86400);
   } else if (key == "leader_lease_seconds") {
     return to_int(c.leader_lease_seconds, 2, 300);
+  } else if (key == "recon_auto_threshold" || key == "recon_auto_margin") {
+    // Scores of the reconciliation matcher (ADR 0010): settle automatically at or above the
+    // threshold, and only that far ahead of the next candidate.
+    double v = 0;
+    try {
+      size_t pos = 0;
+      v = std::stod(value, &pos);
+      if (pos != value.size() || v < 0 || v > 50) throw std::out_of_range("range");
+    } catch (...) {
+      return std::unexpected(ConfigError(fmt::format("{}: {} must be a number from 0 to 50", source, key)));
+    }
+    (key == "recon_auto_threshold" ? c.recon_auto_threshold : c.recon_auto_margin) = v;
   } else if (key == "listen_database_url") {
     c.listen_database_url = value;
   } else if (key == "log_level") {
@@ -99,6 +111,8 @@ constexpr const char* kKeys[] = {"database_url",
                                  "refresh_reuse_seconds",
                                  "refresh_timeout_seconds",
                                  "leader_lease_seconds",
+                                 "recon_auto_threshold",
+                                 "recon_auto_margin",
                                  "listen_database_url",
                                  "log_level"};
 

@@ -35,6 +35,9 @@ struct Config {
   std::string listen_database_url;  // LISTEN for live notices; a direct session (defaults to database_url)
   // Cron expressions by job name (TOML table [schedules]), overriding a job's default.
   std::map<std::string, std::string> schedules;
+  // The reconciliation matcher settles automatically at or above this score, when that far ahead.
+  double recon_auto_threshold = 7.0;
+  double recon_auto_margin = 3.0;
   // CSV bank statement profiles (TOML tables [csv_profiles.NAME]), tried before the built-in ones.
   std::vector<bank::CsvProfile> csv_profiles;
   std::string log_level = "info";

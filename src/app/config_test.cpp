@@ -101,6 +101,16 @@ TEST(ConfigTest, CsvStatementProfilesAreReadAndCheckedAtLoad) {
   std::remove(path.c_str());
 }
 
+TEST(ConfigTest, ReconciliationThresholdAndMargin) {
+  auto c = LoadConfig(std::nullopt, {}, FakeEnv({{"VERTICE_RECON_AUTO_THRESHOLD", "9.5"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_DOUBLE_EQ(c->recon_auto_threshold, 9.5);
+  EXPECT_DOUBLE_EQ(c->recon_auto_margin, 3.0);
+  auto bad = LoadConfig(std::nullopt, {}, FakeEnv({{"VERTICE_RECON_AUTO_MARGIN", "mucho"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("VERTICE_RECON_AUTO_MARGIN"), std::string::npos);
+}
+
 TEST(ConfigTest, DsnPasswordsAreRedacted) {
   EXPECT_EQ(RedactDsn("postgresql://vertice_app:s3cret@127.0.0.1:5432/vertice"),
             "postgresql://vertice_app:***@127.0.0.1:5432/vertice");

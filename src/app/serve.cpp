@@ -163,7 +163,7 @@ int Serve(const Config& config) {
   api::RegisterFreshnessRoutes(app, refresh, feed);
   const banking::Profiles csv_profiles{config.csv_profiles};
   api::RegisterBankRoutes(app, csv_profiles);
-  api::RegisterReconciliationRoutes(app);
+  api::RegisterReconciliationRoutes(app, config.recon_auto_threshold, config.recon_auto_margin);
 
   http::ServerOptions options;
   options.address = listen->first;

@@ -332,6 +332,26 @@ TEST_F(ReconciliationApiTest, RunRejectManualUndoAndIsolation) {
   EXPECT_EQ(summary.at("movements").to_number<int64_t>(), 4);
   EXPECT_EQ(summary.at("unreconciled_amount").as_string(), "1000.00");  // r4 only
 
+  // The invoice shows what the bank settled: the manual match's 5,800.00.
+  auto invoice = ParseJson(Call("GET", "/api/v1/invoices/33333333-3333-4333-8333-333333333333").body);
+  EXPECT_EQ(invoice.at("bank").at("settled").as_string(), "5800.00") << json::serialize(invoice.at("bank"));
+
+  // A rule the company adds classifies what no built-in rule knows.
+  auto bad_rule =
+      Call("POST", "/api/v1/reconciliation/rules", R"({"pattern": "DEPOSITO CLIENTE", "category": "Otros"})");
+  EXPECT_EQ(bad_rule.status, 400) << bad_rule.body;
+  auto rule = Call("POST", "/api/v1/reconciliation/rules",
+                   R"({"pattern": "DEPOSITO CLIENTE", "direction": "in", "category": "otros_ingresos"})");
+  ASSERT_EQ(rule.status, 201) << rule.body;
+  ASSERT_EQ(Call("POST", "/api/v1/reconciliation/run", "").status, 200);
+  EXPECT_EQ(status("r4"), "ignored");
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT category FROM bank_movements WHERE bank_reference = 'r4'"),
+            "otros_ingresos");
+  auto rules = ParseJson(Call("GET", "/api/v1/reconciliation/rules").body).at("items").as_array();
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(Call("DELETE", "/api/v1/reconciliation/rules/" + std::string(rules[0].at("rule_id").as_string())).status,
+            204);
+
   // Another company: 404 on the match and the movement, an empty list of suggestions.
   auto globex = SignIn("cfo@globex.mx");
   auto c = Client();
