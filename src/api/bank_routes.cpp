@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
+#include "api/sql_list.hpp"
 #include "banking/statement_importer.hpp"
 #include "core/field_errors.hpp"
 #include "core/text.hpp"
@@ -35,10 +36,6 @@ const shared::Dal& Accounts() {
                                  {"currency", ColumnType::kText, true, true},
                                  {"created_at", ColumnType::kTimestamp, false}}});
   return dal;
-}
-
-bool IsRowId(std::string_view id) {
-  return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 // ---- accounts -------------------------------------------------------------------------------
@@ -217,14 +214,8 @@ db::Task<Result<http::Response>> ListStatements(App& app, RequestContext& ctx) {
   co_return res;
 }
 
-struct Where {
-  std::string sql = "m.tenant_id = vertice_current_tenant() AND m.company_id = vertice_current_company()";
-  db::Params params;
-  std::string Bind(std::string value) {
-    params.push_back(std::move(value));
-    return "$" + std::to_string(params.size());
-  }
-  void And(const std::string& cond) { sql += " AND " + cond; }
+struct Where : SqlWhere {
+  Where() { sql = "m.tenant_id = vertice_current_tenant() AND m.company_id = vertice_current_company()"; }
 };
 
 db::Task<Result<http::Response>> ListMovements(App& app, RequestContext& ctx) {
@@ -283,21 +274,8 @@ db::Task<Result<http::Response>> ListMovements(App& app, RequestContext& ctx) {
   auto rows =
       co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
   if (!rows) co_return std::unexpected(rows.error());
-  std::string body = "{\"items\":[";
-  json::value next = nullptr;
-  for (int r = 0; r < rows->Size(); ++r) {
-    if (r == limit) {
-      next = rows->Str(r - 1, "d") + "~" + rows->Str(r - 1, "movement_id");
-      break;
-    }
-    if (r) body += ',';
-    body += rows->Get(r, "j");
-  }
-  body += "],\"next_after\":" + json::serialize(next) + "}";
-  http::Response res;
-  res.status = 200;
-  res.body = std::move(body);
-  co_return res;
+  co_return JsonItemsPage(*rows, limit, "j",
+                          [&](int r) { return rows->Str(r, "d") + "~" + rows->Str(r, "movement_id"); });
 }
 
 db::Task<Result<http::Response>> GetMovement(App& app, RequestContext& ctx) {

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
+#include "api/sql_list.hpp"
 #include "core/field_errors.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
@@ -129,23 +130,11 @@ db::Task<Result<http::Response>> ImportInvoices(App& app, RequestContext& ctx) {
 
 // ---- list filters -------------------------------------------------------------------------
 
-// A WHERE clause under construction, values always bound.
-struct Where {
-  std::string sql = "i.company_id = vertice_current_company()";
-  db::Params params;
-  std::string Bind(std::string value) {
-    params.push_back(std::move(value));
-    return "$" + std::to_string(params.size());
-  }
-  void And(const std::string& cond) { sql += " AND " + cond; }
+struct Where : SqlWhere {
+  Where() { sql = "i.company_id = vertice_current_company()"; }
 };
 
 bool IsAmount(std::string_view s) { return shared::Decimal<6>::Parse(s).has_value(); }
-
-// A numeric row id (drafts have no UUID; cursors carry the id).
-bool IsRowId(std::string_view id) {
-  return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string_view::npos;
-}
 
 Result<Where> ParseFilters(const shared::QueryParams& q, FieldErrors& errors) {
   Where w;
@@ -272,21 +261,8 @@ db::Task<Result<http::Response>> ListInvoices(App& app, RequestContext& ctx) {
       co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
   if (!rows) co_return std::unexpected(rows.error());
   // PostgreSQL already wrote each item's JSON: the page is assembled without re-parsing it.
-  std::string body = "{\"items\":[";
-  json::value next = nullptr;
-  for (int r = 0; r < rows->Size(); ++r) {
-    if (r == limit) {
-      next = rows->Str(r - 1, "k") + "~" + rows->Str(r - 1, "invoice_id");
-      break;
-    }
-    if (r) body += ',';
-    body += rows->Get(r, "j");
-  }
-  body += "],\"next_after\":" + json::serialize(next) + "}";
-  http::Response res;
-  res.status = 200;
-  res.body = std::move(body);
-  co_return res;
+  co_return JsonItemsPage(*rows, limit, "j",
+                          [&](int r) { return rows->Str(r, "k") + "~" + rows->Str(r, "invoice_id"); });
 }
 
 // ---- one invoice ---------------------------------------------------------------------------

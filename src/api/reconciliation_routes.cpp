@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
+#include "api/sql_list.hpp"
 #include "core/field_errors.hpp"
 #include "http/error_response.hpp"
 #include "http/json_body.hpp"
@@ -20,10 +21,6 @@ namespace {
 
 const std::vector<std::string> kReaders{"owner", "ceo", "cfo", "accountant", "viewer"};
 const std::vector<std::string> kReconcilers{"owner", "cfo", "accountant"};
-
-bool IsRowId(std::string_view id) {
-  return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string_view::npos;
-}
 
 Error MatchNotFound() { return NotFound("La conciliación no existe."); }
 
@@ -95,21 +92,7 @@ db::Task<Result<http::Response>> Suggestions(App& app, RequestContext& ctx) {
   auto rows = co_await app.Deps().pool.InTransaction(
       ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, db::P(account, after)); });
   if (!rows) co_return std::unexpected(rows.error());
-  std::string body = "{\"items\":[";
-  json::value next = nullptr;
-  for (int r = 0; r < rows->Size(); ++r) {
-    if (r == limit) {
-      next = rows->Str(r - 1, "match_id");
-      break;
-    }
-    if (r) body += ',';
-    body += rows->Get(r, "j");
-  }
-  body += "],\"next_after\":" + json::serialize(next) + "}";
-  http::Response res;
-  res.status = 200;
-  res.body = std::move(body);
-  co_return res;
+  co_return JsonItemsPage(*rows, limit, "j", [&](int r) { return rows->Str(r, "match_id"); });
 }
 
 db::Task<Result<std::string>> MatchJson(db::Transaction& tx, const std::string& match_id) {

@@ -80,16 +80,6 @@ CsvProfile EnSigned() {
   return p;
 }
 
-// Spanish accents folded to ASCII (UTF-8 two-byte sequences of Latin-1 Supplement letters).
-char FoldLatin1Letter(unsigned char second) {
-  static constexpr std::string_view kFrom =
-      "\xA0\xA1\xA2\xA3\xA4\xA8\xA9\xAA\xAB\xAC\xAD\xAE\xAF\xB1\xB2\xB3\xB4\xB6\xB9\xBA\xBB\xBC"
-      "\x80\x81\x82\x83\x84\x88\x89\x8A\x8B\x8C\x8D\x8E\x8F\x91\x92\x93\x94\x96\x99\x9A\x9B\x9C";
-  static constexpr std::string_view kTo = "aaaaaeeeeiiiinoooouuuuAAAAAEEEEIIIINOOOOUUUU";
-  auto pos = kFrom.find(static_cast<char>(second));
-  return pos == std::string_view::npos ? 0 : kTo[pos];
-}
-
 struct Columns {
   int date = -1, value_date = -1, amount = -1, debit = -1, credit = -1, indicator = -1, balance = -1, reference = -1,
       bank_reference = -1, currency = -1, counterparty_name = -1, counterparty_account = -1;
@@ -188,7 +178,7 @@ std::string HeaderKey(std::string_view header) {
   for (size_t i = 0; i < t.size(); ++i) {
     unsigned char c = t[i];
     if (c == 0xC3 && i + 1 < t.size()) {
-      char folded = FoldLatin1Letter(static_cast<unsigned char>(t[i + 1]));
+      char folded = FoldAccentUpper(static_cast<unsigned char>(t[i + 1]));
       ++i;
       if (folded) out.push_back(static_cast<char>(folded | 0x20));
       continue;

@@ -4,6 +4,15 @@
 
 namespace vertice {
 
+char FoldAccentUpper(unsigned char second) {
+  static constexpr std::string_view kFrom =
+      "\x80\x81\x82\x83\x84\x87\x88\x89\x8A\x8B\x8C\x8D\x8E\x8F\x91\x92\x93\x94\x96\x99\x9A\x9B\x9C"
+      "\xA0\xA1\xA2\xA3\xA4\xA7\xA8\xA9\xAA\xAB\xAC\xAD\xAE\xAF\xB1\xB2\xB3\xB4\xB6\xB9\xBA\xBB\xBC";
+  static constexpr std::string_view kTo = "AAAAACEEEEIIIINOOOOUUUUAAAAACEEEEIIIINOOOOUUUU";
+  auto pos = kFrom.find(static_cast<char>(second));
+  return pos == std::string_view::npos ? 0 : kTo[pos];
+}
+
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {

@@ -12,6 +12,9 @@ bool IsValidSlug(std::string_view s);
 // Pragmatic e-mail check: one '@', non-empty local part, a dot in the domain, no spaces.
 bool IsPlausibleEmail(std::string_view s);
 std::string ToLowerAscii(std::string_view s);
+// A Spanish letter encoded in UTF-8 as 0xC3 `second` (á, É, ñ, ü, ç…) folded to its ASCII upper
+// case ('A', 'E', 'N', 'U', 'C'); 0 for anything else.
+char FoldAccentUpper(unsigned char second);
 std::string ToUpperAscii(std::string_view s);
 // Accepts a client-sent request id of 1..128 chars of [A-Za-z0-9._-].
 bool IsValidRequestId(std::string_view s);

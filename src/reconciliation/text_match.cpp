@@ -3,19 +3,11 @@
 #include <algorithm>
 #include <set>
 
+#include "core/text.hpp"
+
 namespace vertice::reconciliation {
 
 namespace {
-
-// Latin-1 Supplement letters (second byte after 0xC3) folded to ASCII upper case.
-char Fold(unsigned char second) {
-  static constexpr std::string_view kFrom =
-      "\x80\x81\x82\x83\x84\x87\x88\x89\x8A\x8B\x8C\x8D\x8E\x8F\x91\x92\x93\x94\x96\x99\x9A\x9B\x9C"
-      "\xA0\xA1\xA2\xA3\xA4\xA7\xA8\xA9\xAA\xAB\xAC\xAD\xAE\xAF\xB1\xB2\xB3\xB4\xB6\xB9\xBA\xBB\xBC";
-  static constexpr std::string_view kTo = "AAAAACEEEEIIIINOOOOUUUUAAAAACEEEEIIIINOOOOUUUU";
-  auto pos = kFrom.find(static_cast<char>(second));
-  return pos == std::string_view::npos ? 0 : kTo[pos];
-}
 
 bool IsLegalFormToken(std::string_view t) {
   static const std::set<std::string_view> kLegal = {"S", "A",  "DE",  "C",  "V",   "SA",    "CV",  "SAPI",
@@ -60,7 +52,7 @@ std::string Normalize(std::string_view text) {
     unsigned char c = text[i];
     char o = 0;
     if (c == 0xC3 && i + 1 < text.size()) {
-      o = Fold(static_cast<unsigned char>(text[++i]));
+      o = FoldAccentUpper(static_cast<unsigned char>(text[++i]));
     } else if (c >= 'a' && c <= 'z') {
       o = static_cast<char>(c - 32);
     } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
