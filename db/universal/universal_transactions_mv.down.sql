@@ -5,6 +5,14 @@ DROP FUNCTION IF EXISTS get_company_total_revenue(text, date, date);
 DROP FUNCTION IF EXISTS get_company_total_revenue(text);
 DROP FUNCTION IF EXISTS universal_on_change() CASCADE;  -- and the triggers on every source
 DO $$
+DECLARE f record;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure AS fn FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = current_schema() AND p.proname LIKE 'universal\_insert\_%' LOOP
+    EXECUTE format('DROP FUNCTION %s CASCADE', f.fn);
+  END LOOP;
+END $$;
+DO $$
 DECLARE i record;
 BEGIN
   FOR i IN SELECT indexname FROM pg_indexes
@@ -13,7 +21,7 @@ BEGIN
   END LOOP;
 END $$;
 DROP FUNCTION IF EXISTS universal_repair(text[]), universal_compact(), universal_sync(text, text[]),
-  universal_lock_keys(text, text[]), universal_watch(text), universal_register_source(text, text),
+  universal_lock_keys(text, text[]), universal_watch(text), universal_install_insert_path(text, text), universal_register_source(text, text),
   universal_register_follower(text, text, text, text);
 DO $$
 DECLARE r record;
