@@ -193,6 +193,10 @@ db::Task<Status> LoadDemo(db::Connection& conn, bool force) {
     VERTICE_CO_TRY(
         co_await CreateUser(conn, "demo", u.email, u.name, kDemoPassword, std::string(u.company), std::string(u.role)));
   }
+  // The group's director sees both companies (the web app's company switcher).
+  VERTICE_CO_TRY(co_await CreateUser(conn, "demo", "director@grupo.mx", "Diana Directora", kDemoPassword,
+                                     std::string("acme"), std::string("ceo")));
+  VERTICE_CO_TRY(co_await AddMembership(conn, "director@grupo.mx", "globex", "ceo"));
   co_return Status{};
 }
 

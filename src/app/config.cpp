@@ -84,6 +84,8 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     (key == "recon_auto_threshold" ? c.recon_auto_threshold : c.recon_auto_margin) = v;
   } else if (key == "listen_database_url") {
     c.listen_database_url = value;
+  } else if (key == "web_root") {
+    c.web_root = value;
   } else if (key == "log_level") {
     static const std::regex kLevels("trace|debug|info|warn|error|critical|off");
     if (!std::regex_match(value, kLevels))
@@ -114,6 +116,7 @@ constexpr const char* kKeys[] = {"database_url",
                                  "recon_auto_threshold",
                                  "recon_auto_margin",
                                  "listen_database_url",
+                                 "web_root",
                                  "log_level"};
 
 // [csv_profiles.NAME]: a CSV statement profile (bank/csv.hpp; docs/operations.md).

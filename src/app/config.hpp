@@ -33,6 +33,9 @@ struct Config {
   int refresh_timeout_seconds = 300;                    // a refresh running longer is cancelled and logged failed
   int leader_lease_seconds = 15;                        // a dead leader is replaced within this + renewal period
   std::string listen_database_url;  // LISTEN for live notices; a direct session (defaults to database_url)
+  // The web app's static export served at `/`; empty: web/out beside the build (scripts/setup
+  // builds it), then ./web/out. Without one the server still serves the API.
+  std::string web_root;
   // Cron expressions by job name (TOML table [schedules]), overriding a job's default.
   std::map<std::string, std::string> schedules;
   // The reconciliation matcher settles automatically at or above this score, when that far ahead.

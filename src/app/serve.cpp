@@ -8,6 +8,8 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <atomic>
+#include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -23,6 +25,7 @@
 #include "freshness/refresh_service.hpp"
 #include "freshness/scheduler.hpp"
 #include "http/server.hpp"
+#include "http/static_site.hpp"
 #include "migrate/embedded.hpp"
 #include "migrate/plan.hpp"
 #include "verticals/jobs.hpp"
@@ -44,6 +47,25 @@ Result<std::pair<std::string, unsigned short>> ParseListen(const std::string& li
   } catch (...) {
     return Fail(ErrorKind::kInvalidInput, "config.invalid", "listen must be HOST:PORT with a valid port");
   }
+}
+
+}  // namespace
+
+namespace {
+
+// The configured export, else web/out of the checkout the binary was built in (build/<preset>/
+// vertice), else ./web/out.
+std::filesystem::path WebRoot(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::vector<std::filesystem::path> candidates;
+  if (!ec) candidates.push_back(exe.parent_path() / "../../web/out");
+  candidates.push_back(std::filesystem::current_path(ec) / "web/out");
+  for (const auto& c : candidates) {
+    if (std::filesystem::is_regular_file(c / "index.html", ec)) return std::filesystem::weakly_canonical(c, ec);
+  }
+  return {};
 }
 
 }  // namespace
@@ -171,7 +193,21 @@ int Serve(const Config& config) {
   options.body_limit = config.body_limit;
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
-  http::Server server(ioc, options, [&app](http::Request& r) { return app.Handle(r); });
+  std::optional<http::StaticSite> site;
+  if (auto root = WebRoot(config.web_root); !root.empty()) {
+    if (auto loaded = http::StaticSite::Load(root)) {
+      site = std::move(*loaded);
+      spdlog::info("web app: {} files ({} KB) from {}", site->Files(), site->Bytes() / 1024, root.string());
+    } else {
+      spdlog::warn("web app not served: {}", loaded.error().message);
+    }
+  } else {
+    spdlog::warn("web app not served: no web/out found (scripts/setup builds it; or set web_root)");
+  }
+  http::Server server(ioc, options, [&app, &site](http::Request& r) -> asio::awaitable<http::Response> {
+    if (site && http::StaticSite::Handles(r)) co_return site->Serve(r);
+    co_return co_await app.Handle(r);
+  });
   auto port = server.Start();
   if (!port) {
     spdlog::error("{}", port.error().message);

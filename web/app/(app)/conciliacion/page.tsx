@@ -1,0 +1,174 @@
+'use client';
+// Reconciliation: import a statement, run the matcher, review suggestions with their confidence and
+// reasons (accept, reject), match by hand (amounts must add up), undo, and the summary.
+import { useCallback, useEffect, useState } from 'react';
+import { api, errorMessage } from '@/lib/api';
+import { CAN, useSession } from '@/lib/session';
+import { RoleGate } from '@/components/Shell';
+import { centsToDecimal, money, sumCents, toCents } from '@/lib/money';
+import { formatDate } from '@/lib/format';
+import { Empty, ErrorState, Loading } from '@/components/States';
+
+type Movement = { movement_id: string; booking_date: string; amount: string; direction: string; description: string; counterparty_name?: string | null; status: string; currency?: string };
+type Doc = { invoice_id: string; uuid: string | null; serie: string | null; folio: string | null; counterparty_name: string | null; total: string; moneda: string; amount: string };
+type Suggestion = { match_id: string; state: string; score: string | number; reasons: (string | { text?: string; code?: string })[]; movement: Movement; documents: Doc[] };
+type Summary = { movements: number; by_status: Record<string, number>; reconciled_share_count: number | string; unreconciled_amount: string; pending_suggestions: number };
+
+const MOVEMENT_STATUS: Record<string, string> = { unreconciled: 'Sin conciliar', partial: 'Parcial', reconciled: 'Conciliado', ignored: 'Clasificado' };
+
+export default function ReconciliationPage() {
+  return <RoleGate allow={CAN.reconciliation}><Reconciliation /></RoleGate>;
+}
+
+function Reconciliation() {
+  const { role } = useSession();
+  const canAct = CAN.reconcile(role);
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [suggestions, setSuggestions] = useState<Suggestion[] | null>(null);
+  const [movements, setMovements] = useState<Movement[] | null>(null);
+  const [status, setStatus] = useState('unreconciled');
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [undoable, setUndoable] = useState<string | null>(null);
+  const [manualFor, setManualFor] = useState<Movement | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [s, g, m] = await Promise.all([
+        api<Summary>('/api/v1/reconciliation/summary'),
+        api<{ items: Suggestion[] }>('/api/v1/reconciliation/suggestions?limit=50'),
+        api<{ items: Movement[] }>(`/api/v1/bank/movements?limit=50${status ? '&status=' + status : ''}`),
+      ]);
+      setSummary(s); setSuggestions(g.items); setMovements(m.items); setError(null);
+    } catch (e) { setError(errorMessage(e)); }
+  }, [status]);
+  useEffect(() => { void load(); }, [load]);
+
+  const act = async (label: string, path: string, body?: unknown, undo?: string) => {
+    if (busy) return;
+    setBusy(true); setError(null); setNotice(null);
+    try {
+      const r = await api<{ auto_matched?: number; suggested?: number; classified?: number; unmatched?: number }>(path, { method: 'POST', json: body ?? {} });
+      setNotice(r && r.suggested !== undefined
+        ? `${label} ${r.auto_matched} conciliados automáticamente, ${r.suggested} sugerencias, ${r.classified} clasificados, ${r.unmatched} sin pareja.`
+        : label);
+      setUndoable(undo ?? null);
+      await load();
+    } catch (e) { setError(errorMessage(e)); } finally { setBusy(false); }
+  };
+
+  return (
+    <div>
+      <div className="page-head">
+        <div><h1>Conciliación bancaria</h1></div>
+        {canAct && <div className="head-actions">
+          <button type="button" className="primary" disabled={busy} onClick={() => void act('Conciliación ejecutada.', '/api/v1/reconciliation/run')}>Conciliar ahora</button>
+        </div>}
+      </div>
+      {canAct && <StatementUpload onImported={() => void load()} />}
+      {notice && <p className="notice ok" role="status" data-testid="recon-notice">{notice}
+        {undoable && <> <button type="button" disabled={busy} onClick={() => void act('Conciliación deshecha.', `/api/v1/reconciliation/matches/${undoable}/undo`)} data-testid="undo">Deshacer</button></>}</p>}
+      {error && <ErrorState message={error} onRetry={() => void load()} />}
+      {!summary ? <Loading /> : (
+        <section className="panel">
+          <dl className="kpis small">
+            <div><dt>Movimientos</dt><dd>{summary.movements.toLocaleString('es-MX')}</dd></div>
+            <div><dt>Conciliados</dt><dd>{Math.round(Number(summary.reconciled_share_count) * 100)} %</dd></div>
+            <div><dt>Sin conciliar</dt><dd>{money(summary.unreconciled_amount)}</dd></div>
+            <div><dt>Sugerencias</dt><dd>{summary.pending_suggestions}</dd></div>
+          </dl>
+        </section>
+      )}
+      <section className="panel" aria-labelledby="h-sug">
+        <header><h2 id="h-sug">Sugerencias por revisar</h2></header>
+        {!suggestions ? <Loading /> : suggestions.length === 0 ? <Empty>No hay sugerencias pendientes.</Empty> : (
+          <div className="table-wrap"><table data-testid="suggestions">
+            <thead><tr><th>Movimiento</th><th>Documentos</th><th>Confianza y razones</th>{canAct && <th />}</tr></thead>
+            <tbody>{suggestions.map((g) => (
+              <tr key={g.match_id}>
+                <td>{formatDate(g.movement.booking_date)}<div><strong>{money(g.movement.amount)}</strong></div><div className="muted small">{g.movement.description}</div></td>
+                <td>{g.documents.map((d) => <div key={d.invoice_id}>{[d.serie, d.folio].filter(Boolean).join('-') || d.uuid?.slice(0, 8)} · {d.counterparty_name} · {money(d.amount)}</div>)}</td>
+                <td><span className="badge">{Number(g.score).toFixed(1)}</span><ul className="small">{g.reasons.map((r, i) => <li key={i}>{typeof r === 'string' ? r : r.text ?? r.code}</li>)}</ul></td>
+                {canAct && <td style={{ whiteSpace: 'nowrap' }}>
+                  <button type="button" className="primary" disabled={busy} onClick={() => void act('Sugerencia aceptada.', `/api/v1/reconciliation/matches/${g.match_id}/accept`, undefined, g.match_id)}>Aceptar</button>{' '}
+                  <button type="button" className="danger" disabled={busy} onClick={() => void act('Sugerencia rechazada.', `/api/v1/reconciliation/matches/${g.match_id}/reject`)}>Rechazar</button>
+                </td>}
+              </tr>))}
+            </tbody>
+          </table></div>
+        )}
+      </section>
+      <section className="panel" aria-labelledby="h-mov">
+        <header><h2 id="h-mov">Movimientos</h2>
+          <label>Estado<select value={status} onChange={(e) => setStatus(e.target.value)}><option value="">Todos</option>{Object.entries(MOVEMENT_STATUS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
+        </header>
+        {!movements ? <Loading /> : movements.length === 0 ? <Empty>No hay movimientos con este estado.</Empty> : (
+          <div className="table-wrap"><table className="num">
+            <thead><tr><th>Fecha</th><th>Descripción</th><th>Estado</th><th className="amount">Monto</th>{canAct && <th />}</tr></thead>
+            <tbody>{movements.map((m) => (
+              <tr key={m.movement_id}><td>{formatDate(m.booking_date)}</td><td>{m.description}<div className="muted small">{m.counterparty_name}</div></td>
+                <td>{MOVEMENT_STATUS[m.status] ?? m.status}</td><td className="amount">{money(m.amount)}</td>
+                {canAct && <td>{m.status !== 'reconciled' && <button type="button" onClick={() => setManualFor(m)}>Conciliar a mano</button>}</td>}</tr>))}
+            </tbody>
+          </table></div>
+        )}
+      </section>
+      {manualFor && <Manual movement={manualFor} busy={busy} onCancel={() => setManualFor(null)}
+        onSubmit={(lines) => { setManualFor(null); void act('Conciliación manual registrada.', '/api/v1/reconciliation/manual', { movement_id: manualFor.movement_id, lines }); }} />}
+    </div>
+  );
+}
+
+function Manual({ movement, busy, onCancel, onSubmit }: { movement: Movement; busy: boolean; onCancel: () => void; onSubmit: (lines: { invoice_id: string; amount: string }[]) => void }) {
+  const [q, setQ] = useState('');
+  const [found, setFound] = useState<{ id: string; uuid: string | null; folio: string | null; counterparty: { nombre: string | null }; outstanding: string | null; total: string }[]>([]);
+  const [picked, setPicked] = useState<Record<string, string>>({});
+  const target = toCents(movement.amount.replace('-', '')) ?? 0n;
+  const sum = sumCents(Object.values(picked));
+  useEffect(() => {
+    const t = window.setTimeout(() => {
+      const dir = movement.amount.startsWith('-') ? 'received' : 'issued';
+      api<{ items: typeof found }>(`/api/v1/invoices?direction=${dir}&status=vigente&limit=20${q ? '&counterparty=' + encodeURIComponent(q) : ''}`).then((r) => setFound(r.items), () => setFound([]));
+    }, 250);
+    return () => window.clearTimeout(t);
+  }, [q, movement.amount]);
+  return (
+    <section className="panel" aria-labelledby="h-manual">
+      <header><h2 id="h-manual">Conciliar a mano: {money(movement.amount)} · {movement.description}</h2><button type="button" onClick={onCancel}>Cancelar</button></header>
+      <label>Buscar facturas por cliente o RFC<input value={q} onChange={(e) => setQ(e.target.value)} /></label>
+      <table className="num"><tbody>{found.map((d) => (
+        <tr key={d.id}><td>{d.folio ?? d.uuid?.slice(0, 8)} · {d.counterparty.nombre}</td><td className="amount">saldo {money(d.outstanding ?? d.total)}</td>
+          <td><input aria-label={`Monto a aplicar a ${d.folio ?? d.id}`} inputMode="decimal" style={{ width: 120 }} value={picked[d.id] ?? ''}
+            onChange={(e) => setPicked({ ...picked, [d.id]: e.target.value })} /></td></tr>))}</tbody></table>
+      <p>Aplicado {money(centsToDecimal(sum))} de {money(centsToDecimal(target))} {sum !== target && <span className="warn">— debe sumar exactamente el movimiento</span>}</p>
+      <button type="button" className="primary" disabled={busy || sum !== target}
+        onClick={() => onSubmit(Object.entries(picked).filter(([, a]) => toCents(a)).map(([invoice_id, amount]) => ({ invoice_id, amount })))}>Registrar</button>
+    </section>
+  );
+}
+
+function StatementUpload({ onImported }: { onImported: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const send = async (files: FileList) => {
+    const form = new FormData();
+    for (const f of Array.from(files)) form.append('files', f, f.name);
+    setBusy(true); setError(null); setResult(null);
+    try {
+      const r = await api<{ summary?: Record<string, number>; files?: { file: string; status: string; new: number; duplicate: number; error?: { message: string } }[] }>('/api/v1/bank/statements', { method: 'POST', body: form });
+      setResult((r.files ?? []).map((f) => `${f.file}: ${f.status === 'rejected' ? 'rechazado — ' + (f.error?.message ?? '') : `${f.new} movimientos nuevos, ${f.duplicate} ya importados`}`).join(' · '));
+      onImported();
+    } catch (e) { setError(errorMessage(e)); } finally { setBusy(false); }
+  };
+  return (
+    <section className="panel">
+      <label className="button" style={{ display: 'inline-flex' }}>{busy ? 'Importando…' : 'Importar estado de cuenta (CSV, CAMT.053, MT940, OFX)'}
+        <input type="file" multiple className="sr-only" disabled={busy} onChange={(e) => e.target.files && void send(e.target.files)} data-testid="statement-file" />
+      </label>
+      {result && <p className="notice ok" role="status">{result}</p>}
+      {error && <p className="notice bad" role="alert">{error}</p>}
+    </section>
+  );
+}

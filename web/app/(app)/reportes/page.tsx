@@ -1,0 +1,140 @@
+'use client';
+// The unified report: every line of business in one table, filtered by dates, type and vertical,
+// grouped by type, vertical or month. Totals are summed in exact cents and match the API's rows;
+// CSV export writes the same rows.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, errorMessage } from '@/lib/api';
+import { CAN } from '@/lib/session';
+import { RoleGate } from '@/components/Shell';
+import { centsToDecimal, formatCents, money, sumCents, toCents } from '@/lib/money';
+import { formatMonth, label, todayInMexico, TYPE_LABELS, VERTICAL_LABELS } from '@/lib/format';
+import { BarChart } from '@/components/BarChart';
+import { saveBlob } from '@/lib/download';
+import { Empty, ErrorState, Loading } from '@/components/States';
+
+type Row = Record<string, string | null>;
+type Report = { columns: string[]; rows: Row[] };
+
+const GROUPINGS: Record<string, { text: string; dims: string[] }> = {
+  transaction_type: { text: 'Tipo de transacción', dims: ['transaction_type'] },
+  vertical: { text: 'Línea de negocio', dims: ['vertical'] },
+  month: { text: 'Mes', dims: ['month'] },
+  'transaction_type,month': { text: 'Tipo y mes', dims: ['transaction_type', 'month'] },
+  'vertical,month': { text: 'Línea y mes', dims: ['vertical', 'month'] },
+};
+const DIM_TITLES: Record<string, string> = { transaction_type: 'Tipo', vertical: 'Línea', month: 'Mes' };
+
+function cell(dim: string, v: string | null): string {
+  if (v == null) return '—';
+  if (dim === 'transaction_type') return label(TYPE_LABELS, v);
+  if (dim === 'vertical') return label(VERTICAL_LABELS, v);
+  if (dim === 'month') return formatMonth(v);
+  return v;
+}
+
+export default function ReportsPage() {
+  return <RoleGate allow={CAN.reports}><Reports /></RoleGate>;
+}
+
+function Reports() {
+  const today = todayInMexico();
+  const [from, setFrom] = useState(today.slice(0, 4) + '-01-01');
+  const [to, setTo] = useState(today);
+  const [type, setType] = useState('');
+  const [vertical, setVertical] = useState('');
+  const [grouping, setGrouping] = useState('transaction_type');
+  const [report, setReport] = useState<Report | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const query = useMemo(() => {
+    const q = new URLSearchParams({ group_by: grouping, measures: 'total,count', limit: '1000' });
+    if (from) q.set('from', from);
+    if (to) q.set('to', to);
+    if (type) q.set('filter.transaction_type', type);
+    if (vertical) q.set('filter.vertical', vertical);
+    return q.toString();
+  }, [from, to, type, vertical, grouping]);
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      setReport(await api<Report>('/api/v1/reports/revenue?' + query));
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [query]);
+  useEffect(() => { void load(); }, [load]);
+
+  const dims = GROUPINGS[grouping].dims;
+  const total = report ? sumCents(report.rows.map((r) => r.total)) : 0n;
+  const count = report ? report.rows.reduce((n, r) => n + Number(r.count ?? 0), 0) : 0;
+
+  const downloadCsv = () => {
+    if (!report) return;
+    const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    const lines = [[...dims.map((d) => DIM_TITLES[d]), 'Operaciones', 'Total MXN'].join(',')];
+    for (const r of report.rows) {
+      lines.push([...dims.map((d) => esc(r[d] ?? '')), r.count ?? '0', r.total ?? '0.00'].join(','));
+    }
+    lines.push([...dims.map((_, i) => (i === 0 ? 'Total' : '')), String(count), centsToDecimal(total)].join(','));
+    const blob = new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+    saveBlob(blob, `reporte-ingresos-${from}-a-${to}.csv`);
+  };
+
+  const chartItems = report && dims.length === 1
+    ? report.rows.map((r) => ({ label: cell(dims[0], r[dims[0]]), cents: toCents(r.total) ?? 0n }))
+    : null;
+
+  return (
+    <div>
+      <div className="page-head">
+        <div><h1>Reporte unificado de ingresos</h1><p className="muted">Todas las líneas de negocio, en MXN.</p></div>
+        <div className="head-actions">
+          <button type="button" onClick={downloadCsv} disabled={!report || report.rows.length === 0} data-testid="csv">Descargar CSV</button>
+        </div>
+      </div>
+      <form className="filters" onSubmit={(e) => { e.preventDefault(); void load(); }} aria-label="Filtros del reporte">
+        <label>Desde<input type="date" value={from} onChange={(e) => setFrom(e.target.value)} name="from" /></label>
+        <label>Hasta<input type="date" value={to} onChange={(e) => setTo(e.target.value)} name="to" /></label>
+        <label>Tipo
+          <select value={type} onChange={(e) => setType(e.target.value)} name="type">
+            <option value="">Todos</option>
+            {['invoice', 'credit_note', 'pos_sale', 'consignment_settlement', 'service_billing'].map((t) => <option key={t} value={t}>{label(TYPE_LABELS, t)}</option>)}
+          </select>
+        </label>
+        <label>Línea de negocio
+          <select value={vertical} onChange={(e) => setVertical(e.target.value)} name="vertical">
+            <option value="">Todas</option>
+            {['core', 'cpg', 'services'].map((v) => <option key={v} value={v}>{label(VERTICAL_LABELS, v)}</option>)}
+          </select>
+        </label>
+        <label>Agrupar por
+          <select value={grouping} onChange={(e) => setGrouping(e.target.value)} name="group_by">
+            {Object.entries(GROUPINGS).map(([k, g]) => <option key={k} value={k}>{g.text}</option>)}
+          </select>
+        </label>
+      </form>
+      {error && <ErrorState message={error} onRetry={() => void load()} />}
+      {!report ? (loading ? <Loading /> : null) : report.rows.length === 0 ? <Empty>No hay ingresos con estos filtros.</Empty> : (
+        <>
+          {chartItems && <section className="panel"><BarChart items={chartItems} title="Ingresos por grupo" /></section>}
+          <section className="panel table-wrap" aria-busy={loading}>
+            <table className="num" data-testid="report-table">
+              <thead><tr>{dims.map((d) => <th key={d} scope="col">{DIM_TITLES[d]}</th>)}<th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
+              <tbody>
+                {report.rows.map((r, i) => (
+                  <tr key={i}>{dims.map((d) => <td key={d}>{cell(d, r[d])}</td>)}<td className="amount">{Number(r.count ?? 0).toLocaleString('es-MX')}</td><td className="amount">{money(r.total)}</td></tr>
+                ))}
+              </tbody>
+              <tfoot><tr><th scope="row" colSpan={dims.length}>Total</th><td className="amount">{count.toLocaleString('es-MX')}</td><td className="amount" data-testid="report-total">{formatCents(total)}</td></tr></tfoot>
+            </table>
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+'use client';
+// The frame of every signed-in screen: navigation for the user's role, the company switcher and
+// sign-out. On a phone the navigation wraps under the brand.
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { CAN, useSession } from '@/lib/session';
+import { label, ROLE_LABELS } from '@/lib/format';
+
+const LINKS: { href: string; text: string; can: (role: string) => boolean }[] = [
+  { href: '/', text: 'Panel', can: CAN.dashboard },
+  { href: '/reportes', text: 'Reportes', can: CAN.reports },
+  { href: '/pos', text: 'Punto de venta', can: CAN.pos },
+  { href: '/facturas', text: 'Facturas', can: CAN.invoices },
+  { href: '/conciliacion', text: 'Conciliación', can: CAN.reconciliation },
+  { href: '/salud', text: 'Salud', can: CAN.health },
+  { href: '/ajustes', text: 'Ajustes', can: CAN.settings },
+];
+
+export function Shell({ children }: { children: React.ReactNode }) {
+  const { me, company, role, switchCompany, logout } = useSession();
+  const pathname = usePathname();
+  const current = (href: string) => (href === '/' ? pathname === '/' : pathname.startsWith(href));
+  return (
+    <>
+      <a className="skip" href="#contenido">Saltar al contenido</a>
+      <header className="topbar">
+        <Link href="/" className="brand" aria-label="Vértice, inicio">Vértice</Link>
+        <nav aria-label="Principal">
+          <ul>
+            {LINKS.filter((l) => l.can(role)).map((l) => (
+              <li key={l.href}>
+                <Link href={l.href} aria-current={current(l.href) ? 'page' : undefined}>{l.text}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="account">
+          {me.companies.length > 1 ? (
+            <label className="company">
+              <span className="sr-only">Empresa</span>
+              <select value={company.company_id} onChange={(e) => switchCompany(e.target.value)} data-testid="company-switcher">
+                {me.companies.map((c) => <option key={c.company_id} value={c.company_id}>{c.name}</option>)}
+              </select>
+            </label>
+          ) : (
+            <span className="company-name">{company.name}</span>
+          )}
+          <span className="who" title={me.user.email}>{me.user.full_name || me.user.email} · {label(ROLE_LABELS, role)}</span>
+          <button type="button" className="ghost" onClick={() => void logout()}>Salir</button>
+        </div>
+      </header>
+      <main id="contenido" tabIndex={-1}>{children}</main>
+    </>
+  );
+}
+
+/** Shows the page only to the roles it is for; others get a plain explanation. */
+export function RoleGate({ allow, children }: { allow: (role: string) => boolean; children: React.ReactNode }) {
+  const { role } = useSession();
+  if (!allow(role)) {
+    return <section className="panel"><h1>Sin acceso</h1><p>Su rol ({label(ROLE_LABELS, role)}) no permite ver esta pantalla.</p></section>;
+  }
+  return <>{children}</>;
+}

@@ -1,0 +1,96 @@
+'use client';
+// Who is signed in and in which company: loaded once from /api/v1/auth/me; any 401 sends the
+// user back to the login page. Pages read it with useSession().
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { usePathname, useRouter } from 'next/navigation';
+import { api, selectCompany, selectedCompany } from './api';
+
+export type Company = { company_id: string; name: string; role: string };
+export type Me = { user: { user_id: string; email: string; full_name: string }; companies: Company[] };
+
+type SessionValue = {
+  me: Me;
+  company: Company;
+  role: string;
+  switchCompany: (id: string) => void;
+  logout: () => Promise<void>;
+};
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function useSession(): SessionValue {
+  const v = useContext(SessionContext);
+  if (!v) throw new Error('useSession outside SessionProvider');
+  return v;
+}
+
+/** Which screens each role sees (the API enforces the same rules). */
+export const CAN = {
+  dashboard: (r: string) => r !== 'cashier',
+  reports: (r: string) => r !== 'cashier',
+  pos: (r: string) => ['owner', 'ceo', 'cfo', 'cashier', 'accountant'].includes(r),
+  invoices: (r: string) => r !== 'cashier',
+  importInvoices: (r: string) => ['owner', 'ceo', 'cfo', 'accountant'].includes(r),
+  reconciliation: (r: string) => r !== 'cashier',
+  reconcile: (r: string) => ['owner', 'cfo', 'accountant'].includes(r),
+  refresh: (r: string) => ['owner', 'ceo', 'cfo'].includes(r),
+  settings: (r: string) => r === 'owner',
+  health: (r: string) => ['owner', 'cfo'].includes(r),
+};
+
+export function homeFor(role: string): string {
+  return role === 'cashier' ? '/pos' : '/';
+}
+
+export function SessionProvider({ children }: { children: React.ReactNode }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [me, setMe] = useState<Me | null>(null);
+  const [companyId, setCompanyId] = useState<string | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    api<Me>('/api/v1/auth/me', { company: null })
+      .then((m) => {
+        if (cancelled) return;
+        const stored = selectedCompany();
+        const pick = m.companies.find((c) => c.company_id === stored) ?? m.companies[0];
+        if (!pick) { setFailed('Su usuario no pertenece a ninguna empresa.'); return; }
+        selectCompany(pick.company_id);
+        setCompanyId(pick.company_id);
+        setMe(m);
+      })
+      .catch((e) => {
+        if (cancelled) return;
+        if (e?.status === 401) router.replace('/login?next=' + encodeURIComponent(pathname));
+        else setFailed(e?.message ?? 'No se pudo cargar la sesión.');
+      });
+    const onUnauthorized = () => router.replace('/login?next=' + encodeURIComponent(window.location.pathname));
+    window.addEventListener('vertice:unauthorized', onUnauthorized);
+    return () => { cancelled = true; window.removeEventListener('vertice:unauthorized', onUnauthorized); };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const switchCompany = useCallback((id: string) => {
+    selectCompany(id);
+    setCompanyId(id);
+  }, []);
+
+  const logout = useCallback(async () => {
+    try { await api('/api/v1/auth/logout', { method: 'POST' }); } catch { /* signed out either way */ }
+    selectCompany(null);
+    router.replace('/login');
+  }, [router]);
+
+  const value = useMemo<SessionValue | null>(() => {
+    if (!me || !companyId) return null;
+    const company = me.companies.find((c) => c.company_id === companyId) ?? me.companies[0];
+    return { me, company, role: company.role, switchCompany, logout };
+  }, [me, companyId, switchCompany, logout]);
+
+  if (failed) return <main className="center"><p role="alert" className="error">{failed}</p></main>;
+  if (!value) return <main className="center" aria-busy="true"><p className="muted">Cargando…</p></main>;
+  // key: every screen starts over when the company changes (nothing of the other one stays).
+  return <SessionContext.Provider value={value}><div key={value.company.company_id} className="contents">{children}</div></SessionContext.Provider>;
+}
