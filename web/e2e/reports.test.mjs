@@ -1,6 +1,7 @@
 // The unified report: filters change the rows; the total and the CSV match the API to the cent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { plain, Stack } from './harness.mjs';
 
@@ -46,5 +47,14 @@ test('report filters, totals to the cent and a CSV download that adds up', async
   assert.equal(asText(csvSum), wantInv);
   assert.equal(csv.at(-1).split(',').at(-1), wantInv);
   assert.equal(plain(await page.getByTestId('report-total').innerText()), wantInv);
+
+  // The XLSX has the same rows and, in its last cell, the same total.
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('xlsx').click()]);
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+  const cells = execFileSync('python3', ['-c', `import re, sys, zipfile
+x = zipfile.ZipFile(sys.argv[1]).read('xl/worksheets/sheet1.xml').decode()
+print(len(re.findall(r'<row ', x)), re.findall(r'<v>([^<]*)</v>', x)[-1])`, await xlsx.path()], { encoding: 'utf8' }).trim().split(' ');
+  assert.equal(Number(cells[0]), inv.rows.length + 2);
+  assert.equal(Number(cells[1]).toFixed(2), wantInv);
   await page.context().close();
 });

@@ -85,6 +85,20 @@ function Reports() {
     saveBlob(blob, `reporte-ingresos-${from}-a-${to}.csv`);
   };
 
+  // XLSX is built in the browser (ADR 0011); the library loads only when asked for.
+  const downloadXlsx = async () => {
+    if (!report) return;
+    const { default: writeXlsxFile } = await import('write-excel-file/browser');
+    const num = (d: string | null) => ({ type: Number, value: Number(d ?? '0'), format: '#,##0.00' });
+    const head = [...dims.map((d) => DIM_TITLES[d]), 'Operaciones', 'Total MXN'].map((v) => ({ value: v, fontWeight: 'bold' as const }));
+    const rows = report.rows.map((r) => [...dims.map((d) => ({ type: String, value: cell(d, r[d]) })),
+      { type: Number, value: Number(r.count ?? 0) }, num(r.total)]);
+    const foot = [...dims.map((_, i) => ({ type: String, value: i === 0 ? 'Total' : '', fontWeight: 'bold' as const })),
+      { type: Number, value: count, fontWeight: 'bold' as const }, { ...num(centsToDecimal(total)), fontWeight: 'bold' as const }];
+    await writeXlsxFile([head, ...rows, foot], { sheet: 'Ingresos', columns: [...dims.map(() => ({ width: 28 })), { width: 14 }, { width: 18 }] })
+      .toFile(`reporte-ingresos-${from}-a-${to}.xlsx`);
+  };
+
   const chartItems = report && dims.length === 1
     ? report.rows.map((r) => ({ label: cell(dims[0], r[dims[0]]), cents: toCents(r.total) ?? 0n }))
     : null;
@@ -95,6 +109,7 @@ function Reports() {
         <div><h1>Reporte unificado de ingresos</h1><p className="muted">Todas las líneas de negocio, en MXN.</p></div>
         <div className="head-actions">
           <button type="button" onClick={downloadCsv} disabled={!report || report.rows.length === 0} data-testid="csv">Descargar CSV</button>
+          <button type="button" onClick={() => void downloadXlsx().catch((e) => setError(errorMessage(e)))} disabled={!report || report.rows.length === 0} data-testid="xlsx">Descargar XLSX</button>
         </div>
       </div>
       <form className="filters" onSubmit={(e) => { e.preventDefault(); void load(); }} aria-label="Filtros del reporte">

@@ -1,0 +1,42 @@
+// Captures every page at desktop and tablet sizes into docs/screenshots/ (scripts/screenshots runs
+// it against a throwaway database with the demo data).
+import { mkdirSync } from 'node:fs';
+import { Stack } from './harness.mjs';
+
+const out = new URL('../../docs/screenshots/', import.meta.url).pathname;
+mkdirSync(out, { recursive: true });
+const SIZES = { desktop: { width: 1366, height: 900 }, tablet: { width: 768, height: 1024 } };
+const PAGES = [
+  { name: 'login', path: '/login', user: null },
+  { name: 'panel', path: '/', user: 'ceo@acme.mx', ready: '[data-testid="revenue-year"]' },
+  { name: 'reportes', path: '/reportes', user: 'cfo@acme.mx', ready: '[data-testid="report-total"]' },
+  { name: 'pos', path: '/pos', user: 'cajero@acme.mx', ready: '[data-testid="pos-search"]' },
+  { name: 'facturas', path: '/facturas', user: 'cfo@acme.mx', ready: '[data-testid="invoice-list"]' },
+  { name: 'conciliacion', path: '/conciliacion', user: 'cfo@acme.mx', ready: 'h1' },
+  { name: 'salud', path: '/salud', user: 'cfo@acme.mx', ready: '[data-testid="health-status"]' },
+  { name: 'ajustes', path: '/ajustes', user: 'admin@acme.mx', ready: 'h2' },
+];
+
+const st = await Stack.start('shots');
+try {
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    for (const p of PAGES) {
+      const page = await st.page(viewport);
+      if (p.user) {
+        await st.login(page, p.user);
+        await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      }
+      await page.goto(st.base + p.path);
+      if (p.ready) await page.locator(p.ready).first().waitFor();
+      await page.waitForTimeout(600); // let the live stream connect and the counters settle
+      if (p.name === 'pos') {
+        for (const b of (await page.locator('button[data-sku]').all()).slice(0, 3)) await b.click();
+      }
+      await page.screenshot({ path: `${out}${p.name}-${size}.png`, fullPage: p.name !== 'login' });
+      console.log(`docs/screenshots/${p.name}-${size}.png`);
+      await page.context().close();
+    }
+  }
+} finally {
+  await st.stop();
+}
