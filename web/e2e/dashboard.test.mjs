@@ -22,7 +22,7 @@ test('dashboard totals equal /api/v1/dashboard and get_company_total_revenue', a
   assert.equal(plain(await page.getByTestId('revenue-year').innerText()), sql);
   // The case-5 breakdown by type, row by row.
   for (const item of api.by_type.items) {
-    const row = page.locator(`[data-testid="by-type"] tr[data-type="${item.transaction_type}"] td.amount`);
+    const row = page.locator(`[data-testid="by-type"] tr[data-type="${item.transaction_type}"] td.amount:last-child`);
     assert.equal(plain(await row.innerText()), item.total);
   }
   await page.context().close();

@@ -76,13 +76,14 @@ export class Stack {
   }
 
   /** The API as that user (bearer token), for comparing the screen with the API's answer. */
-  async apiAs(email, path, { method = 'GET', json, company } = {}) {
+  async apiAs(email, path, { method = 'GET', json, raw, company } = {}) {
     const login = await (await fetch(this.base + '/api/v1/auth/login', {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: 'vertice-demo' }),
     })).json();
     const headers = { Authorization: `Bearer ${login.token}`, ...(company ? { 'X-Company-Id': company } : {}) };
     if (json !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(this.base + path, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
+    if (raw !== undefined) headers['Content-Type'] = 'text/csv';
+    const res = await fetch(this.base + path, { method, headers, body: raw ?? (json === undefined ? undefined : JSON.stringify(json)) });
     const body = await res.json();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(body)}`);
     return body;

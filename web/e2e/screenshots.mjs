@@ -17,8 +17,23 @@ const PAGES = [
   { name: 'ajustes', path: '/ajustes', user: 'admin@acme.mx', ready: 'h2' },
 ];
 
+// A bank statement for Acme, so reconciliation shows matches, suggestions and classified lines.
+async function seedBank(st) {
+  const docs = st.sql(`SELECT total_mxn, fecha::date, coalesce(counterparty_name, '') FROM sat_invoices
+      WHERE company_id = 'acme' AND direction = 'issued' AND tipo = 'I' AND moneda = 'MXN' AND status = 'vigente'
+        AND outstanding = total ORDER BY fecha DESC LIMIT 6`).split('\n').map((l) => l.split('|'));
+  const lines = ['Fecha,Descripcion,Monto,Referencia'];
+  docs.forEach(([total, day, name], i) => lines.push(`${day},${i < 3 ? 'SPEI RECIBIDO ' + name.replace(/,/g, '') : 'DEPOSITO'},${total},R${i}`));
+  const day = docs[0][1];
+  lines.push(`${day},COMISION MANEJO DE CUENTA,-250.00,C1`, `${day},IVA COMISION,-40.00,C2`);
+  const account = await st.apiAs('cfo@acme.mx', '/api/v1/bank/accounts', { method: 'POST', json: { name: 'BBVA operativa', clabe: '012180001234567899' } });
+  await st.apiAs('cfo@acme.mx', `/api/v1/bank/statements?account_id=${account.account_id}&format=csv`, { method: 'POST', raw: lines.join('\n') + '\n' });
+  await st.apiAs('cfo@acme.mx', '/api/v1/reconciliation/run', { method: 'POST', json: {} });
+}
+
 const st = await Stack.start('shots');
 try {
+  await seedBank(st);
   for (const [size, viewport] of Object.entries(SIZES)) {
     for (const p of PAGES) {
       const page = await st.page(viewport);

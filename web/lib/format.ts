@@ -57,6 +57,10 @@ export const ROLE_LABELS: Record<string, string> = {
   owner: 'Propietario', ceo: 'Director general', cfo: 'Director de finanzas', accountant: 'Contador',
   cashier: 'Cajero', viewer: 'Consulta',
 };
+export const STATUS_LABELS: Record<string, string> = {
+  completed: 'Completada', vigente: 'Vigente', cancelada: 'Cancelada', borrador: 'Borrador', settled: 'Liquidada',
+  billed: 'Facturado', booked: 'Registrado', draft: 'Borrador',
+};
 export function label(map: Record<string, string>, key: string): string {
   return map[key] ?? key;
 }

@@ -16,6 +16,7 @@ type SessionValue = {
   logout: () => Promise<void>;
 };
 
+const ME_KEY = 'vertice.me';
 const SessionContext = createContext<SessionValue | null>(null);
 
 export function useSession(): SessionValue {
@@ -51,18 +52,29 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
+    const adopt = (m: Me) => {
+      const stored = selectedCompany();
+      const pick = m.companies.find((c) => c.company_id === stored) ?? m.companies[0];
+      if (!pick) { setFailed('Su usuario no pertenece a ninguna empresa.'); return; }
+      selectCompany(pick.company_id);
+      setCompanyId(pick.company_id);
+      setMe(m);
+    };
+    // The screens start at once from this tab's last answer (their own calls are checked by the
+    // server anyway); /auth/me then confirms it or sends the user to the login page.
+    const cached = window.sessionStorage.getItem(ME_KEY);
+    if (cached) {
+      try { adopt(JSON.parse(cached) as Me); } catch { window.sessionStorage.removeItem(ME_KEY); }
+    }
     api<Me>('/api/v1/auth/me', { company: null })
       .then((m) => {
         if (cancelled) return;
-        const stored = selectedCompany();
-        const pick = m.companies.find((c) => c.company_id === stored) ?? m.companies[0];
-        if (!pick) { setFailed('Su usuario no pertenece a ninguna empresa.'); return; }
-        selectCompany(pick.company_id);
-        setCompanyId(pick.company_id);
-        setMe(m);
+        const text = JSON.stringify(m);
+        if (text !== cached) { window.sessionStorage.setItem(ME_KEY, text); adopt(m); }
       })
       .catch((e) => {
         if (cancelled) return;
+        window.sessionStorage.removeItem(ME_KEY);
         if (e?.status === 401) router.replace('/login?next=' + encodeURIComponent(pathname));
         else setFailed(e?.message ?? 'No se pudo cargar la sesión.');
       });
@@ -80,6 +92,7 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
   const logout = useCallback(async () => {
     try { await api('/api/v1/auth/logout', { method: 'POST' }); } catch { /* signed out either way */ }
     selectCompany(null);
+    window.sessionStorage.removeItem(ME_KEY);
     router.replace('/login');
   }, [router]);
 

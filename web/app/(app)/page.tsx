@@ -8,7 +8,7 @@ import { api, errorMessage } from '@/lib/api';
 import { useLiveChanges } from '@/lib/live';
 import { CAN, homeFor, useSession } from '@/lib/session';
 import { money, toCents } from '@/lib/money';
-import { formatDate, formatDateTime, formatMonth, label, TYPE_LABELS, VERTICAL_LABELS } from '@/lib/format';
+import { formatDate, formatDateTime, formatMonth, label, STATUS_LABELS, TYPE_LABELS, VERTICAL_LABELS } from '@/lib/format';
 import { Freshness, FreshnessStatus } from '@/components/Freshness';
 import { BarChart } from '@/components/BarChart';
 import { Empty, ErrorState, Loading } from '@/components/States';
@@ -108,11 +108,11 @@ function DashboardView() {
           <header><h2 id="h-type">Por tipo de transacción (año)</h2>{fresh(data.by_type)}</header>
           {data.by_type.items.length === 0 ? <Empty>Sin ingresos este año.</Empty> : (
             <table className="num" data-testid="by-type">
-              <thead><tr><th scope="col">Tipo</th><th scope="col">Operaciones</th><th scope="col">Total</th></tr></thead>
+              <thead><tr><th scope="col">Tipo</th><th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
               <tbody>
                 {data.by_type.items.map((i) => (
                   <tr key={i.transaction_type} data-type={i.transaction_type}>
-                    <th scope="row">{label(TYPE_LABELS, i.transaction_type)}</th><td>{i.count.toLocaleString('es-MX')}</td><td className="amount">{money(i.total)}</td>
+                    <th scope="row">{label(TYPE_LABELS, i.transaction_type)}</th><td className="amount">{i.count.toLocaleString('es-MX')}</td><td className="amount">{money(i.total)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -123,11 +123,11 @@ function DashboardView() {
           <header><h2 id="h-vertical">Por línea de negocio (año)</h2>{fresh(data.by_vertical)}</header>
           {data.by_vertical.items.length === 0 ? <Empty>Sin ingresos este año.</Empty> : (
             <table className="num" data-testid="by-vertical">
-              <thead><tr><th scope="col">Línea</th><th scope="col">Operaciones</th><th scope="col">Total</th></tr></thead>
+              <thead><tr><th scope="col">Línea</th><th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
               <tbody>
                 {data.by_vertical.items.map((i) => (
                   <tr key={i.vertical} data-vertical={i.vertical}>
-                    <th scope="row">{label(VERTICAL_LABELS, i.vertical)}</th><td>{i.count.toLocaleString('es-MX')}</td><td className="amount">{money(i.total)}</td>
+                    <th scope="row">{label(VERTICAL_LABELS, i.vertical)}</th><td className="amount">{i.count.toLocaleString('es-MX')}</td><td className="amount">{money(i.total)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -156,7 +156,7 @@ function DashboardView() {
         </section>
         <section className="panel" aria-labelledby="h-recon">
           <header><h2 id="h-recon">Conciliación bancaria</h2></header>
-          {!recon ? <Empty>Sin estados de cuenta importados.</Empty> : (
+          {!recon || recon.movements === 0 ? <Empty>Sin estados de cuenta importados.</Empty> : (
             <dl className="kpis small">
               <div><dt>Movimientos</dt><dd>{recon.movements.toLocaleString('es-MX')}</dd></div>
               <div><dt>Conciliados</dt><dd>{Math.round(Number(recon.reconciled_share_count) * 100)} %</dd></div>
@@ -177,7 +177,7 @@ function DashboardView() {
                 {data.latest.items.map((t) => (
                   <tr key={t.transaction_type + t.source_id}>
                     <td>{formatDate(t.fecha)}</td><td>{label(TYPE_LABELS, t.transaction_type)}</td>
-                    <td>{label(VERTICAL_LABELS, t.vertical)}</td><td>{t.status}</td><td className="amount">{money(t.monto_total)}</td>
+                    <td>{label(VERTICAL_LABELS, t.vertical)}</td><td>{label(STATUS_LABELS, t.status)}</td><td className="amount">{money(t.monto_total)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -22,6 +22,7 @@ export default function LoginPage() {
       const r = await api<Login>('/api/v1/auth/login', { method: 'POST', json: { email, password }, company: null });
       const first = r.companies[0];
       selectCompany(first?.company_id ?? null);
+      window.sessionStorage.removeItem('vertice.me'); // another user may have used this tab
       const next = new URLSearchParams(window.location.search).get('next');
       router.replace(next && next.startsWith('/') && !next.startsWith('//') && next !== '/login' ? next : homeFor(first?.role ?? ''));
     } catch (err) {

@@ -102,7 +102,7 @@ function Settings() {
           <tr key={v.name}><td><strong>{v.title || v.name}</strong><div className="muted small">{v.name}{v.depends?.length ? ` · requiere ${v.depends.join(', ')}` : ''}</div></td>
             <td><label style={{ flexDirection: 'row', alignItems: 'center' }}><input type="checkbox" checked={v.enabled} style={{ minHeight: 'auto', width: 22, height: 22 }}
               onChange={(e) => void run(e.target.checked ? 'Línea activada.' : 'Línea desactivada.', () => api(`/api/v1/verticals/${v.name}`, { method: 'PUT', json: { enabled: e.target.checked } }))} /> Activa</label></td>
-            <td className="muted small">{Object.entries(v.config ?? {}).map(([k, val]) => `${k}: ${String(val)}`).join(' · ')}</td></tr>))}
+            <td>{v.enabled && Object.keys(v.config ?? {}).length > 0 && <VerticalConfig vertical={v} onSave={(config) => run('Configuración guardada.', () => api(`/api/v1/verticals/${v.name}`, { method: 'PUT', json: { enabled: true, config } }))} />}</td></tr>))}
         </tbody></table>
       </section>
       <section className="panel" aria-labelledby="h-threshold">
@@ -114,5 +114,18 @@ function Settings() {
         </form>
       </section>
     </div>
+  );
+}
+
+function VerticalConfig({ vertical, onSave }: { vertical: Vertical; onSave: (config: Record<string, string>) => void }) {
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(Object.entries(vertical.config ?? {}).map(([k, v]) => [k, String(v)])));
+  return (
+    <form className="filters" style={{ marginBottom: 0 }} onSubmit={(e) => { e.preventDefault(); onSave(values); }}>
+      {Object.keys(values).map((k) => (
+        <label key={k}>{k}<input value={values[k]} onChange={(e) => setValues({ ...values, [k]: e.target.value })} /></label>
+      ))}
+      <button type="submit">Guardar configuración</button>
+    </form>
   );
 }

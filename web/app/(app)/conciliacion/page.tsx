@@ -66,6 +66,7 @@ function Reconciliation() {
           <button type="button" className="primary" disabled={busy} onClick={() => void act('Conciliación ejecutada.', '/api/v1/reconciliation/run')}>Conciliar ahora</button>
         </div>}
       </div>
+      <Accounts canCreate={['owner', 'cfo'].includes(role)} />
       {canAct && <StatementUpload onImported={() => void load()} />}
       {notice && <p className="notice ok" role="status" data-testid="recon-notice">{notice}
         {undoable && <> <button type="button" disabled={busy} onClick={() => void act('Conciliación deshecha.', `/api/v1/reconciliation/matches/${undoable}/undo`)} data-testid="undo">Deshacer</button></>}</p>}
@@ -169,6 +170,41 @@ function StatementUpload({ onImported }: { onImported: () => void }) {
       </label>
       {result && <p className="notice ok" role="status">{result}</p>}
       {error && <p className="notice bad" role="alert">{error}</p>}
+    </section>
+  );
+}
+
+type Account = { account_id: string; name: string; bank: string | null; clabe: string | null; account_number: string | null; currency: string };
+
+function Accounts({ canCreate }: { canCreate: boolean }) {
+  const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [form, setForm] = useState({ name: '', clabe: '' });
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => api<{ items: Account[] }>('/api/v1/bank/accounts').then((r) => setAccounts(r.items), (e) => setError(errorMessage(e))), []);
+  useEffect(() => { void load(); }, [load]);
+  const create = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await api('/api/v1/bank/accounts', { method: 'POST', json: { name: form.name, clabe: form.clabe.replace(/\s/g, '') } });
+      setForm({ name: '', clabe: '' });
+      await load();
+    } catch (err) { setError(errorMessage(err)); }
+  };
+  return (
+    <section className="panel" aria-labelledby="h-accounts">
+      <header><h2 id="h-accounts">Cuentas bancarias</h2></header>
+      {!accounts ? <Loading /> : accounts.length === 0 ? <Empty>Sin cuentas. Agregue una para importar sus estados de cuenta.</Empty> : (
+        <ul>{accounts.map((a) => <li key={a.account_id}><strong>{a.name}</strong> · {a.bank ?? '—'} · {a.clabe ?? a.account_number} · {a.currency}</li>)}</ul>
+      )}
+      {error && <p className="notice bad" role="alert">{error}</p>}
+      {canCreate && (
+        <form className="filters" style={{ marginBottom: 0 }} onSubmit={(e) => void create(e)}>
+          <label>Nombre<input required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} /></label>
+          <label>CLABE (18 dígitos)<input required inputMode="numeric" value={form.clabe} onChange={(e) => setForm({ ...form, clabe: e.target.value })} /></label>
+          <button type="submit">Agregar cuenta</button>
+        </form>
+      )}
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { api, apiHeaders, errorMessage } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
 import { RoleGate } from '@/components/Shell';
 import { money } from '@/lib/money';
-import { formatDate } from '@/lib/format';
+import { formatDate, label, STATUS_LABELS } from '@/lib/format';
 import { Empty, ErrorState, Loading } from '@/components/States';
 import { saveBlob } from '@/lib/download';
 import { InvoiceDetail } from './detail';
@@ -21,7 +21,8 @@ type Item = {
 type Aging = { totals: { outstanding_mxn: string; buckets: Record<string, string> }; items: { rfc: string; nombre: string; invoices: number; outstanding_mxn: string; buckets: Record<string, string> }[] };
 
 const TIPO: Record<string, string> = { I: 'Ingreso', E: 'Egreso', P: 'Pago', T: 'Traslado', N: 'Nómina' };
-const STATE: Record<string, string> = { paid: 'Pagada', partial: 'Parcial', unpaid: 'Por cobrar' };
+const STATE: Record<string, string> = { paid: 'Pagada', partial: 'Pago parcial', unpaid: 'Sin pagar' };
+const owes = (i: { payment_state: string | null }) => i.payment_state != null && i.payment_state in STATE;
 
 export default function InvoicesPage() {
   return <RoleGate allow={CAN.invoices}><Invoices /></RoleGate>;
@@ -87,9 +88,9 @@ function Invoices() {
                     <td><button type="button" className="ghost" onClick={() => setSelected(i.uuid ?? i.id)} aria-label={`Ver ${i.uuid ?? i.id}`}>{[i.serie, i.folio].filter(Boolean).join('-') || (i.uuid ?? i.id).slice(0, 8)}</button></td>
                     <td>{TIPO[i.tipo] ?? i.tipo} · {i.direction === 'issued' ? 'emitida' : 'recibida'}</td>
                     <td>{i.counterparty.nombre ?? i.counterparty.rfc}<div className="muted small">{i.counterparty.rfc}</div></td>
-                    <td><span className={`badge ${i.status === 'cancelada' ? 'bad' : i.status === 'vigente' ? 'ok' : ''}`}>{i.status}</span>{i.payment_state && <div className="muted small">{STATE[i.payment_state] ?? i.payment_state}</div>}{i.warnings > 0 && <div className="warn small">{i.warnings} avisos</div>}</td>
-                    <td className="amount">{money(i.total)} {i.moneda !== 'MXN' && <span className="muted small">{i.moneda}</span>}</td>
-                    <td className="amount">{i.outstanding ? money(i.outstanding) : '—'}</td>
+                    <td><span className={`badge ${i.status === 'cancelada' ? 'bad' : i.status === 'vigente' ? 'ok' : ''}`}>{label(STATUS_LABELS, i.status)}</span>{owes(i) && <div className="muted small">{STATE[i.payment_state!]}</div>}{i.warnings > 0 && <div className="warn small">{i.warnings} avisos</div>}</td>
+                    <td className="amount">{i.tipo === 'P' ? '—' : money(i.total)} {i.moneda !== 'MXN' && i.moneda !== 'XXX' && <span className="muted small">{i.moneda}</span>}</td>
+                    <td className="amount">{owes(i) && i.outstanding ? money(i.outstanding) : '—'}</td>
                   </tr>))}
                 </tbody>
               </table>
