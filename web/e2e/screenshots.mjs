@@ -23,9 +23,9 @@ async function seedBank(st) {
       WHERE company_id = 'acme' AND direction = 'issued' AND tipo = 'I' AND moneda = 'MXN' AND status = 'vigente'
         AND outstanding = total ORDER BY fecha DESC LIMIT 6`).split('\n').map((l) => l.split('|'));
   const lines = ['Fecha,Descripcion,Monto,Referencia'];
-  docs.forEach(([total, day, name], i) => lines.push(`${day},${i < 3 ? 'SPEI RECIBIDO ' + name.replace(/,/g, '') : 'DEPOSITO'},${total},R${i}`));
+  docs.forEach(([total, day, name], i) => lines.push(`${day},${i < 3 ? 'SPEI RECIBIDO ' + name.replace(/,/g, '') : 'DEPOSITO'},${total},${7710200 + i}`));
   const day = docs[0][1];
-  lines.push(`${day},COMISION MANEJO DE CUENTA,-250.00,C1`, `${day},IVA COMISION,-40.00,C2`);
+  lines.push(`${day},COMISION MANEJO DE CUENTA,-250.00,9930112`, `${day},IVA COMISION,-40.00,9930113`);
   const account = await st.apiAs('cfo@acme.mx', '/api/v1/bank/accounts', { method: 'POST', json: { name: 'BBVA operativa', clabe: '012180001234567899' } });
   await st.apiAs('cfo@acme.mx', `/api/v1/bank/statements?account_id=${account.account_id}&format=csv`, { method: 'POST', raw: lines.join('\n') + '\n' });
   await st.apiAs('cfo@acme.mx', '/api/v1/reconciliation/run', { method: 'POST', json: {} });
