@@ -112,14 +112,13 @@ Response StaticSite::Reply(const Request& request, const File& file, int status)
 
 Response StaticSite::Serve(const Request& request) const {
   std::string path = request.path.empty() ? "/" : request.path;
-  if (path.find("..") != std::string::npos || path.find('\\') != std::string::npos) {
-    path = "/404";  // never outside the export
-  }
+  // Nothing outside the export (the table holds only its files, but say so plainly).
+  const bool escapes = path.find("..") != std::string::npos || path.find('\\') != std::string::npos;
   // The file itself, then the page of a route (/reportes → reportes.html), then the nearest
   // page above it: client-side routes (e.g. /facturas/ABC) fall back to their page.
   while (path.size() > 1 && path.back() == '/') path.pop_back();
-  if (const File* f = Find(path)) return Reply(request, *f, 200);
-  for (std::string p = path; !p.starts_with("/_next/");) {  // a missing asset is a 404, not a page
+  if (const File* f = escapes ? nullptr : Find(path)) return Reply(request, *f, 200);
+  for (std::string p = path; !escapes && !p.starts_with("/_next/");) {  // a missing asset is a 404, not a page
     if (p == "/") {
       if (const File* f = Find("/index.html")) return Reply(request, *f, 200);
       break;
