@@ -54,6 +54,8 @@ z.close()`, zip, FIXTURES + 'cfdi/cfdi40_i_ppd_iva16_stamped.xml', FIXTURES + 'c
   // A document's detail and its original XML.
   await page.getByTestId('invoice-list').locator('tbody tr button').first().click();
   await page.getByTestId('invoice-detail').getByText('Total').first().waitFor();
+  await page.getByTestId('invoice-outstanding').waitFor(); // the balance, from the API's detail
+  assert.match(await page.getByTestId('invoice-detail').innerText(), /Traslado IVA (8|16) %/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descargar XML' }).click()]);
   assert.match(download.suggestedFilename(), /\.xml$/);
   await page.context().close();

@@ -2,13 +2,20 @@
 // One CFDI: parties, conceptos with their taxes, payments, balance and its flags, warnings, the XML.
 import { useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
-import { money } from '@/lib/money';
+import { money, toCents } from '@/lib/money';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { ErrorState, Loading } from '@/components/States';
 import { download } from './page';
 
 type Json = Record<string, unknown>;
 const s = (v: unknown) => (v == null ? '' : String(v));
+const IMPUESTO: Record<string, string> = { '001': 'ISR', '002': 'IVA', '003': 'IEPS' };
+const taxLabel = (t: Json) => `${t.kind === 'retencion' ? 'Retención' : 'Traslado'} ${IMPUESTO[s(t.impuesto)] ?? s(t.impuesto)} ${t.tasa != null ? (Number(t.tasa) * 100).toFixed(2).replace(/\.00$/, '') + ' %' : s(t.tipo_factor)}`;
+const FLAGS: Record<string, string> = {
+  insoluto_mismatch: 'saldo insoluto no coincide', parcialidad_duplicate: 'parcialidad repetida', parcialidad_gap: 'falta una parcialidad',
+  saldo_chain_broken: 'cadena de saldos rota', overpaid: 'pagada de más', payment_before_invoice: 'pago antes de la factura',
+  pue_with_payments: 'PUE con complementos de pago', cancelled_with_payments: 'cancelada con pagos',
+};
 
 export function InvoiceDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const [doc, setDoc] = useState<Json | null>(null);
@@ -16,7 +23,10 @@ export function InvoiceDetail({ id, onClose }: { id: string; onClose: () => void
   useEffect(() => { api<Json>(`/api/v1/invoices/${encodeURIComponent(id)}`).then(setDoc, (e) => setError(errorMessage(e))); }, [id]);
 
   const conceptos = (doc?.conceptos as Json[] | undefined) ?? [];
-  const payments = ((doc?.payments as Json[] | undefined) ?? []);
+  const payments = [...((doc?.payments_received as Json[] | undefined) ?? []), ...((doc?.payment_applications as Json[] | undefined) ?? [])];
+  const credits = (doc?.credit_notes as Json[] | undefined) ?? [];
+  const bank = doc?.bank as Json | undefined;
+  const headerTaxes = (doc?.taxes as Json[] | undefined) ?? [];
   const balance = doc?.balance as Json | undefined;
   const warnings = (doc?.warnings as Json[] | undefined) ?? [];
   const emisor = doc?.emisor as Json | undefined;
@@ -39,16 +49,23 @@ export function InvoiceDetail({ id, onClose }: { id: string; onClose: () => void
             <thead><tr><th>Concepto</th><th className="amount">Cantidad</th><th className="amount">Valor unitario</th><th className="amount">Importe</th><th>Impuestos</th></tr></thead>
             <tbody>{conceptos.map((c, i) => (
               <tr key={i}><td>{s(c.descripcion)}</td><td className="amount">{s(c.cantidad)}</td><td className="amount">{money(s(c.valor_unitario))}</td><td className="amount">{money(s(c.importe))}</td>
-                <td className="small">{((c.taxes as Json[] | undefined) ?? []).map((t, j) => <div key={j}>{s(t.kind)} {s(t.impuesto)} {s(t.tasa_o_cuota)}: {money(s(t.importe))}</div>)}</td></tr>))}
+                <td className="small">{((c.taxes as Json[] | undefined) ?? []).map((t, j) => <div key={j}>{taxLabel(t)}: {money(s(t.importe))}</div>)}</td></tr>))}
             </tbody>
-            <tfoot><tr><th colSpan={3}>Total</th><td className="amount">{money(s(doc.total))}</td><td /></tr></tfoot>
+            <tfoot>
+              <tr><th colSpan={3}>Subtotal</th><td className="amount">{money(s(doc.subtotal))}</td><td /></tr>
+              {headerTaxes.map((t, i) => <tr key={i}><th colSpan={3}>{taxLabel(t)}</th><td className="amount">{t.kind === 'retencion' ? '-' : ''}{money(s(t.importe))}</td><td /></tr>)}
+              <tr><th colSpan={3}>Total</th><td className="amount">{money(s(doc.total))} {s(doc.moneda) !== 'MXN' && s(doc.moneda)}</td><td /></tr>
+            </tfoot>
           </table></div>
           {balance && (
-            <p>Saldo: <strong>{money(s(balance.outstanding))}</strong> {((balance.flags as string[] | undefined) ?? []).map((f) => <span key={f} className="badge warn">{f}</span>)}</p>
+            <p>Pagado {money(s(balance.paid))} · notas de crédito {money(s(balance.credited))} · saldo <strong data-testid="invoice-outstanding">{money(s(balance.outstanding))}</strong>
+              {bank && toCents(s(bank.settled)) ? <> · conciliado en bancos {money(s(bank.settled))}</> : null}{' '}
+              {((balance.flags as string[] | undefined) ?? []).map((f) => <span key={f} className="badge warn">{FLAGS[f] ?? f}</span>)}</p>
           )}
           {payments.length > 0 && (
-            <><h3>Pagos</h3><ul>{payments.map((p, i) => <li key={i}>{formatDate(s(p.fecha_pago ?? p.fecha))} · {money(s(p.imp_pagado ?? p.amount))} {s(p.uuid)}</li>)}</ul></>
+            <><h3>Pagos</h3><ul>{payments.map((p, i) => <li key={i}>{formatDate(s(p.fecha_pago ?? p.fecha))} · parcialidad {s(p.num_parcialidad)} · {money(s(p.pagado ?? p.imp_pagado))} · saldo {money(s(p.insoluto))} <span className="muted small">{s(p.payment_uuid ?? p.uuid)}</span></li>)}</ul></>
           )}
+          {credits.length > 0 && (<><h3>Notas de crédito</h3><ul>{credits.map((c, i) => <li key={i}>{s(c.uuid)} · {money(s(c.total ?? c.amount))}</li>)}</ul></>)}
           {warnings.length > 0 && (<><h3>Avisos</h3><ul>{warnings.map((w, i) => <li key={i} className="warn">{s(w.message)} ({s(w.code)})</li>)}</ul></>)}
         </>
       )}
