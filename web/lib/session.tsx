@@ -6,7 +6,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { api, selectCompany, selectedCompany } from './api';
 
 export type Company = { company_id: string; name: string; role: string };
-export type Me = { user: { user_id: string; email: string; full_name: string }; companies: Company[] };
+export type Me = { user: { id: string; email: string; full_name: string }; companies: Company[] };
 
 type SessionValue = {
   me: Me;
