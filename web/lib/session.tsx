@@ -78,7 +78,10 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
         if (e?.status === 401) router.replace('/login?next=' + encodeURIComponent(pathname));
         else setFailed(e?.message ?? 'No se pudo cargar la sesión.');
       });
-    const onUnauthorized = () => router.replace('/login?next=' + encodeURIComponent(window.location.pathname));
+    const onUnauthorized = () => {
+      window.sessionStorage.removeItem(ME_KEY);
+      router.replace('/login?next=' + encodeURIComponent(window.location.pathname));
+    };
     window.addEventListener('vertice:unauthorized', onUnauthorized);
     return () => { cancelled = true; window.removeEventListener('vertice:unauthorized', onUnauthorized); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
