@@ -181,7 +181,8 @@ Matcher::Matcher(std::vector<Document> documents, std::vector<PaymentEvidence> e
     // Reference keys: folio, serie+folio, UUID's first 8 and last 12 characters.
     auto key = [](std::string v) { return Normalize(v); };
     auto add_ref = [&](const std::string& k) {
-      if (k.empty()) return;
+      // A folio of one or two characters ("1", "45") is in every other bank reference: no evidence.
+      if (k.size() < 3) return;
       s.ref_keys[side][k].push_back(i);
       if (d.issued && d.tipo == 'E') s.ref_keys[1][k].push_back(i);
       s.doc_keys[i].push_back(k);

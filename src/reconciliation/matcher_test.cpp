@@ -160,6 +160,18 @@ TEST(MatcherTest, LinesThatSettleNoInvoiceAreClassifiedAndAnAdvanceIsNotAPayment
   EXPECT_FALSE(m.OpenOf(1).IsZero());
 }
 
+// A bank fee whose reference ends in "1" is not credit note 1 refunded: a one- or two-character
+// folio is in too many references to count as evidence, so the fee is classified.
+TEST(MatcherTest, AOneCharacterFolioInAReferenceIsNoEvidence) {
+  Document nc = Invoice(1, "1", "250.00", "WAL9709244W4", "NUEVA WAL MART DE MEXICO");
+  nc.serie = "NC";
+  nc.tipo = 'E';
+  Matcher m({nc}, {}, {}, {}, {});
+  auto d = m.Run({{10, "2024-03-06", M("-250.00"), "COMISION MANEJO DE CUENTA", "C1", "", ""}});
+  EXPECT_EQ(d[0].kind, Decision::Kind::kCategory);
+  EXPECT_EQ(d[0].category, "bank_fee");
+}
+
 TEST(MatcherTest, InstallmentsConsumeTheInvoiceInOrder) {
   Matcher m({Invoice(1, "100", "3000.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV")}, {}, {}, {}, {});
   auto d = m.Run({Deposit(10, "1000.00", "SPEI RECIBIDO TIENDAS QUERETARO PAGO A-100", "2024-03-05"),
