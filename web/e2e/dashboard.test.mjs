@@ -67,11 +67,16 @@ test('"Actualizar ahora" refreshes and reports duration and rows', async () => {
   await page.context().close();
 });
 
-test('the dashboard works on a phone', async () => {
-  const page = await st.page({ width: 390, height: 844 });
-  await st.login(page, 'ceo@acme.mx');
-  await page.getByTestId('revenue-year').waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
-  await page.context().close();
-});
+for (const [device, width, height] of [['phone', 390, 844], ['tablet', 768, 1024]]) {
+  test(`the dashboard fits a ${device}: nothing wider than the screen or its panel`, async () => {
+    const page = await st.page({ width, height });
+    await st.login(page, 'ceo@acme.mx');
+    await page.getByTestId('revenue-year').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page is ${overflow}px wider than the ${width}px screen`);
+    const spilled = await page.evaluate(() => [...document.querySelectorAll('.panel')]
+      .filter((p) => p.scrollWidth > p.clientWidth + 1).map((p) => p.querySelector('h2')?.textContent));
+    assert.deepEqual(spilled, []);
+    await page.context().close();
+  });
+}

@@ -107,7 +107,7 @@ function DashboardView() {
         <section className="panel" aria-labelledby="h-type">
           <header><h2 id="h-type">Por tipo de transacción (año)</h2>{fresh(data.by_type)}</header>
           {data.by_type.items.length === 0 ? <Empty>Sin ingresos este año.</Empty> : (
-            <table className="num" data-testid="by-type">
+            <div className="table-wrap"><table className="num" data-testid="by-type">
               <thead><tr><th scope="col">Tipo</th><th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
               <tbody>
                 {data.by_type.items.map((i) => (
@@ -116,13 +116,13 @@ function DashboardView() {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           )}
         </section>
         <section className="panel" aria-labelledby="h-vertical">
           <header><h2 id="h-vertical">Por línea de negocio (año)</h2>{fresh(data.by_vertical)}</header>
           {data.by_vertical.items.length === 0 ? <Empty>Sin ingresos este año.</Empty> : (
-            <table className="num" data-testid="by-vertical">
+            <div className="table-wrap"><table className="num" data-testid="by-vertical">
               <thead><tr><th scope="col">Línea</th><th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
               <tbody>
                 {data.by_vertical.items.map((i) => (
@@ -131,7 +131,7 @@ function DashboardView() {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           )}
         </section>
       </div>
