@@ -30,7 +30,8 @@ BEGIN
            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm')
              AND c.relname IN ('universal_revenue_monthly', 'universal_transactions', 'universal_daily',
                                'universal_revenue_monthly_mv', 'universal_transactions_mv', 'universal_daily_totals',
-                               'universal_followers', 'universal_sources', 'universal_transactions_source') LOOP
+                               'universal_followers', 'universal_sources', 'universal_transactions_source',
+                               'universal_revenue_events') LOOP
     EXECUTE format('DROP %s IF EXISTS %I CASCADE',
                    CASE r.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, r.relname);
   END LOOP;

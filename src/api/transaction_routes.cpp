@@ -2,7 +2,8 @@
 // event from core invoices and every vertical; filters and keyset pages) and
 // GET /api/v1/reports/revenue (grouped by transaction type, vertical, month… through the shared
 // report builder). Both read `universal_transactions`, the company-scoped face of
-// universal_transactions_mv (materialized views have no row-level security).
+// universal_transactions_mv (materialized views have no row-level security); the revenue report
+// its revenue rows (`universal_revenue_events`: bank movements are cash, not revenue).
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -25,7 +26,7 @@ const std::vector<std::string> kColumns{"transaction_type", "source_table", "sou
 
 const shared::ReportDefinition& RevenueReport() {
   static const shared::ReportDefinition def = [] {
-    shared::ReportDefinition d{"universal_transactions",
+    shared::ReportDefinition d{"universal_revenue_events",
                                "fecha",
                                {{"transaction_type", "transaction_type"},
                                 {"vertical", "vertical"},

@@ -205,6 +205,12 @@ TEST_F(BankApiTest, MovementsAreCashFlowsInTheUnifiedViewNotRevenue) {
   // Not revenue: neither the seed's total nor the dashboard moves.
   EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT get_company_total_revenue('acme')"), revenue);
   EXPECT_EQ(dashboard(), year_before);
+  // Nor the revenue report, whether it reads monthly totals (whole months) or events (any days).
+  for (const char* range : {"from=2026-01-01&to=2026-01-31", "from=2026-01-02&to=2026-01-07"}) {
+    auto report = Call("GET", std::string("/api/v1/reports/revenue?group_by=transaction_type&") + range);
+    ASSERT_EQ(report.status, 200) << report.body;
+    EXPECT_EQ(report.body.find("bank_"), std::string::npos) << range << " " << report.body;
+  }
 }
 
 TEST_F(BankApiTest, AnotherCompanySeesNoneOfItAndGets404ForItsIds) {
