@@ -2,7 +2,7 @@
 // Invoices: drag-and-drop import of XML files and ZIPs with a per-file report, the list with
 // filters, a document's detail (conceptos, taxes, payments, balance, warnings), the original XML,
 // and receivables / payables aging.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, apiHeaders, errorMessage } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
 import { RoleGate } from '@/components/Shell';
@@ -43,11 +43,15 @@ function Invoices() {
     return q;
   }, [filters]);
 
+  // Typing in the filters sends a query per keystroke: only the latest one's answer is shown.
+  const latest = useRef(0);
   const load = useCallback(async (after?: string) => {
+    const mine = after ? latest.current : ++latest.current;
     try {
       const q = new URLSearchParams(query);
       if (after) q.set('after', after);
       const r = await api<{ items: Item[]; next_after?: string | null }>('/api/v1/invoices?' + q);
+      if (mine !== latest.current) return;
       setItems((prev) => (after && prev ? [...prev, ...r.items] : r.items));
       setNext(r.next_after ?? null);
       setError(null);

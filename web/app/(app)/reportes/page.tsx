@@ -2,7 +2,7 @@
 // The unified report: every line of business in one table, filtered by dates, type and vertical,
 // grouped by type, vertical or month. Totals are summed in exact cents and match the API's rows;
 // CSV export writes the same rows.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
 import { CAN } from '@/lib/session';
 import { RoleGate } from '@/components/Shell';
@@ -56,18 +56,25 @@ function Reports() {
     return q.toString();
   }, [from, to, type, vertical, grouping]);
 
+  // Filters change faster than answers arrive: only the answer to the latest query is shown.
+  const current = useRef<AbortController | null>(null);
   const load = useCallback(async () => {
+    current.current?.abort();
+    const ctl = new AbortController();
+    current.current = ctl;
     setLoading(true);
     try {
-      setReport(await api<Report>('/api/v1/reports/revenue?' + query));
+      const r = await api<Report>('/api/v1/reports/revenue?' + query, { signal: ctl.signal });
+      if (ctl.signal.aborted) return;
+      setReport(r);
       setError(null);
     } catch (e) {
-      setError(errorMessage(e));
+      if (!ctl.signal.aborted) setError(errorMessage(e));
     } finally {
-      setLoading(false);
+      if (current.current === ctl) setLoading(false);
     }
   }, [query]);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => { void load(); return () => current.current?.abort(); }, [load]);
 
   const dims = GROUPINGS[grouping].dims;
   const total = report ? sumCents(report.rows.map((r) => r.total)) : 0n;
