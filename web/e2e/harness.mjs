@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 
 const env = process.env;
+// The demo users' password (printed by scripts/up; not a secret).
+const DEMO_PASSWORD = 'vertice-demo';
 export const FIXTURES = new URL('../../tests/fixtures/', import.meta.url).pathname;
 
 function need(name) {
@@ -68,7 +70,7 @@ export class Stack {
     return page;
   }
 
-  async login(page, email, password = 'vertice-demo') {
+  async login(page, email, password = DEMO_PASSWORD) {
     await page.goto(this.base + '/login');
     await page.getByLabel('Correo electrónico').fill(email);
     await page.getByLabel('Contraseña').fill(password);
@@ -77,10 +79,14 @@ export class Stack {
 
   /** The API as that user (bearer token), for comparing the screen with the API's answer. */
   async apiAs(email, path, { method = 'GET', json, raw, company } = {}) {
-    const login = await (await fetch(this.base + '/api/v1/auth/login', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: 'vertice-demo' }),
-    })).json();
-    const headers = { Authorization: `Bearer ${login.token}`, ...(company ? { 'X-Company-Id': company } : {}) };
+    this.tokens ??= new Map();
+    if (!this.tokens.has(email)) {
+      const login = await (await fetch(this.base + '/api/v1/auth/login', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+      })).json();
+      this.tokens.set(email, login.token); // one session per user, not one per call
+    }
+    const headers = { Authorization: `Bearer ${this.tokens.get(email)}`, ...(company ? { 'X-Company-Id': company } : {}) };
     if (json !== undefined) headers['Content-Type'] = 'application/json';
     if (raw !== undefined) headers['Content-Type'] = 'text/csv';
     const res = await fetch(this.base + path, { method, headers, body: raw ?? (json === undefined ? undefined : JSON.stringify(json)) });

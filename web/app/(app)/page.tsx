@@ -104,36 +104,10 @@ function DashboardView() {
       </section>
 
       <div className="grid-2">
-        <section className="panel" aria-labelledby="h-type">
-          <header><h2 id="h-type">Por tipo de transacción (año)</h2>{fresh(data.by_type)}</header>
-          {data.by_type.items.length === 0 ? <Empty>Sin ingresos este año.</Empty> : (
-            <div className="table-wrap"><table className="num" data-testid="by-type">
-              <thead><tr><th scope="col">Tipo</th><th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
-              <tbody>
-                {data.by_type.items.map((i) => (
-                  <tr key={i.transaction_type} data-type={i.transaction_type}>
-                    <th scope="row">{label(TYPE_LABELS, i.transaction_type)}</th><td className="amount">{i.count.toLocaleString('es-MX')}</td><td className="amount">{money(i.total)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table></div>
-          )}
-        </section>
-        <section className="panel" aria-labelledby="h-vertical">
-          <header><h2 id="h-vertical">Por línea de negocio (año)</h2>{fresh(data.by_vertical)}</header>
-          {data.by_vertical.items.length === 0 ? <Empty>Sin ingresos este año.</Empty> : (
-            <div className="table-wrap"><table className="num" data-testid="by-vertical">
-              <thead><tr><th scope="col">Línea</th><th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
-              <tbody>
-                {data.by_vertical.items.map((i) => (
-                  <tr key={i.vertical} data-vertical={i.vertical}>
-                    <th scope="row">{label(VERTICAL_LABELS, i.vertical)}</th><td className="amount">{i.count.toLocaleString('es-MX')}</td><td className="amount">{money(i.total)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table></div>
-          )}
-        </section>
+        <Breakdown id="type" title="Por tipo de transacción (año)" column="Tipo" freshness={fresh(data.by_type)}
+          rows={data.by_type.items.map((i) => ({ key: i.transaction_type, label: label(TYPE_LABELS, i.transaction_type), count: i.count, total: i.total }))} />
+        <Breakdown id="vertical" title="Por línea de negocio (año)" column="Línea" freshness={fresh(data.by_vertical)}
+          rows={data.by_vertical.items.map((i) => ({ key: i.vertical, label: label(VERTICAL_LABELS, i.vertical), count: i.count, total: i.total }))} />
       </div>
 
       <section className="panel" aria-labelledby="h-monthly">
@@ -188,6 +162,30 @@ function DashboardView() {
       <p className="muted small">Verificado contra las fuentes {formatDateTime(data.freshness.verified_at)}
         {data.freshness.pending_events > 0 && ` · ${data.freshness.pending_events} transacciones grandes por verificar`}</p>
     </div>
+  );
+}
+
+/** The case-5 breakdowns: one row per type (or vertical) with its operations and total. */
+function Breakdown({ id, title, column, freshness, rows }: {
+  id: 'type' | 'vertical'; title: string; column: string; freshness: React.ReactNode;
+  rows: { key: string; label: string; count: number; total: string }[];
+}) {
+  return (
+    <section className="panel" aria-labelledby={`h-${id}`}>
+      <header><h2 id={`h-${id}`}>{title}</h2>{freshness}</header>
+      {rows.length === 0 ? <Empty>Sin ingresos este año.</Empty> : (
+        <div className="table-wrap"><table className="num" data-testid={`by-${id}`}>
+          <thead><tr><th scope="col">{column}</th><th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.key} {...{ [`data-${id}`]: r.key }}>
+                <th scope="row">{r.label}</th><td className="amount">{r.count.toLocaleString('es-MX')}</td><td className="amount">{money(r.total)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table></div>
+      )}
+    </section>
   );
 }
 

@@ -5,7 +5,7 @@ import { api, errorMessage } from '@/lib/api';
 import { money, toCents } from '@/lib/money';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { ErrorState, Loading } from '@/components/States';
-import { download } from './page';
+import { downloadFromApi } from '@/lib/download';
 
 type Json = Record<string, unknown>;
 const s = (v: unknown) => (v == null ? '' : String(v));
@@ -36,7 +36,7 @@ export function InvoiceDetail({ id, onClose }: { id: string; onClose: () => void
       <header>
         <h2 id="h-doc">Comprobante {s(doc?.serie)}{doc?.folio ? '-' + s(doc.folio) : ''}</h2>
         <div className="head-actions">
-          {doc?.uuid != null && <button type="button" onClick={() => void download(`/api/v1/invoices/${s(doc.uuid)}/xml`, `${s(doc.uuid)}.xml`).catch((e) => setError(errorMessage(e)))}>Descargar XML</button>}
+          {doc?.uuid != null && <button type="button" onClick={() => void downloadFromApi(`/api/v1/invoices/${s(doc.uuid)}/xml`, `${s(doc.uuid)}.xml`).catch((e) => setError(errorMessage(e)))}>Descargar XML</button>}
           <button type="button" onClick={onClose}>Cerrar</button>
         </div>
       </header>

@@ -3,13 +3,12 @@
 // filters, a document's detail (conceptos, taxes, payments, balance, warnings), the original XML,
 // and receivables / payables aging.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, apiHeaders, errorMessage } from '@/lib/api';
+import { api, errorMessage } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
 import { RoleGate } from '@/components/Shell';
 import { money } from '@/lib/money';
 import { formatDate, label, STATUS_LABELS } from '@/lib/format';
 import { Empty, ErrorState, Loading } from '@/components/States';
-import { saveBlob } from '@/lib/download';
 import { InvoiceDetail } from './detail';
 import { Upload } from './upload';
 
@@ -127,11 +126,4 @@ function AgingView({ kind }: { kind: 'receivables' | 'payables' }) {
       )}
     </section>
   );
-}
-
-/** Downloads a file from the API (the company header cannot ride on a plain link). */
-export async function download(path: string, name: string) {
-  const res = await fetch(path, { headers: apiHeaders(), credentials: 'same-origin' });
-  if (!res.ok) throw new Error('No se pudo descargar el archivo.');
-  saveBlob(await res.blob(), name);
 }
