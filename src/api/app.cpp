@@ -4,6 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "auth/crypto.hpp"
@@ -12,7 +16,9 @@
 
 namespace vertice::api {
 
+namespace asio = boost::asio;
 namespace json = boost::json;
+using namespace asio::experimental::awaitable_operators;
 
 db::TenantScope RequestContext::Scope() const {
   db::TenantScope s;
@@ -21,6 +27,10 @@ db::TenantScope RequestContext::Scope() const {
     if (principal->kind == auth::Principal::Kind::kSession) s.user_id = principal->id;
   }
   if (membership) s.company_id = membership->company_id;
+  if (deadline != std::chrono::steady_clock::time_point::max()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    s.statement_timeout = std::max(left, std::chrono::milliseconds(1));
+  }
   return s;
 }
 
@@ -46,7 +56,7 @@ http::Response NoContent() {
 
 Error NotFound(std::string what) { return Error{ErrorKind::kNotFound, "not_found", std::move(what), {}, {}}; }
 
-App::App(AppDeps deps) : deps_(deps) {}
+App::App(AppDeps deps, AppOptions options) : deps_(deps), options_(options) {}
 
 void App::Add(std::string method, std::string path, Route route) {
   if (!router_.Add(method, path, std::move(route))) {
@@ -77,6 +87,23 @@ std::string NextRequestId() {
   return fmt::format("{}{:012x}", prefix, ++counter);
 }
 
+// The bearer token or session cookie a request carries (empty: none); false when Authorization
+// is present but not a bearer token.
+bool RequestToken(const http::Request& req, std::string& token, bool& via_cookie) {
+  auto authz = req.Header("authorization");
+  if (!authz.empty()) {
+    if (authz.size() < 8 || ToLowerAscii(authz.substr(0, 7)) != "bearer ") return false;
+    token = std::string(authz.substr(7));
+    return true;
+  }
+  auto cookie = CookieValue(req.Header("cookie"), "vertice_session");
+  if (!cookie.empty()) {
+    token = std::string(cookie);
+    via_cookie = true;
+  }
+  return true;
+}
+
 bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 
 }  // namespace
@@ -84,19 +111,9 @@ bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m ==
 db::Task<Result<http::Response>> App::Dispatch(RequestContext& ctx, const Route& route, std::string_view) {
   auto& req = ctx.request;
   if (route.access != Access::kPublic) {
-    auto authz = req.Header("authorization");
-    if (!authz.empty()) {
-      if (authz.size() < 8 || ToLowerAscii(authz.substr(0, 7)) != "bearer ") {
-        co_return Fail(ErrorKind::kUnauthenticated, "auth.invalid_authorization",
-                       "Encabezado Authorization inválido; use 'Bearer <token>'.");
-      }
-      ctx.token = std::string(authz.substr(7));
-    } else {
-      auto cookie = CookieValue(req.Header("cookie"), "vertice_session");
-      if (!cookie.empty()) {
-        ctx.token = std::string(cookie);
-        ctx.via_cookie = true;
-      }
+    if (!RequestToken(req, ctx.token, ctx.via_cookie)) {
+      co_return Fail(ErrorKind::kUnauthenticated, "auth.invalid_authorization",
+                     "Encabezado Authorization inválido; use 'Bearer <token>'.");
     }
     if (ctx.token.empty()) {
       co_return Fail(ErrorKind::kUnauthenticated, "auth.required", "Se requiere iniciar sesión.");
@@ -140,6 +157,42 @@ db::Task<Result<http::Response>> App::Dispatch(RequestContext& ctx, const Route&
   co_return co_await route.handler(ctx);
 }
 
+db::Task<size_t> App::BodyLimit(const http::Request& head) {
+  auto match = router_.Find(head.method, head.path);
+  if (match.route == nullptr || match.route->access == Access::kPublic) co_return options_.unauthenticated_body_limit;
+  std::string token;
+  bool via_cookie = false;
+  if (!RequestToken(head, token, via_cookie) || token.empty()) co_return options_.unauthenticated_body_limit;
+  // Usually a cache hit; bounded like a request when it is not.
+  asio::steady_timer timer(co_await asio::this_coro::executor, options_.request_timeout);
+  auto resolved = co_await (deps_.auth.Resolve(token) || timer.async_wait(asio::use_awaitable));
+  if (resolved.index() != 0 || !std::get<0>(resolved)) co_return options_.unauthenticated_body_limit;
+  co_return match.route->accepts_uploads ? options_.upload_body_limit : options_.body_limit;
+}
+
+db::Task<Result<http::Response>> App::Guarded(RequestContext& ctx, const Route& route, std::string_view path_template) {
+  try {
+    co_return co_await Dispatch(ctx, route, path_template);
+  } catch (const std::exception& e) {
+    co_return std::unexpected(Error{ErrorKind::kInternal, "internal", "Error interno.", {}, e.what()});
+  }
+}
+
+// Runs the route against its deadline. When the deadline wins, the handler's coroutine is
+// cancelled: its pending database wait ends, the connection is discarded (never returned to the
+// pool mid-query) and PostgreSQL stops the statement by the transaction's statement_timeout.
+db::Task<Result<http::Response>> App::DispatchWithin(RequestContext& ctx, const Route& route,
+                                                     std::string_view path_template) {
+  auto budget = route.budget == Budget::kLong ? options_.long_request_timeout : options_.request_timeout;
+  ctx.deadline = std::chrono::steady_clock::now() + budget;
+  asio::steady_timer timer(co_await asio::this_coro::executor, ctx.deadline);
+  auto outcome = co_await (Guarded(ctx, route, path_template) || timer.async_wait(asio::use_awaitable));
+  if (outcome.index() == 0) co_return std::move(std::get<0>(outcome));
+  co_return Fail(ErrorKind::kUnavailable, "request_timeout",
+                 "La solicitud tardó demasiado y se canceló; intente de nuevo.", {},
+                 fmt::format("deadline of {} ms passed", budget.count()));
+}
+
 db::Task<http::Response> App::Handle(http::Request& req) {
   auto started = std::chrono::steady_clock::now();
   deps_.metrics.InFlight(1);
@@ -158,12 +211,7 @@ db::Task<http::Response> App::Handle(http::Request& req) {
     if (match.method_mismatch) resp.status = 405;
   } else {
     ctx.params = match.params;
-    Result<http::Response> result = std::unexpected(Error{});
-    try {
-      result = co_await Dispatch(ctx, *match.route, match.path_template);
-    } catch (const std::exception& e) {
-      result = std::unexpected(Error{ErrorKind::kInternal, "internal", "Error interno.", {}, e.what()});
-    }
+    Result<http::Response> result = co_await DispatchWithin(ctx, *match.route, match.path_template);
     if (result) {
       resp = std::move(*result);
     } else {
@@ -172,7 +220,7 @@ db::Task<http::Response> App::Handle(http::Request& req) {
       if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
         spdlog::error("request_id={} route={} code={} internal={}", ctx.request_id, route_label, e.code, e.internal);
       }
-      if (e.kind == ErrorKind::kRateLimited || e.code == "database_unavailable") {
+      if (e.kind == ErrorKind::kRateLimited || e.kind == ErrorKind::kUnavailable) {
         resp.SetHeader("Retry-After", e.kind == ErrorKind::kRateLimited ? "60" : "5");
       }
     }

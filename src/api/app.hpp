@@ -39,6 +39,9 @@ struct RequestContext {
   std::string token;                             // the bearer/session token used
   bool via_cookie = false;
   http::Headers extra_headers;  // e.g. Set-Cookie
+  // Past this the client is answered 503 request_timeout and the request's database work is
+  // cancelled: the statement timeout of every transaction is what is left of it.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 
   db::TenantScope Scope() const;
   shared::Actor Actor() const;
@@ -53,11 +56,27 @@ enum class Access {
 
 using Handler = std::function<db::Task<Result<http::Response>>(RequestContext&)>;
 
+// How long a request may run: imports, matcher runs and reports may take longer than the rest.
+enum class Budget { kStandard, kLong };
+
 struct Route {
   Handler handler;
   Access access = Access::kCompany;
   std::vector<std::string> roles;  // empty: any role
   bool sessions_only = false;      // refuse API keys (e.g. logout, member management)
+  Budget budget = Budget::kStandard;
+  bool accepts_uploads = false;  // files (CFDI ZIPs, statements): AppOptions::upload_body_limit
+};
+
+struct AppOptions {
+  std::chrono::milliseconds request_timeout{30'000};        // Budget::kStandard
+  std::chrono::milliseconds long_request_timeout{300'000};  // Budget::kLong
+  std::string metrics_token;  // non-empty: GET /metrics requires "Authorization: Bearer <token>"
+  // Bodies, decided from the headers before the body is read: a caller not (yet) known may send
+  // little; an authenticated one its route's limit.
+  size_t unauthenticated_body_limit = 64 * 1024;
+  size_t body_limit = 1024 * 1024;
+  size_t upload_body_limit = 10 * 1024 * 1024;
 };
 
 struct AppDeps {
@@ -70,14 +89,21 @@ struct AppDeps {
 
 class App {
  public:
-  explicit App(AppDeps deps);
+  explicit App(AppDeps deps, AppOptions options = {});
   void Add(std::string method, std::string path, Route route);
   db::Task<http::Response> Handle(http::Request& request);
+  // How large a body this request may send (its headers are all there is yet).
+  db::Task<size_t> BodyLimit(const http::Request& head);
   AppDeps& Deps() { return deps_; }
+  const AppOptions& Options() const { return options_; }
 
  private:
   db::Task<Result<http::Response>> Dispatch(RequestContext& ctx, const Route& route, std::string_view path_template);
+  db::Task<Result<http::Response>> Guarded(RequestContext& ctx, const Route& route, std::string_view path_template);
+  db::Task<Result<http::Response>> DispatchWithin(RequestContext& ctx, const Route& route,
+                                                  std::string_view path_template);
   AppDeps deps_;
+  AppOptions options_;
   http::Router<Route> router_;
 };
 

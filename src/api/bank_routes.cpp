@@ -322,7 +322,7 @@ void RegisterBankRoutes(App& app, const banking::Profiles& profiles) {
           {[&app](RequestContext& ctx) { return CreateAccount(app, ctx); }, Access::kCompany, {"owner", "cfo"}});
   app.Add("POST", "/api/v1/bank/statements",
           {[&app, &profiles](RequestContext& ctx) { return ImportStatements(app, ctx, profiles); }, Access::kCompany,
-           kImporters});
+           kImporters, false, Budget::kLong, true});
   app.Add("GET", "/api/v1/bank/statements",
           {[&app](RequestContext& ctx) { return ListStatements(app, ctx); }, Access::kCompany, kReaders});
   app.Add("GET", "/api/v1/bank/movements",

@@ -211,7 +211,8 @@ db::Task<Result<http::Response>> PutSettings(App& app, RequestContext& ctx) {
 
 void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, freshness::ChangeFeed& feed) {
   app.Add("POST", "/api/v1/mv/refresh",
-          {[&refresh](RequestContext& ctx) { return Refresh(refresh, ctx); }, Access::kCompany, kRefreshers});
+          {[&refresh](RequestContext& ctx) { return Refresh(refresh, ctx); }, Access::kCompany, kRefreshers, false,
+           Budget::kLong});
   app.Add("GET", "/api/v1/mv/health",
           {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kHealthSql); }, Access::kCompany, kRefreshers});
   app.Add("GET", "/api/v1/mv/metrics",

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
+#include "auth/crypto.hpp"
 #include "core/version.hpp"
 #include "migrate/runner.hpp"
 
@@ -33,7 +34,13 @@ void RegisterHealthRoutes(App& app) {
            Access::kPublic});
 
   app.Add("GET", "/metrics",
-          {[&app](RequestContext&) -> db::Task<Result<http::Response>> {
+          {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             // With metrics_token set, scrapers must present it (Prometheus: `authorization:`).
+             const auto& token = app.Options().metrics_token;
+             if (!token.empty() && !auth::ConstantTimeEquals(ctx.request.Header("authorization"), "Bearer " + token)) {
+               co_return Fail(ErrorKind::kUnauthenticated, "metrics.token_required",
+                              "Las métricas requieren el token configurado (Authorization: Bearer).");
+             }
              http::Response r;
              r.content_type = "text/plain; version=0.0.4; charset=utf-8";
              r.body = app.Deps().metrics.Render();

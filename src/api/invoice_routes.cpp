@@ -610,7 +610,8 @@ db::Task<Result<http::Response>> ExportCsv(App& app, RequestContext& ctx) {
 
 void RegisterInvoiceRoutes(App& app) {
   app.Add("POST", "/api/v1/invoices",
-          {[&app](RequestContext& ctx) { return ImportInvoices(app, ctx); }, Access::kCompany, kImporters});
+          {[&app](RequestContext& ctx) { return ImportInvoices(app, ctx); }, Access::kCompany, kImporters, false,
+           Budget::kLong, true});
   app.Add("GET", "/api/v1/invoices",
           {[&app](RequestContext& ctx) { return ListInvoices(app, ctx); }, Access::kCompany, kReaders});
   app.Add("GET", "/api/v1/invoices/summary",
@@ -619,8 +620,9 @@ void RegisterInvoiceRoutes(App& app) {
           {[&app](RequestContext& ctx) { return Aging(app, ctx, "issued"); }, Access::kCompany, kReaders});
   app.Add("GET", "/api/v1/invoices/payables",
           {[&app](RequestContext& ctx) { return Aging(app, ctx, "received"); }, Access::kCompany, kReaders});
-  app.Add("GET", "/api/v1/invoices/export.csv",
-          {[&app](RequestContext& ctx) { return ExportCsv(app, ctx); }, Access::kCompany, kReaders});
+  app.Add(
+      "GET", "/api/v1/invoices/export.csv",
+      {[&app](RequestContext& ctx) { return ExportCsv(app, ctx); }, Access::kCompany, kReaders, false, Budget::kLong});
   app.Add("GET", "/api/v1/invoices/{id}",
           {[&app](RequestContext& ctx) { return GetInvoice(app, ctx); }, Access::kCompany, kReaders});
   app.Add("GET", "/api/v1/invoices/{id}/xml",

@@ -426,7 +426,8 @@ void RegisterReconciliationRoutes(App& app, double auto_threshold, double auto_m
   options.auto_threshold = auto_threshold;
   options.auto_margin = auto_margin;
   app.Add("POST", "/api/v1/reconciliation/run",
-          {[&app, options](RequestContext& ctx) { return Run(app, ctx, options); }, Access::kCompany, kReconcilers});
+          {[&app, options](RequestContext& ctx) { return Run(app, ctx, options); }, Access::kCompany, kReconcilers,
+           false, Budget::kLong});
   app.Add("GET", "/api/v1/reconciliation/suggestions",
           {[&app](RequestContext& ctx) { return Suggestions(app, ctx); }, Access::kCompany, kReaders});
   for (const char* action : {"accept", "reject", "undo"})

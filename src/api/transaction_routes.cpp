@@ -170,8 +170,9 @@ db::Task<Result<http::Response>> Revenue(App& app, RequestContext& ctx) {
 void RegisterTransactionRoutes(App& app) {
   app.Add("GET", "/api/v1/transactions",
           {[&app](RequestContext& ctx) { return ListTransactions(app, ctx); }, Access::kCompany, kReaders});
-  app.Add("GET", "/api/v1/reports/revenue",
-          {[&app](RequestContext& ctx) { return Revenue(app, ctx); }, Access::kCompany, kReaders});
+  app.Add(
+      "GET", "/api/v1/reports/revenue",
+      {[&app](RequestContext& ctx) { return Revenue(app, ctx); }, Access::kCompany, kReaders, false, Budget::kLong});
 }
 
 }  // namespace vertice::api

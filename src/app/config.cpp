@@ -42,6 +42,24 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     return to_int(c.pool_size, 1, 1000);
   else if (key == "shutdown_grace_seconds")
     return to_int(c.shutdown_grace_seconds, 0, 3600);
+  else if (key == "max_connections")
+    return to_int(c.max_connections, 1, 1'000'000);
+  else if (key == "max_connections_per_ip")
+    return to_int(c.max_connections_per_ip, 1, 1'000'000);
+  else if (key == "metrics_token")
+    c.metrics_token = value;
+  else if (key == "unauthenticated_body_limit_kib") {
+    int kib = 0;
+    VERTICE_TRY(to_int(kib, 1, 1024 * 1024));
+    c.unauthenticated_body_limit = static_cast<size_t>(kib) * 1024;
+  } else if (key == "json_body_limit_kib") {
+    int kib = 0;
+    VERTICE_TRY(to_int(kib, 1, 1024 * 1024));
+    c.json_body_limit = static_cast<size_t>(kib) * 1024;
+  } else if (key == "request_timeout_seconds")
+    return to_int(c.request_timeout_seconds, 1, 3600);
+  else if (key == "long_request_timeout_seconds")
+    return to_int(c.long_request_timeout_seconds, 1, 86400);
   else if (key == "header_timeout_seconds")
     return to_int(c.header_timeout_seconds, 1, 300);
   else if (key == "idle_timeout_seconds")
@@ -103,6 +121,13 @@ constexpr const char* kKeys[] = {"database_url",
                                  "pool_size",
                                  "body_limit",
                                  "shutdown_grace_seconds",
+                                 "request_timeout_seconds",
+                                 "max_connections",
+                                 "max_connections_per_ip",
+                                 "metrics_token",
+                                 "unauthenticated_body_limit_kib",
+                                 "json_body_limit_kib",
+                                 "long_request_timeout_seconds",
                                  "header_timeout_seconds",
                                  "idle_timeout_seconds",
                                  "db_prepared_statements",

@@ -20,9 +20,11 @@ struct Config {
   int threads = 0;  // 0: number of cores
   int pool_size = 16;
   size_t body_limit = 10 * 1024 * 1024;
-  int shutdown_grace_seconds = 20;
-  int header_timeout_seconds = 10;  // first byte to end of headers: slow clients are cut off
-  int idle_timeout_seconds = 75;    // keep-alive wait for the next request
+  int shutdown_grace_seconds = 30;         // SIGTERM: in-flight requests finish within this, then are cut
+  int request_timeout_seconds = 30;        // a request's deadline: past it, 503 request_timeout
+  int long_request_timeout_seconds = 300;  // imports, matcher runs, reports, on-demand refresh
+  int header_timeout_seconds = 10;         // first byte to end of headers: slow clients are cut off
+  int idle_timeout_seconds = 75;           // keep-alive wait for the next request
   bool db_prepared_statements = true;
   bool run_jobs = true;  // the scheduler and the verticals' jobs (one leader instance runs them)
   // Freshness of the unified view (cron expressions in UTC; see docs/operations.md).
@@ -44,6 +46,15 @@ struct Config {
   // CSV bank statement profiles (TOML tables [csv_profiles.NAME]), tried before the built-in ones.
   std::vector<bank::CsvProfile> csv_profiles;
   std::string log_level = "info";
+  std::string metrics_token;  // non-empty: /metrics answers only "Authorization: Bearer <token>"
+  // Connections: beyond max_connections (or max_connections_per_ip from one address) a new
+  // connection is answered 503 (429 per address) and closed.
+  int max_connections = 4096;
+  int max_connections_per_ip = 512;
+  // Bodies: an unauthenticated request may send this much; an authenticated one its route's limit
+  // (body_limit for uploads, 1 MiB for the rest).
+  size_t unauthenticated_body_limit = 64 * 1024;
+  size_t json_body_limit = 1024 * 1024;
 };
 
 // Flags given on the command line, by config key ("listen", "database_url", ...).

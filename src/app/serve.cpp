@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <filesystem>
 #include <optional>
@@ -103,6 +105,11 @@ int Serve(const Config& config) {
     return 1;
   }
 
+  // Every connection is a descriptor (two per database connection): use what the system allows.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   asio::io_context ioc(config.threads);
   SystemClock clock;
   db::Pool pool(ioc.get_executor(), {.conninfo = config.database_url,
@@ -174,7 +181,13 @@ int Serve(const Config& config) {
                                  std::move(*refresh_jobs));
   freshness::HealthGauges gauges;
   metrics.AddCollector([&] { return gauges.Render(scheduler.IsLeader(), feed.Subscribers(), feed.Connected()); });
-  api::App app({pool, auth, metrics, *plan, clock});
+  api::App app({pool, auth, metrics, *plan, clock},
+               {.request_timeout = std::chrono::seconds(config.request_timeout_seconds),
+                .long_request_timeout = std::chrono::seconds(config.long_request_timeout_seconds),
+                .metrics_token = config.metrics_token,
+                .unauthenticated_body_limit = config.unauthenticated_body_limit,
+                .body_limit = std::min(config.json_body_limit, config.body_limit),
+                .upload_body_limit = config.body_limit});
   api::RegisterHealthRoutes(app);
   api::RegisterAuthRoutes(app);
   api::RegisterMemberRoutes(app);
@@ -191,6 +204,8 @@ int Serve(const Config& config) {
   options.address = listen->first;
   options.port = listen->second;
   options.body_limit = config.body_limit;
+  options.max_connections = static_cast<size_t>(config.max_connections);
+  options.max_connections_per_ip = static_cast<size_t>(config.max_connections_per_ip);
   options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
   options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
   std::optional<http::StaticSite> site;
@@ -204,6 +219,10 @@ int Serve(const Config& config) {
   } else {
     spdlog::warn("web app not served: no web/out found (scripts/setup builds it; or set web_root)");
   }
+  options.body_limit_for = [&app, &site](const http::Request& head) -> asio::awaitable<size_t> {
+    if (site && http::StaticSite::Handles(head)) co_return 0;  // the web app's files take no body
+    co_return co_await app.BodyLimit(head);
+  };
   http::Server server(ioc, options, [&app, &site](http::Request& r) -> asio::awaitable<http::Response> {
     if (site && http::StaticSite::Handles(r)) co_return site->Serve(r);
     co_return co_await app.Handle(r);
@@ -237,6 +256,13 @@ int Serve(const Config& config) {
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  if (server.OpenConnections() > 0) {
+    // Requests were still running past the shutdown deadline: their coroutines hold the pool and
+    // the app, so leave without running destructors under them.
+    spdlog::warn("exiting with {} request(s) cut at the shutdown deadline", server.OpenConnections());
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
   pool.DropIdle();
   spdlog::info("stopped");
   return 0;

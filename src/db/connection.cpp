@@ -7,6 +7,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "db/sqlstate.hpp"
 
 namespace vertice::db {
@@ -16,31 +21,43 @@ using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
-// Waits on a socket owned by libpq: the descriptor is released, never closed, by us.
+// libpq owns its socket and closes it by itself when the connection breaks; the number is then
+// free for the next socket anyone opens. Asio must therefore never be given libpq's own fd: a
+// descriptor released or destroyed later deregisters that *number* from epoll (EPOLL_CTL_DEL),
+// silently removing whichever new socket now has it — a lost wakeup (ADR 0012). We give Asio a
+// dup() that we own and close: its number cannot be reused while we still refer to it.
+Result<asio::posix::stream_descriptor> OwnDescriptor(asio::any_io_executor ex, int libpq_fd) {
+  if (libpq_fd < 0) return std::unexpected(ConnectionLost("no socket"));
+  int fd = ::fcntl(libpq_fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return std::unexpected(ConnectionLost(fmt::format("dup: {}", std::strerror(errno))));
+  return asio::posix::stream_descriptor(ex, fd);
+}
+
+// Waits on a socket during connection set-up (libpq may switch sockets between polls).
 Task<bool> WaitFd(asio::any_io_executor ex, int fd, bool for_write,
                   std::optional<std::chrono::steady_clock::time_point> deadline) {
-  asio::posix::stream_descriptor sd(ex, fd);
+  auto sd = OwnDescriptor(ex, fd);
+  if (!sd) co_return false;
   auto wait = for_write ? asio::posix::descriptor_base::wait_write : asio::posix::descriptor_base::wait_read;
   bool ok = true;
   try {
     if (deadline) {
       asio::steady_timer timer(ex, *deadline);
-      auto which = co_await (sd.async_wait(wait, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+      auto which = co_await (sd->async_wait(wait, asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
       ok = which.index() == 0;
     } else {
-      co_await sd.async_wait(wait, asio::use_awaitable);
+      co_await sd->async_wait(wait, asio::use_awaitable);
     }
   } catch (const boost::system::system_error&) {
     ok = false;
   }
-  sd.release();
   co_return ok;
 }
 
 }  // namespace
 
 Connection::~Connection() {
-  if (socket_) socket_->release();
+  socket_.reset();  // closes our dup; libpq closes its own socket in PQfinish
   PQfinish(conn_);
 }
 
@@ -52,8 +69,11 @@ Error Connection::MarkBroken(std::string_view why) {
 Task<Result<std::unique_ptr<Connection>>> Connection::Connect(asio::any_io_executor ex, std::string conninfo,
                                                               std::chrono::milliseconds timeout) {
   // Later keywords override what the DSN says: the server always talks UTC and names itself.
+  // A backend whose client went away (a request cut at its deadline drops its connection) stops
+  // its query within a second instead of running it to the end.
   const char* keys[] = {"dbname", "application_name", "options", nullptr};
-  const char* values[] = {conninfo.c_str(), "vertice", "-c TimeZone=UTC", nullptr};
+  const char* values[] = {conninfo.c_str(), "vertice", "-c TimeZone=UTC -c client_connection_check_interval=1000",
+                          nullptr};
   PGconn* raw = PQconnectStartParams(keys, values, 1);
   if (raw == nullptr) co_return std::unexpected(ConnectionLost("out of memory"));
   std::unique_ptr<Connection> conn(new Connection(ex, raw));
@@ -71,7 +91,9 @@ Task<Result<std::unique_ptr<Connection>>> Connection::Connect(asio::any_io_execu
   PQsetNoticeProcessor(
       raw, [](void*, const char*) {}, nullptr);
   if (PQsetnonblocking(raw, 1) != 0) co_return std::unexpected(conn->MarkBroken("nonblocking"));
-  conn->socket_ = std::make_unique<asio::posix::stream_descriptor>(ex, PQsocket(raw));
+  auto socket = OwnDescriptor(ex, PQsocket(raw));
+  if (!socket) co_return std::unexpected(socket.error());
+  conn->socket_ = std::make_unique<asio::posix::stream_descriptor>(std::move(*socket));
   co_return conn;
 }
 
@@ -136,14 +158,24 @@ Task<Result<Rows>> Connection::Execute(std::string sql, Params params) {
     co_return co_await CollectResults();
   }
   auto it = prepared_.find(text);
-  if (it == prepared_.end()) {
-    std::string name = fmt::format("v{}", prepared_.size() + 1);
+  if (it != prepared_.end()) {
+    recency_.splice(recency_.begin(), recency_, it->second.recency);
+  } else {
+    if (prepared_.size() >= kPreparedCapacity) {
+      auto oldest = prepared_.find(recency_.back());
+      const std::string evicted = oldest->second.name;
+      recency_.pop_back();
+      prepared_.erase(oldest);
+      VERTICE_CO_TRY(co_await ExecuteScript("DEALLOCATE " + evicted));
+    }
+    std::string name = fmt::format("v{}", ++next_statement_);
     if (!PQsendPrepare(conn_, name.c_str(), text.c_str(), n, nullptr)) co_return std::unexpected(MarkBroken("prepare"));
     auto prepared = co_await CollectResults();
     if (!prepared) co_return std::unexpected(prepared.error());
-    it = prepared_.emplace(text, name).first;
+    recency_.push_front(text);
+    it = prepared_.emplace(text, Prepared{std::move(name), recency_.begin()}).first;
   }
-  if (!PQsendQueryPrepared(conn_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0))
+  if (!PQsendQueryPrepared(conn_, it->second.name.c_str(), n, values.data(), nullptr, nullptr, 0))
     co_return std::unexpected(MarkBroken("send"));
   co_return co_await CollectResults();
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <chrono>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,7 +53,9 @@ class Connection {
   static Task<Result<std::unique_ptr<Connection>>> Connect(boost::asio::any_io_executor ex, std::string conninfo,
                                                            std::chrono::milliseconds timeout);
 
-  // One statement with bound parameters; the statement is prepared once per connection.
+  // One statement with bound parameters; the statement is prepared once per connection and kept
+  // in a bounded cache (least recently used ones are deallocated), so callers that vary the SQL
+  // text cannot grow this process's or PostgreSQL's memory without bound.
   // Arguments are taken by value: the coroutine may outlive the caller's temporaries.
   Task<Result<Rows>> Execute(std::string sql, Params params = {});
   // Several statements without parameters (migrations, BEGIN/COMMIT); returns the last result.
@@ -63,6 +66,8 @@ class Connection {
   bool Broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
   PGTransactionStatusType TxStatus() const { return PQtransactionStatus(conn_); }
   void UsePreparedStatements(bool on) { prepare_ = on; }
+  static constexpr size_t kPreparedCapacity = 256;
+  size_t PreparedCount() const { return prepared_.size(); }
 
  private:
   Connection(boost::asio::any_io_executor ex, PGconn* conn) : ex_(std::move(ex)), conn_(conn) {}
@@ -73,10 +78,16 @@ class Connection {
 
   boost::asio::any_io_executor ex_;
   PGconn* conn_;
-  std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;  // released, never closed, by us
+  std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;  // our dup() of libpq's socket
   bool broken_ = false;
   bool prepare_ = true;
-  std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+  struct Prepared {
+    std::string name;
+    std::list<std::string>::iterator recency;
+  };
+  std::unordered_map<std::string, Prepared> prepared_;  // sql -> statement
+  std::list<std::string> recency_;                      // most recently used first
+  uint64_t next_statement_ = 0;
 };
 
 // Runs body() between BEGIN and COMMIT on a direct (unpooled) connection; rolls back on error.

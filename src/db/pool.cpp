@@ -28,18 +28,25 @@ bool IsPlainLiteral(const std::string& s) {
 
 Task<Status> Transaction::Begin(const TenantScope& scope) {
   scope_ = scope;
+  // (No conditional expressions yielding strings here: GCC 12 frees such temporaries in a
+  // coroutine frame wrongly.)
+  std::string timeout;
+  if (scope.statement_timeout.count() > 0) timeout = std::to_string(scope.statement_timeout.count());
   if (IsPlainLiteral(scope.tenant_id) && IsPlainLiteral(scope.company_id) && IsPlainLiteral(scope.user_id)) {
-    VERTICE_CO_TRY(co_await conn_.ExecuteScript(
-        fmt::format("BEGIN; SELECT set_config('vertice.tenant_id', '{}', true), "
-                    "set_config('vertice.company_id', '{}', true), set_config('vertice.user_id', '{}', true)",
-                    scope.tenant_id, scope.company_id, scope.user_id)));
+    std::string sql = fmt::format(
+        "BEGIN; SELECT set_config('vertice.tenant_id', '{}', true), set_config('vertice.company_id', '{}', true), "
+        "set_config('vertice.user_id', '{}', true)",
+        scope.tenant_id, scope.company_id, scope.user_id);
+    if (!timeout.empty()) sql += fmt::format(", set_config('statement_timeout', '{}', true)", timeout);
+    VERTICE_CO_TRY(co_await conn_.ExecuteScript(std::move(sql)));
     co_return Status{};
   }
   VERTICE_CO_TRY(co_await conn_.ExecuteScript("BEGIN"));
   VERTICE_CO_TRY(co_await conn_.Execute(
       "SELECT set_config('vertice.tenant_id', $1, true), set_config('vertice.company_id', $2, true), "
-      "set_config('vertice.user_id', $3, true)",
-      db::P(scope.tenant_id, scope.company_id, scope.user_id)));
+      "set_config('vertice.user_id', $3, true), "
+      "CASE WHEN $4 <> '' THEN set_config('statement_timeout', $4, true) END",
+      db::P(scope.tenant_id, scope.company_id, scope.user_id, timeout)));
   co_return Status{};
 }
 
@@ -95,9 +102,32 @@ void Pool::Release(std::unique_ptr<Connection> conn) {
   idle_.push_back(std::move(conn));
 }
 
+void Pool::Abandon(const std::shared_ptr<Waiter>& waiter) {
+  std::unique_ptr<Connection> conn;
+  {
+    std::lock_guard lock(mu_);
+    if (!waiter->granted) {
+      std::erase(waiters_, waiter);
+      return;
+    }
+    if (!waiter->conn) {
+      FreeSlotLocked();
+      return;
+    }
+    conn = std::move(waiter->conn);
+  }
+  Release(std::move(conn));
+}
+
+// Never throws: every failure frees the slot and is an error.
 Task<Result<Lease>> Pool::OpenNew() {
   auto ex = co_await asio::this_coro::executor;
-  auto conn = co_await Connection::Connect(ex, options_.conninfo, options_.connect_timeout);
+  Result<std::unique_ptr<Connection>> conn = std::unexpected(Error{});
+  try {
+    conn = co_await Connection::Connect(ex, options_.conninfo, options_.connect_timeout);
+  } catch (const std::exception& e) {  // cancelled: the request's deadline passed
+    conn = std::unexpected(ConnectionLost(e.what()));
+  }
   if (!conn) {
     std::lock_guard lock(mu_);
     FreeSlotLocked();
@@ -125,10 +155,27 @@ Task<Result<Lease>> Pool::Acquire() {
       waiters_.push_back(waiter);
     }
   }
-  if (!waiter) co_return co_await OpenNew();
+  if (!waiter) {
+    // (Asio checks for cancellation at every co_await, also before OpenNew runs: a cancelled
+    // request throws right here, holding a slot it must give back. OpenNew itself never throws.)
+    try {
+      co_return co_await OpenNew();
+    } catch (...) {
+      std::lock_guard lock(mu_);
+      FreeSlotLocked();
+      throw;
+    }
+  }
 
   boost::system::error_code ec;
-  co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  try {
+    co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  } catch (...) {
+    // A cancelled request throws here without having waited: leave the queue, and hand on
+    // whatever was granted meanwhile, or the slot would be lost for good.
+    Abandon(waiter);
+    throw;
+  }
   {
     std::lock_guard lock(mu_);
     if (!waiter->granted) {
@@ -141,7 +188,13 @@ Task<Result<Lease>> Pool::Acquire() {
     }
     if (waiter->conn) co_return Lease(this, std::move(waiter->conn));
   }
-  co_return co_await OpenNew();
+  try {  // granted a slot: as above
+    co_return co_await OpenNew();
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    FreeSlotLocked();
+    throw;
+  }
 }
 
 }  // namespace vertice::db

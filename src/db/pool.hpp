@@ -53,6 +53,8 @@ struct TenantScope {
   std::string tenant_id;
   std::string company_id;
   std::string user_id;
+  // The transaction's statement_timeout (what is left of the request's deadline); 0: unset.
+  std::chrono::milliseconds statement_timeout{0};
 };
 
 class Transaction {
@@ -128,6 +130,7 @@ class Pool {
     std::unique_ptr<Connection> conn;  // null when granted a slot to open a new connection
   };
   Task<Result<Lease>> OpenNew();
+  void Abandon(const std::shared_ptr<Waiter>& waiter);
   void Release(std::unique_ptr<Connection> conn);
   void FreeSlotLocked();
 

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -63,31 +65,43 @@ db::Task<Result<RefreshOutcome>> RefreshService::Refresh(RefreshRequest request)
       mine = true;
     }
   }
-  if (!mine) {
-    // Join: wait for the run in flight and answer with its result.
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    while (!flight->done.load()) {
-      timer.expires_after(std::chrono::milliseconds(20));
-      co_await timer.async_wait(boost::asio::use_awaitable);
+  if (mine) {
+    std::optional<std::vector<std::string>> companies;
+    if (request.company) {
+      std::vector<std::string> one;
+      one.push_back(*request.company);
+      companies = std::move(one);
     }
-    auto joined = flight->result;
-    if (joined) joined->joined = true;
-    co_return joined;
+    boost::asio::co_spawn(co_await boost::asio::this_coro::executor,
+                          RunShared(flight, key, request.level, std::move(companies), std::move(request.reason),
+                                    std::move(request.requested_by)),
+                          boost::asio::detached);
   }
-  std::optional<std::vector<std::string>> companies;
-  if (request.company) {
-    std::vector<std::string> one;
-    one.push_back(*request.company);
-    companies = std::move(one);
+  // Wait for the run in flight (ours or another caller's) and answer with its result.
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  while (!flight->done.load()) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(boost::asio::use_awaitable);
   }
-  auto result = co_await Run(request.level, std::move(companies), request.reason, request.requested_by);
-  {
-    std::lock_guard lock(mu_);
-    flight->result = result;
-    flight->done = true;
-    in_flight_.erase(key);
+  std::lock_guard lock(mu_);
+  auto outcome = flight->result;
+  if (outcome && !mine) outcome->joined = true;
+  co_return outcome;
+}
+
+db::Task<void> RefreshService::RunShared(std::shared_ptr<InFlight> flight, std::string key, Level level,
+                                         std::optional<std::vector<std::string>> companies, std::string reason,
+                                         std::string requested_by) {
+  Result<RefreshOutcome> result = std::unexpected(Error{});
+  try {
+    result = co_await Run(level, std::move(companies), std::move(reason), std::move(requested_by));
+  } catch (const std::exception& e) {
+    result = std::unexpected(Error{ErrorKind::kInternal, "internal", "Error interno.", {}, e.what()});
   }
-  co_return result;
+  std::lock_guard lock(mu_);
+  flight->result = std::move(result);
+  flight->done = true;
+  in_flight_.erase(key);
 }
 
 db::Task<std::optional<RefreshOutcome>> RefreshService::Recent(std::string company, std::chrono::seconds max_age) {

@@ -72,6 +72,11 @@ class RefreshService {
   struct InFlight;
   db::Task<Result<RefreshOutcome>> Run(Level level, std::optional<std::vector<std::string>> companies,
                                        std::string reason, std::string requested_by);
+  // The shared run, detached from the request that started it: a caller that gives up (its
+  // deadline passed) neither cancels the refresh nor leaves the others waiting on it forever.
+  db::Task<void> RunShared(std::shared_ptr<InFlight> flight, std::string key, Level level,
+                           std::optional<std::vector<std::string>> companies, std::string reason,
+                           std::string requested_by);
   db::Task<std::optional<RefreshOutcome>> Recent(std::string company, std::chrono::seconds max_age);
 
   db::Pool& pool_;

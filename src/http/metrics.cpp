@@ -4,9 +4,21 @@
 
 namespace vertice::http {
 
+namespace {
+// Label values come from a fixed set: a client inventing methods cannot add series.
+const std::string& MethodLabel(const std::string& method) {
+  static const std::array<std::string, 8> kKnown = {"GET",   "HEAD",   "POST",    "PUT",
+                                                    "PATCH", "DELETE", "OPTIONS", "other"};
+  for (const auto& m : kKnown)
+    if (m == method) return m;
+  return kKnown.back();
+}
+}  // namespace
+
 void Metrics::Observe(const std::string& method, const std::string& route, int status, double seconds) {
+  if (status < 100 || status > 599) status = 0;
   std::lock_guard lock(mu_);
-  auto& s = series_[{method, route, status}];
+  auto& s = series_[{MethodLabel(method), route, status}];
   ++s.count;
   s.sum += seconds;
   for (size_t i = 0; i < kBuckets.size(); ++i) {

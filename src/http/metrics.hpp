@@ -16,6 +16,8 @@ class Metrics {
  public:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  // `route` must be a route template or a fixed word ("unmatched"), never a raw path; methods
+  // outside HTTP's usual ones are counted as "other".
   void Observe(const std::string& method, const std::string& route, int status, double seconds);
   void InFlight(int delta) { in_flight_ += delta; }
   long InFlightNow() const { return in_flight_.load(); }

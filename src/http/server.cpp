@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "http/error_response.hpp"
@@ -53,6 +54,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::atomic<bool> draining{false};
   mutable std::mutex mu;
   std::unordered_set<std::shared_ptr<Connection>> connections;
+  std::unordered_map<std::string, size_t> per_ip;  // open connections by client address
   std::function<void()> on_drained;
 
   asio::awaitable<void> AcceptLoop() {
@@ -64,15 +66,33 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       if (ec) {
         if (ec == asio::error::operation_aborted || draining) break;
         spdlog::warn("accept failed: {}", ec.message());
+        // Out of descriptors (EMFILE) fails every accept at once: pause instead of spinning.
+        asio::steady_timer pause(ioc, std::chrono::milliseconds(100));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
       auto conn = std::make_shared<Connection>(std::move(socket));
+      int refused = 0;
       {
         std::lock_guard lock(mu);
-        connections.insert(conn);
+        auto& from_ip = per_ip[conn->client_ip];
+        if (connections.size() >= options.max_connections)
+          refused = 503;
+        else if (from_ip >= options.max_connections_per_ip)
+          refused = 429;
+        if (refused == 0) {
+          ++from_ip;
+          connections.insert(conn);
+        } else if (from_ip == 0) {
+          per_ip.erase(conn->client_ip);
+        }
       }
       auto ex = conn->stream.get_executor();
+      if (refused != 0) {
+        asio::co_spawn(ex, Refuse(conn, refused), asio::detached);
+        continue;
+      }
       asio::co_spawn(ex, Session(conn), asio::detached);
     }
   }
@@ -157,6 +177,25 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
   }
 
+  // Over the connection caps: one short answer, without reading the request, then close.
+  asio::awaitable<void> Refuse(std::shared_ptr<Connection> conn, int status) {
+    spdlog::warn("refused a connection from {}: {}", conn->client_ip,
+                 status == 429 ? "too many from this address" : "too many connections");
+    auto r = ErrorResponse(Error{status == 429 ? ErrorKind::kRateLimited : ErrorKind::kUnavailable,
+                                 "too_many_connections",
+                                 "Demasiadas conexiones abiertas; intente de nuevo en unos segundos.",
+                                 {},
+                                 {}});
+    r.SetHeader("Retry-After", "5");
+    try {
+      co_await Write(*conn, r, 11, false, false);
+    } catch (const std::exception&) {
+    }
+    boost::system::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.close();
+  }
+
   asio::awaitable<void> Session(std::shared_ptr<Connection> conn) {
     auto self = shared_from_this();
     beast::flat_buffer buffer;
@@ -177,10 +216,26 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         parser.body_limit(options.body_limit);
         conn->stream.expires_after(options.header_timeout);
         co_await bhttp::async_read_header(conn->stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        Request req;
         if (!ec) {
-          auto& h = parser.get();
-          auto cl = h.find(bhttp::field::content_length);
+          const auto& h = parser.get();
+          req.method = std::string(h.method_string());
+          std::string_view target = h.target();
+          auto q = target.find('?');
+          req.path = std::string(target.substr(0, q));
+          if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+          for (const auto& f : h) {
+            std::string name(f.name_string());
+            for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            req.headers.emplace_back(std::move(name), std::string(f.value()));
+          }
+          req.client_ip = conn->client_ip;
+          // How much body this request may send depends on who sends it (decided by the app).
+          size_t limit = options.body_limit;
+          if (options.body_limit_for) limit = std::min(limit, co_await options.body_limit_for(req));
+          parser.body_limit(limit);
           // Refuse an oversized declared body before reading it.
+          auto cl = h.find(bhttp::field::content_length);
           if (cl != h.end()) {
             unsigned long long declared = 0;
             try {
@@ -188,7 +243,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             } catch (...) {
               declared = 0;
             }
-            if (declared > options.body_limit) ec = bhttp::error::body_limit;
+            if (declared > limit) ec = bhttp::error::body_limit;
           }
         }
         if (!ec) {
@@ -217,19 +272,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           break;
         }
         auto msg = parser.release();
-        Request req;
-        req.method = std::string(msg.method_string());
-        std::string_view target = msg.target();
-        auto q = target.find('?');
-        req.path = std::string(target.substr(0, q));
-        if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
-        for (const auto& f : msg) {
-          std::string name(f.name_string());
-          for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-          req.headers.emplace_back(std::move(name), std::string(f.value()));
-        }
         req.body = std::move(msg.body());
-        req.client_ip = conn->client_ip;
         conn->stream.expires_never();
         Response resp;
         try {
@@ -260,6 +303,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     {
       std::lock_guard lock(mu);
       connections.erase(conn);
+      if (auto it = per_ip.find(conn->client_ip); it != per_ip.end() && --it->second == 0) per_ip.erase(it);
       if (draining && connections.empty() && on_drained) done = std::move(on_drained);
     }
     if (done) {
@@ -326,6 +370,22 @@ void Server::Shutdown(std::chrono::milliseconds deadline, std::function<void()> 
       }
       spdlog::warn("shutdown deadline passed with {} connection(s) open; closing them", left.size());
       for (auto& c : left) asio::post(c->stream.get_executor(), [c] { c->stream.close(); });
+      // A request still running cannot answer on a closed socket; give it a moment to notice,
+      // then stop regardless: a shutdown never waits without a bound.
+      impl->shutdown_timer.expires_after(std::chrono::seconds(2));
+      impl->shutdown_timer.async_wait([impl](boost::system::error_code grace_ec) {
+        if (grace_ec) return;
+        std::function<void()> stop;
+        size_t busy = 0;
+        {
+          std::lock_guard lock(impl->mu);
+          stop = std::move(impl->on_drained);
+          busy = impl->connections.size();
+        }
+        if (!stop) return;
+        spdlog::error("{} connection(s) still busy after the shutdown deadline; stopping anyway", busy);
+        stop();
+      });
     });
   });
 }

@@ -22,6 +22,12 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};  // from first byte to end of headers
   std::chrono::seconds body_timeout{60};
   std::chrono::seconds write_timeout{60};
+  // Beyond these a new connection is answered (503, or 429 for one address) and closed.
+  size_t max_connections = 4096;
+  size_t max_connections_per_ip = 512;
+  // The most body a request may send, from its headers (e.g. less before authentication);
+  // unset: body_limit for every request.
+  std::function<boost::asio::awaitable<size_t>(const Request&)> body_limit_for;
 };
 
 class Server {

@@ -347,7 +347,7 @@ TEST_F(FreshnessTest, ConcurrentOnDemandRequestsShareOneRefreshAndAYoungOneIsReu
           boost::asio::detached);
     }
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    while (done < 5) {
+    for (int waited = 0; done < 5 && waited < 6000; ++waited) {  // at most a minute
       timer.expires_after(std::chrono::milliseconds(10));
       co_await timer.async_wait(boost::asio::use_awaitable);
     }

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +33,7 @@ std::string HttpResponse::Header(const std::string& name) const {
 struct HttpClient::Impl {
   std::string host;
   unsigned short port;
+  std::chrono::seconds timeout{60};
   asio::io_context ioc;
   std::unique_ptr<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
@@ -42,9 +45,11 @@ struct HttpClient::Impl {
   }
 };
 
-HttpClient::HttpClient(std::string host, unsigned short port) : impl_(std::make_unique<Impl>()) {
+HttpClient::HttpClient(std::string host, unsigned short port, std::chrono::seconds timeout)
+    : impl_(std::make_unique<Impl>()) {
   impl_->host = std::move(host);
   impl_->port = port;
+  impl_->timeout = timeout;
 }
 
 HttpClient::~HttpClient() = default;
@@ -64,7 +69,7 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& targ
       if (!body.empty() && !has_type) req.set(http::field::content_type, "application/json");
       req.body() = body;
       req.prepare_payload();
-      impl_->stream->expires_after(std::chrono::seconds(60));
+      impl_->stream->expires_after(impl_->timeout);
       http::write(*impl_->stream, req);
       http::response_parser<http::string_body> parser;
       parser.body_limit(64 * 1024 * 1024);
@@ -90,6 +95,8 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& targ
 
 std::string HttpClient::SendRaw(const std::string& bytes) {
   impl_->Connect();
+  timeval tv{static_cast<time_t>(impl_->timeout.count()), 0};
+  setsockopt(impl_->stream->socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   asio::write(impl_->stream->socket(), asio::buffer(bytes));
   std::string out;
   boost::system::error_code ec;
@@ -129,12 +136,20 @@ ServerProcess::ServerProcess(const std::string& database_url, const std::vector<
   envp.push_back(nullptr);
   std::string arg0 = bin, arg1 = "serve";
   char* argv[] = {arg0.data(), arg1.data(), nullptr};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  if (posix_spawn(&pid_, bin, &actions, nullptr, argv, envp.data()) != 0) throw std::runtime_error("spawn failed");
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    // The server dies with the thread that started it (the test's main thread), however that ends (a failed assertion,
+    // a crash, CTest's timeout killing it): no server is ever left behind.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    int err = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (err < 0 || out < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
+    execve(bin, argv, envp.data());
+    _exit(127);
+  }
   // Ready when /healthz answers.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -145,6 +160,9 @@ ServerProcess::ServerProcess(const std::string& database_url, const std::vector<
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
   throw std::runtime_error("server did not start; see " + log_);
 }
 

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,7 +21,8 @@ struct HttpResponse {
 
 class HttpClient {
  public:
-  HttpClient(std::string host, unsigned short port);
+  // Every request fails (throws) after `timeout`: a test never waits unbounded for an answer.
+  HttpClient(std::string host, unsigned short port, std::chrono::seconds timeout = std::chrono::seconds(60));
   ~HttpClient();
   // One request on a keep-alive connection (reconnects when the server closed it).
   HttpResponse Send(const std::string& method, const std::string& target, const std::string& body = "",

@@ -37,7 +37,10 @@ export class Stack {
     execFileSync(st.bin, ['demo', 'load', '--force'], { env: dbEnv, stdio: 'pipe' });
     const httpPort = await freePort();
     st.base = `http://127.0.0.1:${httpPort}`;
-    st.server = spawn(st.bin, ['serve', '--listen', `127.0.0.1:${httpPort}`], { env: dbEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    // setpriv --pdeathsig: the server dies with this test process however it ends (a crash,
+    // CTest's timeout), so no test ever leaves a server behind.
+    st.server = spawn('setpriv', ['--pdeathsig', 'KILL', st.bin, 'serve', '--listen', `127.0.0.1:${httpPort}`],
+      { env: dbEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     st.log = '';
     st.server.stderr.on('data', (d) => { st.log += d; });
     for (let i = 0; i < 200; i++) {
