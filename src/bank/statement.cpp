@@ -105,32 +105,6 @@ std::string_view StripBom(std::string_view bytes) {
   return bytes;
 }
 
-std::string Latin1ToUtf8(std::string_view bytes) {
-  // Windows-1252's printable 0x80–0x9F (€, ‚, ƒ, „, …, curly quotes, Š, Œ, Ž, š, œ, ž, Ÿ); the
-  // undefined ones map to themselves as ISO-8859-1 control characters.
-  static constexpr std::array<char16_t, 32> kCp1252 = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-                                                       0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-                                                       0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                                                       0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
-  std::string out;
-  out.reserve(bytes.size() + bytes.size() / 8);
-  for (unsigned char c : bytes) {
-    char32_t cp = c;
-    if (c >= 0x80 && c <= 0x9F) cp = kCp1252[c - 0x80];
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-  return out;
-}
-
 Result<Money> ParseAmount(std::string_view text, char decimal_sep, char thousands_sep) {
   std::string_view t = Trim(text);
   auto invalid = [&] {

@@ -71,8 +71,7 @@ Result<Money> ParseAmount(std::string_view text, char decimal_sep, char thousand
 // Dates by a strftime-like pattern of %Y %y %m %d %b (Spanish/English month abbreviations) and
 // literal characters: "%d/%m/%Y", "%Y%m%d". Returns ISO, refusing days that do not exist.
 Result<std::string> ParseDate(std::string_view text, std::string_view pattern);
-// Latin-1 (Windows-1252 for 0x80–0x9F) to UTF-8.
-std::string Latin1ToUtf8(std::string_view bytes);
+// Latin-1 to UTF-8: vertice::Latin1ToUtf8 (core/text.hpp), shared with the HTTP layer.
 // Drops a UTF-8 byte-order mark.
 std::string_view StripBom(std::string_view bytes);
 std::string_view Trim(std::string_view s);
