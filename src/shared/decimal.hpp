@@ -145,6 +145,16 @@ using Rate = Decimal<6>;   // tax and exchange rates, percentages as fractions (
 using Quantity = Decimal<6>;
 using UnitPrice = Decimal<6>;
 
+// The largest magnitude a NUMERIC(18,2) column holds (16 integer digits): 9999999999999999.99.
+// Money itself reaches ±92233720368547758.07; an amount to be stored must also fit the column.
+inline constexpr Money kMaxStoredMoney = Money::FromUnits(999'999'999'999'999'999);
+constexpr bool FitsStoredMoney(Money m) {
+  return m.Units() <= kMaxStoredMoney.Units() && m.Units() >= -kMaxStoredMoney.Units();
+}
+// Money::Parse, then FitsStoredMoney: an amount from a client that is about to be stored.
+// Too large is decimal.out_of_range (400) naming the limit.
+Result<Money> ParseStoredMoney(std::string_view text);
+
 // Splits `total` over `weights` (non-negative, not all zero) so the parts sum to exactly `total`:
 // each part is the exact share rounded down, and the cents left go to the largest remainders
 // (ties to the earlier part). Works for negative totals (by symmetry).

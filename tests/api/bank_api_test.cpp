@@ -311,6 +311,22 @@ TEST_F(ReconciliationApiTest, RunRejectManualUndoAndIsolation) {
                         "\"5000.00\"}]}");
   EXPECT_EQ(wrong.status, 422) << wrong.body;
   EXPECT_EQ(ErrorCode(wrong), "reconciliation.amounts_do_not_add_up");
+  // Fees and amounts beyond NUMERIC(18,2) are refused naming the field, before anything is read.
+  for (const std::string& extra : {std::string("\"bank_fee\": \"10000000000000000.00\""),
+                                   std::string("\"bank_fee_iva\": \"92233720368547758.07\"")}) {
+    auto huge = Call("POST", "/api/v1/reconciliation/manual",
+                     "{\"movement_id\": \"" + movement("r2") + "\", " + extra +
+                         ", \"lines\": [{\"invoice_id\": \"33333333-3333-4333-8333-333333333333\", \"amount\": "
+                         "\"5800.00\"}]}");
+    EXPECT_EQ(huge.status, 400) << huge.body;
+    EXPECT_NE(huge.body.find(extra.substr(1, extra.find('"', 1) - 1)), std::string::npos) << huge.body;
+  }
+  auto huge_line = Call("POST", "/api/v1/reconciliation/manual",
+                        "{\"movement_id\": \"" + movement("r2") +
+                            "\", \"lines\": [{\"invoice_id\": \"33333333-3333-4333-8333-333333333333\", "
+                            "\"amount\": \"-10000000000000000.00\"}]}");
+  EXPECT_EQ(huge_line.status, 400) << huge_line.body;
+  EXPECT_NE(huge_line.body.find("lines[0].amount"), std::string::npos) << huge_line.body;
   auto manual = Call("POST", "/api/v1/reconciliation/manual",
                      "{\"movement_id\": \"" + movement("r2") +
                          "\", \"lines\": [{\"invoice_id\": \"33333333-3333-4333-8333-333333333333\", \"amount\": "
