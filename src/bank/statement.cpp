@@ -70,6 +70,76 @@ Status CheckBalances(const Statement& s) {
               boost::json::serialize(d));
 }
 
+namespace {
+
+// An ISO date PostgreSQL's date type holds: a real day of years 0001–9999.
+bool IsStorableDate(const std::string& iso) {
+  return iso.size() == 10 && !iso.starts_with("0000") && ParseDate(iso, "%Y-%m-%d").has_value();
+}
+
+}  // namespace
+
+std::optional<std::string> LineProblem(const Movement& m) {
+  if (m.amount.IsZero()) return "importe cero";
+  if (!shared::FitsStoredMoney(m.amount))
+    return "importe " + m.amount.ToString() + " fuera de rango (máximo " + shared::kMaxStoredMoney.ToString() + ")";
+  if (!IsStorableDate(m.booking_date)) return "fecha de operación inválida «" + m.booking_date + "»";
+  if (!m.value_date.empty() && !IsStorableDate(m.value_date)) return "fecha valor inválida «" + m.value_date + "»";
+  for (const auto& [field, text] : {std::pair<const char*, const std::string*>{"descripción", &m.description},
+                                    {"referencia", &m.reference},
+                                    {"referencia del banco", &m.bank_reference},
+                                    {"contraparte", &m.counterparty_name},
+                                    {"cuenta de la contraparte", &m.counterparty_account},
+                                    {"código de operación", &m.transaction_code}}) {
+    if (!IsStorableText(*text)) return std::string(field) + " con texto inválido (no UTF-8 o con NUL)";
+  }
+  return std::nullopt;
+}
+
+void SkipRefusedLines(Statement& s) {
+  bool moved = false;
+  std::erase_if(s.movements, [&](const Movement& m) {
+    auto problem = LineProblem(m);
+    if (problem) s.skipped.push_back({m.line, std::move(*problem)});
+    moved = moved || problem.has_value();
+    return problem.has_value();
+  });
+  if (moved) {
+    std::stable_sort(s.skipped.begin(), s.skipped.end(),
+                     [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
+  }
+}
+
+Status CheckStorable(const Statement& s) {
+  auto refuse = [&](std::string field, std::string why) {
+    boost::json::object d{{"field", field}};
+    if (!s.statement_id.empty() && IsStorableText(s.statement_id)) d["statement_id"] = s.statement_id;
+    return Fail(ErrorKind::kInvalidInput, "bank.statement_out_of_range", std::move(why), boost::json::serialize(d));
+  };
+  const std::string max = shared::kMaxStoredMoney.ToString();
+  if (s.opening_balance && !shared::FitsStoredMoney(*s.opening_balance))
+    return refuse("opening_balance",
+                  "El saldo inicial " + s.opening_balance->ToString() + " excede el máximo permitido (" + max + ").");
+  if (s.closing_balance && !shared::FitsStoredMoney(*s.closing_balance))
+    return refuse("closing_balance",
+                  "El saldo final " + s.closing_balance->ToString() + " excede el máximo permitido (" + max + ").");
+  Money total;
+  for (const auto& m : s.movements) {
+    auto next = total.Add(m.amount);
+    if (!next || !shared::FitsStoredMoney(*next))
+      return refuse("movements_total", "La suma de los movimientos excede el máximo permitido (" + max + ").");
+    total = *next;
+  }
+  for (const auto& [field, date] :
+       {std::pair<const char*, const std::string*>{"from_date", &s.from_date}, {"to_date", &s.to_date}}) {
+    if (!date->empty() && !IsStorableDate(*date))
+      return refuse(field, "El periodo del estado tiene una fecha inválida «" + *date + "».");
+  }
+  if (!IsStorableText(s.statement_id) || !IsStorableText(s.account) || !IsStorableText(s.currency))
+    return refuse("statement_id", "El identificador, la cuenta o la moneda del estado no son texto UTF-8 válido.");
+  return {};
+}
+
 void DerivePeriod(Statement& s) {
   for (const auto& m : s.movements) {
     if (s.from_date.empty() || m.booking_date < s.from_date) s.from_date = m.booking_date;
