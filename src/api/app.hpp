@@ -73,6 +73,8 @@ class App {
   explicit App(AppDeps deps);
   void Add(std::string method, std::string path, Route route);
   db::Task<http::Response> Handle(http::Request& request);
+  // "METHOD /path/{template}" of every route, in registration order.
+  std::vector<std::string> Routes() const { return router_.Templates(); }
   AppDeps& Deps() { return deps_; }
 
  private:
