@@ -159,6 +159,21 @@ TEST_F(InputApiTest, MultipartFieldsAndFileNamesMustBeText) {
   EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM bank_statement_files"), files_before);
 }
 
+TEST_F(InputApiTest, VerticalAmountsBeyondTheirColumnsAreRefusedNamingTheField) {
+  auto owner = SignIn("admin@acme.mx");
+  auto c = Client();
+  auto enabled = c.Send("PUT", "/api/v1/verticals/services", R"({"enabled": true})", owner.Bearer("acme"));
+  ASSERT_EQ(enabled.status / 100, 2) << enabled.body;
+  auto r = c.Send("POST", "/api/v1/verticals/services/contracts", R"({"monthly_fee":"10000000000000000.00"})",
+                  owner.Bearer("acme"));
+  ASSERT_EQ(r.status, 400) << r.body;
+  bool named = false;
+  auto answer = boost::json::parse(r.body);
+  for (const auto& f : answer.at("error").at("details").at("fields").as_array())
+    named = named || (f.at("field").as_string() == "monthly_fee" && f.at("code").as_string() == "invalid_field");
+  EXPECT_TRUE(named) << r.body;
+}
+
 TEST_F(InputApiTest, ALatin1UserAgentCanSignInAndIsStoredAsUtf8) {
   auto c = Client();
   auto r = c.Send(
