@@ -111,10 +111,10 @@ void SkipRefusedLines(Statement& s) {
 }
 
 Status CheckStorable(const Statement& s) {
-  auto refuse = [&](std::string field, std::string why) {
+  auto refuse = [&](std::string field, std::string why, std::string code = "bank.statement_out_of_range") {
     boost::json::object d{{"field", field}};
     if (!s.statement_id.empty() && IsStorableText(s.statement_id)) d["statement_id"] = s.statement_id;
-    return Fail(ErrorKind::kInvalidInput, "bank.statement_out_of_range", std::move(why), boost::json::serialize(d));
+    return Fail(ErrorKind::kInvalidInput, std::move(code), std::move(why), boost::json::serialize(d));
   };
   const std::string max = shared::kMaxStoredMoney.ToString();
   if (s.opening_balance && !shared::FitsStoredMoney(*s.opening_balance))
@@ -135,8 +135,13 @@ Status CheckStorable(const Statement& s) {
     if (!date->empty() && !IsStorableDate(*date))
       return refuse(field, "El periodo del estado tiene una fecha inválida «" + *date + "».");
   }
-  if (!IsStorableText(s.statement_id) || !IsStorableText(s.account) || !IsStorableText(s.currency))
-    return refuse("statement_id", "El identificador, la cuenta o la moneda del estado no son texto UTF-8 válido.");
+  for (const auto& [field, text] : {std::pair<const char*, const std::string*>{"statement_id", &s.statement_id},
+                                    {"account", &s.account},
+                                    {"currency", &s.currency}}) {
+    if (!IsStorableText(*text))
+      return refuse(field, std::string("El campo ") + field + " del estado no es texto UTF-8 válido.",
+                    "bank.statement_invalid_text");
+  }
   return {};
 }
 

@@ -7,6 +7,9 @@
 namespace vertice {
 
 bool IsValidUtf8(std::string_view s);
+// `s` with every byte that does not start a valid UTF-8 sequence replaced by U+FFFD (for text
+// echoed back to a client, e.g. a file's own words in an error message).
+std::string ToValidUtf8(std::string_view s);
 // Text PostgreSQL can store: valid UTF-8 without NUL bytes (a text value cannot hold U+0000).
 bool IsStorableText(std::string_view s);
 // Latin-1 (Windows-1252 for 0x80–0x9F) to UTF-8.

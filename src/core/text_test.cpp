@@ -20,6 +20,8 @@ TEST(TextTest, StorableTextPercentDecodingAndLatin1) {
   EXPECT_EQ(PercentDecode("a%20b%C3%B1+c"), "a b\xC3\xB1+c");
   EXPECT_EQ(PercentDecode("a%20b+c", true), "a b c");
   EXPECT_EQ(PercentDecode("%FF%00%zz%4"), std::string("\xFF\0%zz%4", 7));
+  EXPECT_EQ(ToValidUtf8("a\xFF\xC3\xB1\xC3"), "a\xEF\xBF\xBD\xC3\xB1\xEF\xBF\xBD");
+  EXPECT_EQ(ToValidUtf8("ok ñ"), "ok ñ");
   EXPECT_EQ(Latin1ToUtf8("Espa\xF1ol \x80"), "Espa\xC3\xB1ol \xE2\x82\xAC");
 }
 

@@ -203,6 +203,16 @@ TEST_F(BankApiTest, AmountsBeyondWhatTheDatabaseHoldsAreRefusedNamingTheFigure) 
   EXPECT_EQ(Count("SELECT count(*) FROM bank_movements"), before + 1);
 }
 
+TEST_F(BankApiTest, AReportQuotingAFilesBytesIsStillUtf8Json) {
+  auto camt = CamtWithExtraEntry("1.00");
+  camt.replace(camt.find("<Id>20170323123456789012345</Id>"), 32, "<Id>ESTADO-\xFF\xC0</Id>");
+  camt.replace(camt.find("CH1111000000123456789"), 21, "CH9999000000123456789");
+  auto r = Call("POST", "/api/v1/bank/statements", camt);  // no such account: refused, quoting the file
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NO_THROW(ParseJson(r.body)) << r.body;
+  EXPECT_EQ(ErrorCode(r), "bank.unknown_account");
+}
+
 TEST_F(BankApiTest, OverlappingPeriodsAddOnlyTheNewLinesAndMovementsPageByKeyset) {
   auto account = CreateAccount({{"name", "Banorte"}, {"clabe", "072180001234567897"}});
   std::string header = "id,date,description,reference,amount,balance\n";
