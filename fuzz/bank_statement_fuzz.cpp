@@ -28,6 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!balanced && balanced.error().code.empty()) __builtin_trap();
       for (const auto& m : s.movements)
         if (m.booking_date.size() != 10) __builtin_trap();  // every movement has an ISO date
+      // The per-line check every format shares: what it keeps, the database would store.
+      Statement checked = s;
+      SkipRefusedLines(checked);
+      for (const auto& m : checked.movements)
+        if (LineProblem(m)) __builtin_trap();
+      if (auto storable = CheckStorable(checked); !storable && storable.error().code.empty()) __builtin_trap();
     }
   } else if (parsed.error().message.empty()) {
     __builtin_trap();  // an error always says what is wrong

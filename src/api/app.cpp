@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <optional>
 
 #include "auth/crypto.hpp"
 #include "core/text.hpp"
@@ -105,6 +106,47 @@ bool RequestToken(const http::Request& req, std::string& token, bool& via_cookie
 }
 
 bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+
+Error InvalidUtf8(std::string_view field) {
+  return Error{ErrorKind::kInvalidInput,
+               "invalid_utf8",
+               fmt::format("El valor de «{}» no es texto UTF-8 válido.", field),
+               json::serialize(json::object{{"field", field}}),
+               {}};
+}
+
+// Every text a handler may pass on (path segments and query values percent-decoded, header
+// values) must be storable text: valid UTF-8 without NUL. Checked once here, before routing, so
+// no route can forward such bytes to PostgreSQL (which refuses them with an error). The
+// User-Agent is only informational (stored with sessions): one that is not UTF-8 is read as
+// Latin-1, as old clients send it, instead of refusing the request.
+std::optional<Error> CheckRequestText(http::Request& req) {
+  if (!IsStorableText(PercentDecode(req.path))) return InvalidUtf8("path");
+  std::string_view query = req.query;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    auto eq = pair.find('=');
+    auto key = PercentDecode(pair.substr(0, eq), true);
+    if (!IsStorableText(key)) return InvalidUtf8("query");
+    if (eq != std::string_view::npos && !IsStorableText(PercentDecode(pair.substr(eq + 1), true))) {
+      // A key of sane length names the field; anything else is just "query".
+      return InvalidUtf8(key.size() <= 64 ? "query." + key : std::string("query"));
+    }
+  }
+  for (auto& [name, value] : req.headers) {
+    if (IsStorableText(value)) continue;
+    if (name == "user-agent") {
+      std::string text = IsValidUtf8(value) ? value : Latin1ToUtf8(value);
+      std::erase(text, '\0');
+      value = std::move(text);
+      continue;
+    }
+    return InvalidUtf8(IsStorableText(name) && name.size() <= 64 ? "header." + name : std::string("header"));
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -203,7 +245,9 @@ db::Task<http::Response> App::Handle(http::Request& req) {
   auto match = router_.Find(req.method, req.path);
   std::string route_label = match.path_template.empty() ? "unmatched" : match.path_template;
   http::Response resp;
-  if (match.route == nullptr) {
+  if (auto bad_text = CheckRequestText(req)) {
+    resp = http::ErrorResponse(*bad_text);
+  } else if (match.route == nullptr) {
     resp = match.method_mismatch
                ? http::ErrorResponse(Error{
                      ErrorKind::kInvalidInput, "method_not_allowed", "Método no permitido para este recurso.", {}, {}})

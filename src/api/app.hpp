@@ -94,6 +94,8 @@ class App {
   db::Task<http::Response> Handle(http::Request& request);
   // How large a body this request may send (its headers are all there is yet).
   db::Task<size_t> BodyLimit(const http::Request& head);
+  // "METHOD /path/{template}" of every route, in registration order.
+  std::vector<std::string> Routes() const { return router_.Templates(); }
   AppDeps& Deps() { return deps_; }
   const AppOptions& Options() const { return options_; }
 

@@ -183,7 +183,7 @@ db::Task<Result<http::Response>> PutSettings(App& app, RequestContext& ctx) {
   auto text = body.String("large_transaction_threshold", true, 30);
   std::optional<shared::Money> threshold;
   if (text) {
-    auto parsed = shared::Money::Parse(*text);
+    auto parsed = shared::ParseStoredMoney(*text);
     if (!parsed || parsed->IsNegative())
       body.Invalid("large_transaction_threshold", "debe ser un importe en MXN no negativo, p. ej. \"10000.00\"");
     else

@@ -194,9 +194,13 @@ db::Task<Result<http::Response>> Manual(App& app, RequestContext& ctx) {
     auto invoice = l->String("invoice_id", true, 36);
     auto amount = l->String("amount", true, 20);
     std::optional<shared::Money> m;
-    if (amount) m = shared::Money::Parse(*amount).value_or(shared::Money{});
-    if (amount && (!shared::Money::Parse(*amount) || m->IsZero()))
-      l->Invalid("amount", "debe ser un importe distinto de cero");
+    if (amount) {
+      auto parsed = shared::ParseStoredMoney(*amount);
+      if (parsed && !parsed->IsZero())
+        m = *parsed;
+      else
+        l->Invalid("amount", parsed ? "debe ser un importe distinto de cero" : parsed.error().message);
+    }
     if (invoice && !IsRowId(*invoice) && !shared::IsValidCfdiUuid(*invoice))
       l->Invalid("invoice_id", "debe ser el id o el UUID de un comprobante");
     if (invoice && m) wants.push_back({*invoice, *m});
@@ -206,12 +210,18 @@ db::Task<Result<http::Response>> Manual(App& app, RequestContext& ctx) {
     body.Invalid("category", "un movimiento se concilia con documentos o con una categoría");
   std::optional<shared::Money> fee_m, iva_m;
   if (fee) {
-    fee_m = shared::Money::Parse(*fee).value_or(shared::Money{});
-    if (!shared::Money::Parse(*fee)) body.Invalid("bank_fee", "debe ser un importe");
+    auto parsed = shared::ParseStoredMoney(*fee);
+    if (parsed)
+      fee_m = *parsed;
+    else
+      body.Invalid("bank_fee", "debe ser un importe: " + parsed.error().message);
   }
   if (fee_iva) {
-    iva_m = shared::Money::Parse(*fee_iva).value_or(shared::Money{});
-    if (!shared::Money::Parse(*fee_iva)) body.Invalid("bank_fee_iva", "debe ser un importe");
+    auto parsed = shared::ParseStoredMoney(*fee_iva);
+    if (parsed)
+      iva_m = *parsed;
+    else
+      body.Invalid("bank_fee_iva", "debe ser un importe: " + parsed.error().message);
   }
   VERTICE_CO_TRY(body.Finish());
   const std::string actor = ActorName(ctx);
@@ -234,7 +244,9 @@ db::Task<Result<http::Response>> Manual(App& app, RequestContext& ctx) {
           co_return Fail(ErrorKind::kConflict, "reconciliation.movement_reconciled",
                          "El movimiento ya está conciliado; deshaga esa conciliación primero.");
         json::array doc_lines;
-        shared::Money sum = fee_m.value_or(shared::Money{}).Add(iva_m.value_or(shared::Money{})).value();
+        // Each figure fits NUMERIC(18,2); their sum may still not fit int64 cents: a 400, not a throw.
+        VERTICE_CO_ASSIGN_OR_RETURN(shared::Money sum,
+                                    fee_m.value_or(shared::Money{}).Add(iva_m.value_or(shared::Money{})));
         for (const auto& w : wants) {
           VERTICE_CO_ASSIGN_OR_RETURN(
               auto doc,
@@ -252,7 +264,7 @@ db::Task<Result<http::Response>> Manual(App& app, RequestContext& ctx) {
             co_return Fail(ErrorKind::kBusinessRule, "reconciliation.over_applied",
                            "El importe aplicado al comprobante " + w.invoice + " (" + w.amount.Abs().ToString() +
                                ") excede su saldo (" + open.ToString() + ").");
-          sum = sum.Add(w.amount).value();
+          VERTICE_CO_ASSIGN_OR_RETURN(sum, sum.Add(w.amount));
           // A foreign-currency document: the pesos at its exchange rate, in its currency.
           shared::Money doc_amount = w.amount;
           if (doc.Str(0, "moneda") != "MXN")

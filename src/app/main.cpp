@@ -122,6 +122,9 @@ int main(int argc, char** argv) {
   flag(serve, "db_prepared_statements", "true|false: use named prepared statements (false behind PgBouncer)");
   flag(serve, "run_jobs", "true|false: run the verticals' scheduled jobs in this instance");
 
+  auto* routes_cmd =
+      cli.add_subcommand("routes", "Print every HTTP route the server answers (METHOD /path/{param}), one a line");
+
   // migrate
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply, roll back, inspect or verify database migrations");
   migrate_cmd->require_subcommand(1);
@@ -266,6 +269,7 @@ int main(int argc, char** argv) {
   }
   SetupLogging(config->log_level, serve->parsed());
   if (serve->parsed()) return app::Serve(*config);
+  if (routes_cmd->parsed()) return app::PrintRoutes(*config);
 
   if (import_cfdi->parsed()) return app::ImportCfdi(*config, import_paths, import_company);
   if (import_statement->parsed()) return app::ImportStatements(*config, statement_args);

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <iostream>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -71,6 +72,47 @@ std::filesystem::path WebRoot(const std::string& configured) {
 }
 
 }  // namespace
+
+void RegisterRoutes(api::App& app, const Config& config, const verticals::Registry& registry,
+                    freshness::RefreshService& refresh, freshness::ChangeFeed& feed,
+                    const banking::Profiles& csv_profiles) {
+  api::RegisterHealthRoutes(app);
+  api::RegisterAuthRoutes(app);
+  api::RegisterMemberRoutes(app);
+  api::RegisterApiKeyRoutes(app);
+  api::RegisterInvoiceRoutes(app);
+  api::RegisterTransactionRoutes(app);
+  api::RegisterVerticalRoutes(app, registry);
+  api::RegisterFreshnessRoutes(app, refresh, feed);
+  api::RegisterBankRoutes(app, csv_profiles);
+  api::RegisterReconciliationRoutes(app, config.recon_auto_threshold, config.recon_auto_margin);
+}
+
+int PrintRoutes(const Config& config) {
+  auto registry = verticals::Registry::Discover();
+  if (!registry) {
+    spdlog::error("{}", registry.error().message);
+    return 1;
+  }
+  auto plan = registry->MigrationPlan(migrate::EmbeddedMigrations());
+  if (!plan) {
+    spdlog::error("{}", plan.error().message);
+    return 1;
+  }
+  // The server's objects, never started nor connected: only the registration runs.
+  asio::io_context ioc(1);
+  SystemClock clock;
+  db::Pool pool(ioc.get_executor(), {.conninfo = config.database_url, .max_size = 1});
+  auth::AuthService auth(pool, clock, {});
+  http::Metrics metrics;
+  freshness::RefreshService refresh(pool, {.instance = "routes"});
+  freshness::ChangeFeed feed;
+  api::App app({pool, auth, metrics, *plan, clock});
+  const banking::Profiles csv_profiles{config.csv_profiles};
+  RegisterRoutes(app, config, *registry, refresh, feed, csv_profiles);
+  for (const auto& route : app.Routes()) std::cout << route << "\n";
+  return 0;
+}
 
 int Serve(const Config& config) {
   if (config.database_url.empty()) {
@@ -188,17 +230,8 @@ int Serve(const Config& config) {
                 .unauthenticated_body_limit = config.unauthenticated_body_limit,
                 .body_limit = std::min(config.json_body_limit, config.body_limit),
                 .upload_body_limit = config.body_limit});
-  api::RegisterHealthRoutes(app);
-  api::RegisterAuthRoutes(app);
-  api::RegisterMemberRoutes(app);
-  api::RegisterApiKeyRoutes(app);
-  api::RegisterInvoiceRoutes(app);
-  api::RegisterTransactionRoutes(app);
-  api::RegisterVerticalRoutes(app, *registry);
-  api::RegisterFreshnessRoutes(app, refresh, feed);
   const banking::Profiles csv_profiles{config.csv_profiles};
-  api::RegisterBankRoutes(app, csv_profiles);
-  api::RegisterReconciliationRoutes(app, config.recon_auto_threshold, config.recon_auto_margin);
+  RegisterRoutes(app, config, *registry, refresh, feed, csv_profiles);
 
   http::ServerOptions options;
   options.address = listen->first;

@@ -470,8 +470,8 @@ Result<ParsedFile> ParseCsv(std::string_view bytes, const CsvProfile* profile,
     m.counterparty_name = Squeeze(Field(rec, cols->counterparty_name));
     m.counterparty_account = Field(rec, cols->counterparty_account);
     if (cols->currency >= 0 && st.currency.empty()) st.currency = ToUpperAscii(Field(rec, cols->currency));
-    if (m.amount.IsZero()) {
-      st.skipped.push_back({line, "importe cero"});
+    if (auto problem = LineProblem(m)) {
+      st.skipped.push_back({line, std::move(*problem)});
       continue;
     }
     st.movements.push_back(std::move(m));
@@ -500,24 +500,32 @@ Result<ParsedFile> ParseCsv(std::string_view bytes, const CsvProfile* profile,
       return true;
     };
     size_t bad_up = 0, bad_down = 0;
+    // Balance minus amount of the oldest line; huge figures can leave Money's range.
+    auto opening = [](const Movement& m) -> Result<Money> {
+      auto o = m.balance_after->Sub(m.amount);
+      if (!o) return std::unexpected(ParseError("invalid_amount", "el saldo está fuera de rango.", m.line));
+      return o;
+    };
     if (consistent(false, bad_up)) {
-      st.opening_balance = mv.front().balance_after->Sub(mv.front().amount).value();
+      VERTICE_ASSIGN_OR_RETURN(st.opening_balance, opening(mv.front()));
       st.closing_balance = *mv.back().balance_after;
     } else if (mv.size() > 1 && consistent(true, bad_down)) {
-      st.opening_balance = mv.back().balance_after->Sub(mv.back().amount).value();
+      VERTICE_ASSIGN_OR_RETURN(st.opening_balance, opening(mv.back()));
       st.closing_balance = *mv.front().balance_after;
     } else {
       const Movement& bad = mv[bad_up];
       const Movement& prev = mv[bad_up - 1];
+      auto sum = prev.balance_after->Add(bad.amount);
+      std::string expected = sum ? sum->ToString() : std::string("(fuera de rango)");
       boost::json::object d{{"line", bad.line},
                             {"previous_balance", prev.balance_after->ToString()},
                             {"amount", bad.amount.ToString()},
-                            {"expected_balance", prev.balance_after->Add(bad.amount).value().ToString()},
+                            {"expected_balance", expected},
                             {"balance", bad.balance_after->ToString()}};
       return Fail(ErrorKind::kBusinessRule, "bank.balance_mismatch",
                   "Línea " + std::to_string(bad.line) + ": el saldo no cuadra: " + prev.balance_after->ToString() +
-                      " + " + bad.amount.ToString() + " = " + prev.balance_after->Add(bad.amount).value().ToString() +
-                      ", pero la línea dice " + bad.balance_after->ToString() + ".",
+                      " + " + bad.amount.ToString() + " = " + expected + ", pero la línea dice " +
+                      bad.balance_after->ToString() + ".",
                   boost::json::serialize(d));
     }
   }

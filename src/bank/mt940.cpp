@@ -324,13 +324,13 @@ Result<ParsedFile> ParseMt940(std::string_view bytes) {
     } else if (f.tag == "61") {
       VERTICE_ASSIGN_OR_RETURN(auto m, ParseEntry(f));
       last_entry_line = f.line;
-      if (m.amount.IsZero())
-        st->skipped.push_back({f.line, "importe cero"});
+      if (auto problem = LineProblem(m))
+        st->skipped.push_back({f.line, std::move(*problem)});
       else
         st->movements.push_back(std::move(m));
     } else if (f.tag == "86") {
       // Only the :86: right after a stored :61: describes it (not a statement-level :86:, nor
-      // the one of a skipped zero line).
+      // the one of a skipped line).
       if (st->movements.empty() || st->movements.back().line != last_entry_line) continue;
       auto& m = st->movements.back();
       if (!m.description.empty()) continue;

@@ -202,8 +202,8 @@ Result<ParsedFile> ParseOfx(std::string_view bytes) {
         m.description = m.counterparty_name;
         if (!memo.empty() && memo != m.counterparty_name)
           m.description = m.description.empty() ? memo : m.description + " / " + memo;
-        if (m.amount.IsZero()) {
-          st.skipped.push_back({entry, "importe cero"});
+        if (auto problem = LineProblem(m)) {
+          st.skipped.push_back({entry, std::move(*problem)});
           continue;
         }
         st.movements.push_back(std::move(m));
@@ -235,9 +235,9 @@ Format DetectFormat(std::string_view bytes) {
   return Format::kCsv;
 }
 
-Result<ParsedFile> ParseStatementFile(std::string_view bytes, const ParseOptions& options) {
-  Format f = options.format == Format::kAuto ? DetectFormat(bytes) : options.format;
-  if (Trim(bytes).empty()) return std::unexpected(ParseError("empty_file", "el archivo está vacío."));
+namespace {
+
+Result<ParsedFile> ParseAs(Format f, std::string_view bytes, const ParseOptions& options) {
   switch (f) {
     case Format::kCamt053:
       return ParseCamt(bytes);
@@ -257,6 +257,19 @@ Result<ParsedFile> ParseStatementFile(std::string_view bytes, const ParseOptions
                                "Formato de estado de cuenta no reconocido: se aceptan CAMT.053, MT940, OFX/QFX y CSV.",
                                {},
                                {}});
+}
+
+}  // namespace
+
+Result<ParsedFile> ParseStatementFile(std::string_view bytes, const ParseOptions& options) {
+  Format f = options.format == Format::kAuto ? DetectFormat(bytes) : options.format;
+  if (Trim(bytes).empty()) return std::unexpected(ParseError("empty_file", "el archivo está vacío."));
+  auto parsed = ParseAs(f, bytes, options);
+  // One per-line check for every format: what the database would refuse is skipped and named.
+  if (parsed) {
+    for (auto& s : parsed->statements) SkipRefusedLines(s);
+  }
+  return parsed;
 }
 
 }  // namespace vertice::bank

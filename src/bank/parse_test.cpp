@@ -130,6 +130,54 @@ TEST(CamtTest, WrongClosingBalanceFailsTheBalanceCheckWithTheFigures) {
   EXPECT_NE(check.error().details.find("\"closing_balance\":\"15121.13\""), std::string::npos);
 }
 
+// Every format refuses the lines the database would refuse the same way: skipped, with why.
+TEST(LineCheckTest, EveryFormatSkipsWhatTheDatabaseWouldRefuseNamingTheLine) {
+  Movement ok;
+  ok.booking_date = "2024-01-02";
+  ok.amount = *Money::Parse("10.00");
+  EXPECT_FALSE(LineProblem(ok));
+  auto with = [&](auto change) {
+    Movement m = ok;
+    change(m);
+    return LineProblem(m).value_or("");
+  };
+  EXPECT_EQ(with([](Movement& m) { m.amount = Money{}; }), "importe cero");
+  EXPECT_NE(with([](Movement& m) { m.amount = *Money::Parse("10000000000000000.00"); }).find("fuera de rango"),
+            std::string::npos);
+  EXPECT_NE(with([](Movement& m) { m.booking_date = "0000-01-01"; }), "");
+  EXPECT_NE(with([](Movement& m) { m.value_date = "2024-02-30"; }), "");
+  EXPECT_NE(with([](Movement& m) { m.description = "a\xFF"; }), "");
+  EXPECT_NE(with([](Movement& m) { m.reference = std::string("a\0b", 3); }), "");
+
+  // CAMT.053 had no check of its own: a 0.00 entry reached the database (SQLSTATE 23514).
+  auto camt = Fixture("camt053_oca_test.xml");
+  const std::string entry_amount = "<Amt Ccy=\"EUR\">754.25</Amt>";
+  auto at = camt.find(entry_amount);
+  ASSERT_NE(at, std::string::npos);
+  camt.replace(at, entry_amount.size(), "<Amt Ccy=\"EUR\">0.00</Amt>");
+  auto parsed = ParseStatementFile(camt, {});
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  const auto& s = parsed->statements.front();
+  ASSERT_EQ(s.skipped.size(), 1u);
+  EXPECT_EQ(s.skipped.front().line, 1);
+  EXPECT_EQ(s.skipped.front().reason, "importe cero");
+  EXPECT_EQ(s.movements.size(), 2u);
+  for (const auto& m : s.movements) EXPECT_FALSE(m.amount.IsZero());
+}
+
+TEST(LineCheckTest, StatementFiguresBeyondTheColumnsAreRefused) {
+  Statement s;
+  Movement m;
+  m.booking_date = "2024-01-02";
+  m.amount = *Money::Parse("9999999999999999.99");
+  s.movements = {m, m};
+  EXPECT_EQ(CheckStorable(s).error().code, "bank.statement_out_of_range");  // the total
+  s.movements = {m};
+  EXPECT_TRUE(CheckStorable(s));
+  s.opening_balance = *Money::Parse("-10000000000000000.00");
+  EXPECT_NE(CheckStorable(s).error().details.find("opening_balance"), std::string::npos);
+}
+
 TEST(Mt940Test, ReadsStructuredDetailsReversalsAndImpossibleDates) {
   auto ing = ParseMt940(Fixture("mt940_oca_ing.940"));
   ASSERT_TRUE(ing) << ing.error().message;

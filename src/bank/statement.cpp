@@ -70,6 +70,81 @@ Status CheckBalances(const Statement& s) {
               boost::json::serialize(d));
 }
 
+namespace {
+
+// An ISO date PostgreSQL's date type holds: a real day of years 0001–9999.
+bool IsStorableDate(const std::string& iso) {
+  return iso.size() == 10 && !iso.starts_with("0000") && ParseDate(iso, "%Y-%m-%d").has_value();
+}
+
+}  // namespace
+
+std::optional<std::string> LineProblem(const Movement& m) {
+  if (m.amount.IsZero()) return "importe cero";
+  if (!shared::FitsStoredMoney(m.amount))
+    return "importe " + m.amount.ToString() + " fuera de rango (máximo " + shared::kMaxStoredMoney.ToString() + ")";
+  if (!IsStorableDate(m.booking_date)) return "fecha de operación inválida «" + m.booking_date + "»";
+  if (!m.value_date.empty() && !IsStorableDate(m.value_date)) return "fecha valor inválida «" + m.value_date + "»";
+  for (const auto& [field, text] : {std::pair<const char*, const std::string*>{"descripción", &m.description},
+                                    {"referencia", &m.reference},
+                                    {"referencia del banco", &m.bank_reference},
+                                    {"contraparte", &m.counterparty_name},
+                                    {"cuenta de la contraparte", &m.counterparty_account},
+                                    {"código de operación", &m.transaction_code}}) {
+    if (!IsStorableText(*text)) return std::string(field) + " con texto inválido (no UTF-8 o con NUL)";
+  }
+  return std::nullopt;
+}
+
+void SkipRefusedLines(Statement& s) {
+  bool moved = false;
+  std::erase_if(s.movements, [&](const Movement& m) {
+    auto problem = LineProblem(m);
+    if (problem) s.skipped.push_back({m.line, std::move(*problem)});
+    moved = moved || problem.has_value();
+    return problem.has_value();
+  });
+  if (moved) {
+    std::stable_sort(s.skipped.begin(), s.skipped.end(),
+                     [](const SkippedLine& a, const SkippedLine& b) { return a.line < b.line; });
+  }
+}
+
+Status CheckStorable(const Statement& s) {
+  auto refuse = [&](std::string field, std::string why, std::string code = "bank.statement_out_of_range") {
+    boost::json::object d{{"field", field}};
+    if (!s.statement_id.empty() && IsStorableText(s.statement_id)) d["statement_id"] = s.statement_id;
+    return Fail(ErrorKind::kInvalidInput, std::move(code), std::move(why), boost::json::serialize(d));
+  };
+  const std::string max = shared::kMaxStoredMoney.ToString();
+  if (s.opening_balance && !shared::FitsStoredMoney(*s.opening_balance))
+    return refuse("opening_balance",
+                  "El saldo inicial " + s.opening_balance->ToString() + " excede el máximo permitido (" + max + ").");
+  if (s.closing_balance && !shared::FitsStoredMoney(*s.closing_balance))
+    return refuse("closing_balance",
+                  "El saldo final " + s.closing_balance->ToString() + " excede el máximo permitido (" + max + ").");
+  Money total;
+  for (const auto& m : s.movements) {
+    auto next = total.Add(m.amount);
+    if (!next || !shared::FitsStoredMoney(*next))
+      return refuse("movements_total", "La suma de los movimientos excede el máximo permitido (" + max + ").");
+    total = *next;
+  }
+  for (const auto& [field, date] :
+       {std::pair<const char*, const std::string*>{"from_date", &s.from_date}, {"to_date", &s.to_date}}) {
+    if (!date->empty() && !IsStorableDate(*date))
+      return refuse(field, "El periodo del estado tiene una fecha inválida «" + *date + "».");
+  }
+  for (const auto& [field, text] : {std::pair<const char*, const std::string*>{"statement_id", &s.statement_id},
+                                    {"account", &s.account},
+                                    {"currency", &s.currency}}) {
+    if (!IsStorableText(*text))
+      return refuse(field, std::string("El campo ") + field + " del estado no es texto UTF-8 válido.",
+                    "bank.statement_invalid_text");
+  }
+  return {};
+}
+
 void DerivePeriod(Statement& s) {
   for (const auto& m : s.movements) {
     if (s.from_date.empty() || m.booking_date < s.from_date) s.from_date = m.booking_date;
@@ -103,32 +178,6 @@ std::string Squeeze(std::string_view s) {
 std::string_view StripBom(std::string_view bytes) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
   return bytes;
-}
-
-std::string Latin1ToUtf8(std::string_view bytes) {
-  // Windows-1252's printable 0x80–0x9F (€, ‚, ƒ, „, …, curly quotes, Š, Œ, Ž, š, œ, ž, Ÿ); the
-  // undefined ones map to themselves as ISO-8859-1 control characters.
-  static constexpr std::array<char16_t, 32> kCp1252 = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-                                                       0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-                                                       0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                                                       0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
-  std::string out;
-  out.reserve(bytes.size() + bytes.size() / 8);
-  for (unsigned char c : bytes) {
-    char32_t cp = c;
-    if (c >= 0x80 && c <= 0x9F) cp = kCp1252[c - 0x80];
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-  return out;
 }
 
 Result<Money> ParseAmount(std::string_view text, char decimal_sep, char thousands_sep) {

@@ -61,6 +61,17 @@ struct ParsedFile {
 // figures (details JSON) so the user sees opening, sum, expected and stated closing.
 Status CheckBalances(const Statement& s);
 
+// Why the database would refuse a movement line, or nullopt: an amount of zero or beyond
+// NUMERIC(18,2), a date PostgreSQL does not hold, text that is not UTF-8 or holds NUL. The one
+// per-line check of every format: ParseStatementFile moves refused lines to `skipped` with this
+// reason, whatever the format, so a bad line stops nothing and the report names it.
+std::optional<std::string> LineProblem(const Movement& m);
+// Moves the movements LineProblem refuses to `skipped` (kept in line order).
+void SkipRefusedLines(Statement& s);
+// What the database would refuse in a statement as a whole: an opening or closing balance or a
+// movements total beyond NUMERIC(18,2), a period date it does not hold, text that is not UTF-8.
+Status CheckStorable(const Statement& s);
+
 // Fills from_date/to_date from the movements when the parser found no period.
 void DerivePeriod(Statement& s);
 
@@ -71,8 +82,7 @@ Result<Money> ParseAmount(std::string_view text, char decimal_sep, char thousand
 // Dates by a strftime-like pattern of %Y %y %m %d %b (Spanish/English month abbreviations) and
 // literal characters: "%d/%m/%Y", "%Y%m%d". Returns ISO, refusing days that do not exist.
 Result<std::string> ParseDate(std::string_view text, std::string_view pattern);
-// Latin-1 (Windows-1252 for 0x80–0x9F) to UTF-8.
-std::string Latin1ToUtf8(std::string_view bytes);
+// Latin-1 to UTF-8: vertice::Latin1ToUtf8 (core/text.hpp), shared with the HTTP layer.
 // Drops a UTF-8 byte-order mark.
 std::string_view StripBom(std::string_view bytes);
 std::string_view Trim(std::string_view s);

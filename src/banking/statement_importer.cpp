@@ -141,7 +141,9 @@ Result<bank::ParsedFile> StatementImporter::Parse(const ImportRequest& request) 
 
 db::Task<Result<FileReport>> StatementImporter::Import(ImportRequest request) {
   FileReport report;
-  report.file_name = request.file_name;
+  // A file name from a file system (the CLI) may be Latin-1: stored as text, it must be UTF-8.
+  report.file_name = IsValidUtf8(request.file_name) ? request.file_name : Latin1ToUtf8(request.file_name);
+  std::erase(report.file_name, '\0');
   report.sha256 = Sha256Hex(request.bytes);
   if (auto p = Profile(request.profile); !p) co_return std::unexpected(p.error());
   auto parsed = Parse(request);
@@ -150,7 +152,7 @@ db::Task<Result<FileReport>> StatementImporter::Import(ImportRequest request) {
     co_return report;
   }
   report.format = std::string(bank::FormatName(parsed->format));
-  report.variant = parsed->variant;
+  report.variant = IsStorableText(parsed->variant) ? parsed->variant : std::string{};
   const ImportRequest& req = request;
   auto stored = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) -> db::Task<Status> {
     report.statements.clear();
@@ -261,6 +263,11 @@ db::Task<Result<FileReport>> StatementImporter::Import(ImportRequest request) {
             "El estado está en " + sr.currency + " y la cuenta «" + account->name + "» en " + account->currency + ".",
             {},
             {}});
+        continue;
+      }
+      // Figures or text the database would refuse: this statement is refused, the others are stored.
+      if (auto storable = bank::CheckStorable(s); !storable) {
+        reject(storable.error());
         continue;
       }
       bool mismatch = false;

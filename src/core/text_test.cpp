@@ -13,6 +13,18 @@ TEST(TextTest, Utf8AcceptsSpanishAndRejectsBrokenSequences) {
   EXPECT_FALSE(IsValidUtf8("abc\xFF"));
 }
 
+TEST(TextTest, StorableTextPercentDecodingAndLatin1) {
+  EXPECT_TRUE(IsStorableText("Ñandú €"));
+  EXPECT_FALSE(IsStorableText(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsStorableText("\xFF"));
+  EXPECT_EQ(PercentDecode("a%20b%C3%B1+c"), "a b\xC3\xB1+c");
+  EXPECT_EQ(PercentDecode("a%20b+c", true), "a b c");
+  EXPECT_EQ(PercentDecode("%FF%00%zz%4"), std::string("\xFF\0%zz%4", 7));
+  EXPECT_EQ(ToValidUtf8("a\xFF\xC3\xB1\xC3"), "a\xEF\xBF\xBD\xC3\xB1\xEF\xBF\xBD");
+  EXPECT_EQ(ToValidUtf8("ok ñ"), "ok ñ");
+  EXPECT_EQ(Latin1ToUtf8("Espa\xF1ol \x80"), "Espa\xC3\xB1ol \xE2\x82\xAC");
+}
+
 TEST(TextTest, CompanySlugs) {
   EXPECT_TRUE(IsValidSlug("acme"));
   EXPECT_TRUE(IsValidSlug("acme-norte2"));

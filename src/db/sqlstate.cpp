@@ -23,6 +23,15 @@ Error ErrorFromSqlState(std::string_view state, std::string_view msg, std::strin
       state == "22007" || state == "22008")
     return {ErrorKind::kInvalidInput, "invalid_value", "Un valor no cumple las reglas de la base de datos.", details,
             internal};
+  // Text PostgreSQL cannot hold (invalid UTF-8, NUL as \u0000 in jsonb): only client text does
+  // that; requests are checked before they get here, this is the backstop.
+  if (state == "22021" || state == "22P05")
+    return {ErrorKind::kInvalidInput, "invalid_utf8", "Un texto no es UTF-8 válido o contiene caracteres nulos.",
+            details, internal};
+  // A value too large for PostgreSQL's own limits (an index row, an array): client data.
+  if (state == "54000")
+    return {ErrorKind::kInvalidInput, "value_too_large", "Un valor excede el tamaño que la base de datos admite.",
+            details, internal};
   if (state == "40001" || state == "40P01")
     return {
         ErrorKind::kConflict, "db.serialization_failure", "Conflicto de concurrencia; intente de nuevo.", {}, internal};

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/text.hpp"
+
 namespace vertice::http {
 
 int StatusFor(ErrorKind kind) {
@@ -33,13 +35,15 @@ int StatusFor(ErrorKind kind) {
 Response ErrorResponse(const Error& error) {
   boost::json::object e;
   e["code"] = error.code;
-  e["message"] = error.message;
+  e["message"] = IsValidUtf8(error.message) ? error.message : ToValidUtf8(error.message);
   if (error.details.empty()) {
     e["details"] = nullptr;
   } else {
+    // Details may quote a client's bytes (a file's words): what goes back must be UTF-8.
+    std::string text = IsValidUtf8(error.details) ? error.details : ToValidUtf8(error.details);
     boost::system::error_code ec;
-    auto details = boost::json::parse(error.details, ec);
-    e["details"] = ec ? boost::json::value(error.details) : details;
+    auto details = boost::json::parse(text, ec);
+    e["details"] = ec ? boost::json::value(text) : details;
   }
   boost::json::object root;
   root["error"] = std::move(e);
@@ -49,7 +53,9 @@ Response ErrorResponse(const Error& error) {
 Response JsonResponse(int status, std::string body) {
   Response r;
   r.status = status;
-  r.body = std::move(body);
+  // JSON must be UTF-8; a client's bytes echoed in a string (a report quoting a file) may not be.
+  // Outside strings JSON is ASCII, so replacing the bad bytes keeps the document valid.
+  r.body = IsValidUtf8(body) ? std::move(body) : ToValidUtf8(body);
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 
 #include "core/text.hpp"
 
@@ -12,14 +13,82 @@ namespace vertice::http {
 
 namespace json = boost::json;
 
-Result<JsonBody> JsonBody::Parse(std::string_view body) {
-  if (!IsValidUtf8(body)) {
-    return Fail(ErrorKind::kInvalidInput, "invalid_utf8", "El cuerpo de la solicitud no es UTF-8 válido.");
+namespace {
+
+// The path of the first key or string holding NUL ("\u0000" escapes decode to it; PostgreSQL
+// text cannot hold U+0000): "lines[2].sku" (the enclosing object's path for a key), or nullopt.
+std::optional<std::string> FindNul(const json::value& v, const std::string& path) {
+  auto join = [&](std::string_view key) { return path.empty() ? std::string(key) : path + "." + std::string(key); };
+  if (v.is_string()) {
+    if (v.as_string().find('\0') != json::string::npos) return path;
+  } else if (v.is_object()) {
+    for (const auto& [key, child] : v.as_object()) {
+      if (key.find('\0') != std::string_view::npos) return path.empty() ? std::string("body") : path;
+      if (auto found = FindNul(child, join(key))) return found;
+    }
+  } else if (v.is_array()) {
+    const auto& a = v.as_array();
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (auto found = FindNul(a[i], fmt::format("{}[{}]", path, i))) return found;
+    }
   }
+  return std::nullopt;
+}
+
+// A \uD800–\uDFFF escape that is not a high surrogate followed by a low one (Boost.JSON reports
+// some of them as a plain syntax error).
+bool HasLoneSurrogateEscape(std::string_view body) {
+  auto unit = [&](size_t at) -> int {  // the code unit of the \uXXXX escape at `at`, or -1
+    if (at + 6 > body.size() || body[at] != '\\' || body[at + 1] != 'u') return -1;
+    int v = 0;
+    for (size_t i = at + 2; i < at + 6; ++i) {
+      char c = body[i];
+      int d = -1;
+      if (c >= '0' && c <= '9') d = c - '0';
+      if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      if (d < 0) return -1;
+      v = v * 16 + d;
+    }
+    return v;
+  };
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\') continue;
+    int u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF) {
+      int low = unit(i + 6);
+      if (low < 0xDC00 || low > 0xDFFF) return true;
+      i += 11;
+      continue;
+    }
+    if (u >= 0xDC00 && u <= 0xDFFF) return true;
+    ++i;  // skip the escaped character (so "\\u" is not read as an escape)
+  }
+  return false;
+}
+
+Error InvalidUtf8(std::string field) {
+  std::string message = field == "body" ? "El cuerpo de la solicitud no es UTF-8 válido."
+                                        : fmt::format("El campo «{}» no es texto UTF-8 válido.", field);
+  return Error{ErrorKind::kInvalidInput,
+               "invalid_utf8",
+               std::move(message),
+               json::serialize(json::object{{"field", field}}),
+               {}};
+}
+
+}  // namespace
+
+Result<JsonBody> JsonBody::Parse(std::string_view body) {
+  if (!IsValidUtf8(body)) return std::unexpected(InvalidUtf8("body"));
   boost::system::error_code ec;
   json::parse_options opts;
   opts.max_depth = 32;
   auto value = json::parse(body, ec, {}, opts);
+  // "\ud800" alone escapes half a character: not text, like invalid UTF-8.
+  if (ec && HasLoneSurrogateEscape(body)) {
+    return std::unexpected(InvalidUtf8("body"));
+  }
   if (ec) {
     return Fail(ErrorKind::kInvalidInput, "invalid_json", "El cuerpo de la solicitud no es JSON válido.", {},
                 ec.message());
@@ -27,6 +96,7 @@ Result<JsonBody> JsonBody::Parse(std::string_view body) {
   if (!value.is_object()) {
     return Fail(ErrorKind::kInvalidInput, "invalid_json", "El cuerpo de la solicitud debe ser un objeto JSON.");
   }
+  if (auto field = FindNul(value, "")) return std::unexpected(InvalidUtf8(field->empty() ? "body" : *field));
   return JsonBody(std::move(value.as_object()), "", std::make_shared<FieldErrors>());
 }
 

@@ -19,6 +19,18 @@ TEST(JsonBodyTest, MalformedJsonAndBadUtf8AndNonObjects) {
   EXPECT_EQ(JsonBody::Parse("").error().code, "invalid_json");
 }
 
+TEST(JsonBodyTest, NulAndLoneSurrogateEscapesAreNotText) {
+  auto nul = JsonBody::Parse(R"({"lines":[{"sku":"a"},{"sku":"b\u0000c"}]})");
+  ASSERT_FALSE(nul);
+  EXPECT_EQ(nul.error().code, "invalid_utf8");
+  EXPECT_EQ(nul.error().details, R"({"field":"lines[1].sku"})");
+  EXPECT_EQ(JsonBody::Parse(R"({"name":"\u0000"})").error().details, R"({"field":"name"})");
+  EXPECT_EQ(JsonBody::Parse(R"({"na\u0000me":"x"})").error().code, "invalid_utf8");
+  EXPECT_EQ(JsonBody::Parse(R"({"name":"\ud800"})").error().code, "invalid_utf8");
+  EXPECT_EQ(JsonBody::Parse(R"({"name":"\udc00x"})").error().code, "invalid_utf8");
+  EXPECT_TRUE(JsonBody::Parse(R"({"name":"\ud83d\ude00 \u00f1"})"));  // a real pair and ñ
+}
+
 TEST(JsonBodyTest, ReportsEveryViolationWithTheFirstCode) {
   auto body = JsonBody::Parse(R"({"email":42,"extra":1})");
   ASSERT_TRUE(body);

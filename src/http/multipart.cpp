@@ -1,5 +1,8 @@
 #include "http/multipart.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "core/text.hpp"
 
 namespace vertice::http {
@@ -44,6 +47,29 @@ std::optional<std::string> Param(std::string_view header, std::string_view key) 
 Error Malformed(std::string what) {
   return Error{ErrorKind::kInvalidInput, "request.malformed_multipart",
                "El cuerpo multipart/form-data es inválido: " + what};
+}
+
+// Names, file names and plain fields are text a route may store; a file's bytes are not checked.
+std::optional<Error> CheckText(const Part& part) {
+  auto invalid = [](std::string field) {
+    return Error{ErrorKind::kInvalidInput,
+                 "invalid_utf8",
+                 "El campo «" + field + "» del formulario no es texto UTF-8 válido.",
+                 "{\"field\":\"" + field + "\"}",
+                 {}};
+  };
+  // The name goes into the message and details: only a plain one is repeated.
+  bool plain_name =
+      !part.name.empty() && part.name.size() <= 64 && std::all_of(part.name.begin(), part.name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+      });
+  std::string field = plain_name ? "multipart." + part.name : std::string("multipart");
+  if (!IsStorableText(part.name)) return invalid("multipart");
+  if (!IsStorableText(part.filename)) return invalid(field + ".filename");
+  // Parts named file/files are uploads even without a file name (curl -F file=<x.xml).
+  bool is_file = !part.filename.empty() || part.name == "file" || part.name == "files";
+  if (!is_file && !IsStorableText(part.data)) return invalid(field);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -93,6 +119,7 @@ Result<std::vector<Part>> ParseMultipart(std::string_view body, std::string_view
     auto next = body.find("\r\n" + delimiter, data_start);
     if (next == std::string_view::npos) return std::unexpected(Malformed("falta el delimitador de cierre."));
     part.data = body.substr(data_start, next - data_start);
+    if (auto bad = CheckText(part)) return std::unexpected(std::move(*bad));
     parts.push_back(std::move(part));
     pos = next + 2 + delimiter.size();
     if (parts.size() > 10000) return std::unexpected(Malformed("demasiadas partes."));

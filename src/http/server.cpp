@@ -276,7 +276,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         conn->stream.expires_never();
         Response resp;
         try {
-          resp = co_await handler(req);
+          // Only origin-form ("/path?query") names a resource here: "*", "x" and absolute URLs do not.
+          // (An if, not ?:: GCC 12 mis-orders the temporaries of a co_await inside a conditional.)
+          if (req.path.starts_with('/')) {
+            resp = co_await handler(req);
+          } else {
+            resp = Plain(400, "invalid_target", "El destino de la solicitud debe ser una ruta que empiece con «/».");
+          }
         } catch (const std::exception& e) {
           spdlog::error("unhandled exception in request handler: {}", e.what());
           resp = ErrorResponse(Error{ErrorKind::kInternal, "internal", "Error interno.", {}, {}});

@@ -126,7 +126,7 @@ Response StaticSite::Serve(const Request& request) const {
     if (const File* f = Find(p + ".html")) return Reply(request, *f, 200);
     if (const File* f = Find(p + "/index.html")) return Reply(request, *f, 200);
     auto slash = p.rfind('/');
-    if (slash == 0) break;  // an unknown top-level route is not the dashboard
+    if (slash == 0 || slash == std::string::npos) break;  // an unknown top-level route is not the dashboard
     p.resize(slash);
   }
   if (const File* f = Find("/404.html")) return Reply(request, *f, 404);

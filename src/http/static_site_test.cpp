@@ -68,6 +68,10 @@ TEST_F(StaticSiteTest, ClientSideRoutesFallBackToTheirPageAndUnknownOnesAre404) 
   EXPECT_EQ(Get("/_next/static/chunks/missing.js").status, 404);
   EXPECT_EQ(Get("/../etc/passwd").status, 404);
   EXPECT_EQ(Get("/_next/../../secret").status, 404);
+  // Targets that are not paths (the server refuses them first) are still just not found here.
+  EXPECT_EQ(Get("*").status, 404);
+  EXPECT_EQ(Get("x").status, 404);
+  EXPECT_EQ(Get("http:").status, 404);
 }
 
 TEST_F(StaticSiteTest, HashedAssetsAreImmutableAndGzipIsSentOnlyToWhoAcceptsIt) {

@@ -76,7 +76,7 @@ Status Dal::CheckValues(const Values& values) const {
       continue;
     }
     if (!value) continue;
-    if (c->type == ColumnType::kMoney && !Money::Parse(*value))
+    if (c->type == ColumnType::kMoney && !ParseStoredMoney(*value))
       errors.Add(name, "invalid_field", "no es un importe válido");
     if (c->type == ColumnType::kDecimal && !Rate::Parse(*value))
       errors.Add(name, "invalid_field", "no es un número válido");

@@ -85,6 +85,15 @@ std::string FormatUnits(int64_t units, int scale) {
 
 }  // namespace detail
 
+Result<Money> ParseStoredMoney(std::string_view text) {
+  VERTICE_ASSIGN_OR_RETURN(auto m, Money::Parse(text));
+  if (!FitsStoredMoney(m)) {
+    return Fail(ErrorKind::kInvalidInput, "decimal.out_of_range",
+                "El importe excede el máximo permitido (" + kMaxStoredMoney.ToString() + ").", {}, std::string(text));
+  }
+  return m;
+}
+
 Result<std::vector<Money>> Allocate(Money total, const std::vector<Rate>& weights) {
   if (weights.empty())
     return Fail(ErrorKind::kInvalidInput, "decimal.no_parts", "No hay partes entre las cuales repartir.");

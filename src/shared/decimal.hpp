@@ -145,6 +145,20 @@ using Rate = Decimal<6>;   // tax and exchange rates, percentages as fractions (
 using Quantity = Decimal<6>;
 using UnitPrice = Decimal<6>;
 
+// A NUMERIC(18, Scale) column holds 18 digits: |units| ≤ 10^18 − 1 at any scale, e.g.
+// 9999999999999999.99 for money and 999999999999.999999 for quantities and unit prices. Decimal
+// itself reaches ±9.2 × 10^18 units; a value to be stored must also fit its column.
+inline constexpr int64_t kMaxNumeric18Units = 999'999'999'999'999'999;
+template <int S>
+constexpr bool FitsNumeric18(Decimal<S> d) {
+  return d.Units() <= kMaxNumeric18Units && d.Units() >= -kMaxNumeric18Units;
+}
+inline constexpr Money kMaxStoredMoney = Money::FromUnits(kMaxNumeric18Units);
+constexpr bool FitsStoredMoney(Money m) { return FitsNumeric18(m); }
+// Money::Parse, then FitsStoredMoney: an amount from a client that is about to be stored.
+// Too large is decimal.out_of_range (400) naming the limit.
+Result<Money> ParseStoredMoney(std::string_view text);
+
 // Splits `total` over `weights` (non-negative, not all zero) so the parts sum to exactly `total`:
 // each part is the exact share rounded down, and the cents left go to the largest remainders
 // (ties to the earlier part). Works for negative totals (by symmetry).

@@ -30,6 +30,16 @@ TEST(DecimalTest, RefusesAmbiguousOrLossyText) {
   EXPECT_EQ(Money::Parse("99999999999999999999999").error().code, "decimal.overflow");
 }
 
+TEST(DecimalTest, StoredAmountsFitNumeric18_2) {
+  EXPECT_EQ(ParseStoredMoney("9999999999999999.99")->ToString(), "9999999999999999.99");
+  EXPECT_EQ(ParseStoredMoney("-9999999999999999.99")->ToString(), "-9999999999999999.99");
+  EXPECT_EQ(ParseStoredMoney("10000000000000000.00").error().code, "decimal.out_of_range");
+  EXPECT_EQ(ParseStoredMoney("-10000000000000000").error().code, "decimal.out_of_range");
+  EXPECT_EQ(ParseStoredMoney("92233720368547758.08").error().code, "decimal.overflow");
+  EXPECT_EQ(ParseStoredMoney("1e3").error().code, "decimal.invalid");
+  EXPECT_FALSE(FitsStoredMoney(Money::FromUnits(INT64_MIN)));
+}
+
 TEST(DecimalTest, AdditionAndSubtractionDetectOverflow) {
   EXPECT_EQ(M("0.10").Add(M("0.20"))->ToString(), "0.30");  // never 0.30000000000000004
   EXPECT_EQ(M("10.00").Sub(M("10.01"))->ToString(), "-0.01");

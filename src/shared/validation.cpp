@@ -201,7 +201,7 @@ db::Task<Result<std::string>> BusinessDate(db::Transaction& tx, std::string iso_
 std::optional<Money> MoneyField(FieldErrors& errors, std::string_view field, const std::optional<std::string>& text,
                                 bool must_be_positive) {
   if (!text) return std::nullopt;
-  auto m = Money::Parse(*text);
+  auto m = ParseStoredMoney(*text);
   if (!m) {
     errors.Add(field, "invalid_field", m.error().message);
     return std::nullopt;

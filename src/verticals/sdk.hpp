@@ -31,6 +31,11 @@ std::optional<D> ReadDecimalText(http::JsonBody& body, std::string_view field, b
         field, "debe ser un número con a lo más " + std::to_string(D::kScale) + " decimales, como texto (\"1500.00\")");
     return std::nullopt;
   }
+  // Money, quantities and unit prices live in NUMERIC(18, scale) columns.
+  if (!shared::FitsNumeric18(*value)) {
+    body.Invalid(field, "excede el máximo permitido (" + D::FromUnits(shared::kMaxNumeric18Units).ToString() + ")");
+    return std::nullopt;
+  }
   if (positive ? value->Units() <= 0 : value->Units() < 0) {
     body.Invalid(field, positive ? "debe ser mayor que cero" : "no puede ser negativo");
     return std::nullopt;

@@ -139,6 +139,80 @@ TEST_F(BankApiTest, MalformedFilesAreRefusedWithAClearErrorAndNothingStored) {
             0);
 }
 
+// The Swiss CAMT.053 fixture with a second, booked entry of `amount` CHF after the first.
+std::string CamtWithExtraEntry(const std::string& amount) {
+  auto camt = ReadFile(kFixtures / "camt053_oca_txdtls.xml");
+  auto end = camt.find("</Ntry>") + std::string("</Ntry>").size();
+  return camt.substr(0, end) + R"(
+      <Ntry>
+        <NtryRef>ZERO-1</NtryRef>
+        <Amt Ccy="CHF">)" +
+         amount + R"(</Amt>
+        <CdtDbtInd>DBIT</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>2017-03-23</Dt></BookgDt>
+        <AcctSvcrRef>ZERO-ENTRY-1</AcctSvcrRef>
+        <AddtlNtryInf>Comision cancelada</AddtlNtryInf>
+      </Ntry>)" +
+         camt.substr(end);
+}
+
+TEST_F(BankApiTest, ACamtEntryTheDatabaseWouldRefuseIsNamedAndTheRestIsStored) {
+  CreateAccount({{"name", "PostFinance CHF"},
+                 {"bank", "PostFinance"},
+                 {"account_number", "CH1111000000123456789"},
+                 {"currency", "CHF"}});
+  auto r = Call("POST", "/api/v1/bank/statements", CamtWithExtraEntry("0.00"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto st = ParseJson(r.body).at("files").at(0).at("statements").at(0).as_object();
+  EXPECT_EQ(st.at("status").as_string(), "imported");
+  EXPECT_EQ(st.at("new").to_number<int64_t>(), 1);
+  EXPECT_EQ(st.at("rejected").to_number<int64_t>(), 1);
+  ASSERT_EQ(st.at("skipped").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(st.at("skipped").at(0).at("line").to_number<int64_t>(), 2);
+  EXPECT_EQ(st.at("skipped").at(0).at("reason").as_string(), "importe cero");
+  EXPECT_EQ(Count("SELECT count(*) FROM bank_movements m JOIN bank_accounts a USING (account_id) "
+                  "WHERE a.account_number = 'CH1111000000123456789'"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM bank_movements WHERE bank_reference = 'ZERO-ENTRY-1'"), 0);
+}
+
+TEST_F(BankApiTest, AmountsBeyondWhatTheDatabaseHoldsAreRefusedNamingTheFigure) {
+  CreateAccount({{"name", "PostFinance CHF 2"},
+                 {"bank", "PostFinance"},
+                 {"account_number", "CH3333000000123456789"},
+                 {"currency", "CHF"}});
+  auto camt = CamtWithExtraEntry("10000000000000000.00");
+  for (std::string iban = "CH1111000000123456789"; camt.find(iban) != std::string::npos;)
+    camt.replace(camt.find(iban), iban.size(), "CH3333000000123456789");
+  const auto before = Count("SELECT count(*) FROM bank_movements");
+  // The entry is out of range: skipped and named, the rest stored.
+  auto line = Call("POST", "/api/v1/bank/statements", camt);
+  ASSERT_EQ(line.status, 201) << line.body;
+  auto st = ParseJson(line.body).at("files").at(0).at("statements").at(0).as_object();
+  ASSERT_EQ(st.at("skipped").as_array().size(), 1u) << line.body;
+  EXPECT_NE(std::string(st.at("skipped").at(0).at("reason").as_string()).find("fuera de rango"), std::string::npos);
+  // An opening balance out of range refuses the statement with the field, and stores nothing.
+  auto balance = CamtWithExtraEntry("1.00");
+  balance.replace(balance.find("75960.15"), 8, "50000000000000000.00");
+  balance.replace(balance.find("CH1111000000123456789"), 21, "CH3333000000123456789");
+  auto refused = Call("POST", "/api/v1/bank/statements", balance);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(ErrorCode(refused), "bank.statement_out_of_range");
+  EXPECT_NE(refused.body.find("opening_balance"), std::string::npos) << refused.body;
+  EXPECT_EQ(Count("SELECT count(*) FROM bank_movements"), before + 1);
+}
+
+TEST_F(BankApiTest, AReportQuotingAFilesBytesIsStillUtf8Json) {
+  auto camt = CamtWithExtraEntry("1.00");
+  camt.replace(camt.find("<Id>20170323123456789012345</Id>"), 32, "<Id>ESTADO-\xFF\xC0</Id>");
+  camt.replace(camt.find("CH1111000000123456789"), 21, "CH9999000000123456789");
+  auto r = Call("POST", "/api/v1/bank/statements", camt);  // no such account: refused, quoting the file
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_NO_THROW(ParseJson(r.body)) << r.body;
+  EXPECT_EQ(ErrorCode(r), "bank.unknown_account");
+}
+
 TEST_F(BankApiTest, OverlappingPeriodsAddOnlyTheNewLinesAndMovementsPageByKeyset) {
   auto account = CreateAccount({{"name", "Banorte"}, {"clabe", "072180001234567897"}});
   std::string header = "id,date,description,reference,amount,balance\n";
@@ -311,6 +385,22 @@ TEST_F(ReconciliationApiTest, RunRejectManualUndoAndIsolation) {
                         "\"5000.00\"}]}");
   EXPECT_EQ(wrong.status, 422) << wrong.body;
   EXPECT_EQ(ErrorCode(wrong), "reconciliation.amounts_do_not_add_up");
+  // Fees and amounts beyond NUMERIC(18,2) are refused naming the field, before anything is read.
+  for (const std::string& extra : {std::string("\"bank_fee\": \"10000000000000000.00\""),
+                                   std::string("\"bank_fee_iva\": \"92233720368547758.07\"")}) {
+    auto huge = Call("POST", "/api/v1/reconciliation/manual",
+                     "{\"movement_id\": \"" + movement("r2") + "\", " + extra +
+                         ", \"lines\": [{\"invoice_id\": \"33333333-3333-4333-8333-333333333333\", \"amount\": "
+                         "\"5800.00\"}]}");
+    EXPECT_EQ(huge.status, 400) << huge.body;
+    EXPECT_NE(huge.body.find(extra.substr(1, extra.find('"', 1) - 1)), std::string::npos) << huge.body;
+  }
+  auto huge_line = Call("POST", "/api/v1/reconciliation/manual",
+                        "{\"movement_id\": \"" + movement("r2") +
+                            "\", \"lines\": [{\"invoice_id\": \"33333333-3333-4333-8333-333333333333\", "
+                            "\"amount\": \"-10000000000000000.00\"}]}");
+  EXPECT_EQ(huge_line.status, 400) << huge_line.body;
+  EXPECT_NE(huge_line.body.find("lines[0].amount"), std::string::npos) << huge_line.body;
   auto manual = Call("POST", "/api/v1/reconciliation/manual",
                      "{\"movement_id\": \"" + movement("r2") +
                          "\", \"lines\": [{\"invoice_id\": \"33333333-3333-4333-8333-333333333333\", \"amount\": "

@@ -90,6 +90,113 @@ TEST_F(InputApiTest, MalformedHttpGets400AndTheServerStaysUp) {
   EXPECT_EQ(c.Send("GET", "/healthz").status, 200);
 }
 
+std::string ErrorField(const HttpResponse& r) {
+  try {
+    return std::string(boost::json::parse(r.body).at("error").at("details").at("field").as_string());
+  } catch (...) {
+    return "<no details.field in: " + r.body + ">";
+  }
+}
+
+TEST_F(InputApiTest, InvalidUtf8AndNulAnywhereAre400NamingTheFieldAndChangeNothing) {
+  auto owner = SignIn("admin@acme.mx");
+  auto c = Client();
+  auto before = MemberCount();
+  struct Case {
+    std::string method, target, body;
+    std::map<std::string, std::string> headers;
+    std::string field;
+  };
+  auto with = [&](std::map<std::string, std::string> extra) {
+    auto h = owner.Bearer("acme");
+    for (auto& [k, v] : extra) h[k] = v;
+    return h;
+  };
+  std::vector<Case> cases = {
+      {"GET", "/api/v1/members?limit=%FF", "", owner.Bearer("acme"), "query.limit"},
+      {"GET", "/api/v1/members?after=%C0%AF", "", owner.Bearer("acme"), "query.after"},
+      {"GET", "/api/v1/members?after=a%00b", "", owner.Bearer("acme"), "query.after"},
+      {"GET", "/api/v1/bank/movements?q=%ED%A0%80", "", owner.Bearer("acme"), "query.q"},
+      {"PATCH", "/api/v1/members/%FF", R"({"role":"viewer"})", owner.Bearer("acme"), "path"},
+      {"GET", "/api/v1/invoices/%00", "", owner.Bearer("acme"), "path"},
+      {"GET", "/api/v1/members", "", with({{"X-Company-Id", "acme\xff"}}), "header.x-company-id"},
+      {"GET", "/api/v1/members", "", with({{"X-Request-Id", "\xC0\xAF"}}), "header.x-request-id"},
+      {"GET", "/api/v1/members", "", with({{"Authorization", "Bearer \xff\xfe"}}), "header.authorization"},
+      {"POST", "/api/v1/members", R"({"email":"x@acme.mx","role":"viewer","full_name":"a\u0000b"})",
+       owner.Bearer("acme"), "full_name"},
+      {"POST", "/api/v1/members", R"({"email":"x@acme.mx","role":"viewer","full_name":"\ud800"})", owner.Bearer("acme"),
+       "body"},
+  };
+  for (const auto& k : cases) {
+    auto r = c.Send(k.method, k.target, k.body, k.headers);
+    EXPECT_EQ(r.status, 400) << k.target << " " << r.body;
+    EXPECT_EQ(ErrorCode(r), "invalid_utf8") << k.target;
+    EXPECT_EQ(ErrorField(r), k.field) << k.target;
+  }
+  EXPECT_EQ(MemberCount(), before);
+  EXPECT_EQ(c.Send("GET", "/readyz").status, 200);
+}
+
+TEST_F(InputApiTest, MultipartFieldsAndFileNamesMustBeText) {
+  auto owner = SignIn("admin@acme.mx");
+  auto c = Client();
+  auto headers = owner.Bearer("acme");
+  headers["Content-Type"] = "multipart/form-data; boundary=XyZ";
+  auto part = [](const std::string& disposition, const std::string& data) {
+    return "--XyZ\r\nContent-Disposition: form-data; " + disposition + "\r\n\r\n" + data + "\r\n";
+  };
+  auto files_before = SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM bank_statement_files");
+  auto bad_name = c.Send("POST", "/api/v1/bank/statements",
+                         part("name=\"file\"; filename=\"estado\xff.csv\"", "a,b\r\n") + "--XyZ--\r\n", headers);
+  EXPECT_EQ(bad_name.status, 400) << bad_name.body;
+  EXPECT_EQ(ErrorCode(bad_name), "invalid_utf8");
+  EXPECT_EQ(ErrorField(bad_name), "multipart.file.filename");
+  auto bad_field = c.Send(
+      "POST", "/api/v1/invoices",
+      part("name=\"note\"", "x\xC0\xAF") + part("name=\"file\"; filename=\"a.xml\"", "<a/>") + "--XyZ--\r\n", headers);
+  EXPECT_EQ(bad_field.status, 400) << bad_field.body;
+  EXPECT_EQ(ErrorField(bad_field), "multipart.note");
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM bank_statement_files"), files_before);
+}
+
+TEST_F(InputApiTest, VerticalAmountsBeyondTheirColumnsAreRefusedNamingTheField) {
+  auto owner = SignIn("admin@acme.mx");
+  auto c = Client();
+  auto enabled = c.Send("PUT", "/api/v1/verticals/services", R"({"enabled": true})", owner.Bearer("acme"));
+  ASSERT_EQ(enabled.status / 100, 2) << enabled.body;
+  auto r = c.Send("POST", "/api/v1/verticals/services/contracts", R"({"monthly_fee":"10000000000000000.00"})",
+                  owner.Bearer("acme"));
+  ASSERT_EQ(r.status, 400) << r.body;
+  bool named = false;
+  auto answer = boost::json::parse(r.body);
+  for (const auto& f : answer.at("error").at("details").at("fields").as_array())
+    named = named || (f.at("field").as_string() == "monthly_fee" && f.at("code").as_string() == "invalid_field");
+  EXPECT_TRUE(named) << r.body;
+}
+
+TEST_F(InputApiTest, ALatin1UserAgentCanSignInAndIsStoredAsUtf8) {
+  auto c = Client();
+  auto r = c.Send(
+      "POST", "/api/v1/auth/login",
+      boost::json::serialize(boost::json::object{{"email", "admin@acme.mx"}, {"password", admin::kDemoPassword}}),
+      {{"User-Agent", "Navegador Espa\xF1ol/1.0"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT user_agent FROM sessions ORDER BY created_at DESC LIMIT 1"),
+            "Navegador Espa\xC3\xB1ol/1.0");
+}
+
+TEST_F(InputApiTest, TargetsThatAreNotPathsAre400OnTheSiteAndTheApi) {
+  auto c = Client();
+  for (std::string target : {"*", "x", "http://h/x", "http://h/api/v1/auth/me", "api/v1/auth/me"}) {
+    for (std::string method : {"GET", "OPTIONS", "POST"}) {
+      auto raw = c.SendRaw(method + " " + target + " HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
+      EXPECT_NE(raw.find(" 400 "), std::string::npos) << method << " " << target << ": " << raw;
+      EXPECT_NE(raw.find("invalid_target"), std::string::npos) << method << " " << target << ": " << raw;
+    }
+  }
+  EXPECT_EQ(c.Send("GET", "/readyz").status, 200);
+}
+
 TEST_F(InputApiTest, HealthReadinessAndMetrics) {
   auto c = Client();
   EXPECT_EQ(c.Send("GET", "/healthz").status, 200);
@@ -107,8 +214,13 @@ TEST_F(InputApiTest, SecretsNeverReachTheLog) {
   auto s = SignIn("admin@acme.mx");
   auto c = Client();
   c.Send("GET", "/api/v1/auth/me", "", s.Bearer());
-  std::ifstream log(server_->LogPath());
-  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  // The server logs asynchronously: wait (at most 2 s) for the request's line.
+  std::string text;
+  for (int i = 0; i < 100 && text.find("route=/api/v1/auth/me") == std::string::npos; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::ifstream log(server_->LogPath());
+    text.assign(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>());
+  }
   EXPECT_NE(text.find("route=/api/v1/auth/me"), std::string::npos);
   EXPECT_EQ(text.find(s.token), std::string::npos);
   EXPECT_EQ(text.find("vertice-demo"), std::string::npos);
