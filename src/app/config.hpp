@@ -44,6 +44,9 @@ struct Config {
   // CSV bank statement profiles (TOML tables [csv_profiles.NAME]), tried before the built-in ones.
   std::vector<bank::CsvProfile> csv_profiles;
   std::string log_level = "info";
+  // Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For/-Proto and Forwarded
+  // headers are believed: the client's address (login limits, audit) and https (Secure cookies).
+  std::vector<std::string> trusted_proxies;
 };
 
 // Flags given on the command line, by config key ("listen", "database_url", ...).

@@ -24,6 +24,7 @@
 #include "freshness/jobs.hpp"
 #include "freshness/refresh_service.hpp"
 #include "freshness/scheduler.hpp"
+#include "http/forwarded.hpp"
 #include "http/server.hpp"
 #include "http/static_site.hpp"
 #include "migrate/embedded.hpp"
@@ -204,7 +205,13 @@ int Serve(const Config& config) {
   } else {
     spdlog::warn("web app not served: no web/out found (scripts/setup builds it; or set web_root)");
   }
-  http::Server server(ioc, options, [&app, &site](http::Request& r) -> asio::awaitable<http::Response> {
+  auto proxies = http::TrustedProxies::Parse(config.trusted_proxies);  // validated by LoadConfig
+  if (!proxies) {
+    spdlog::error("{}", proxies.error().message);
+    return 2;
+  }
+  http::Server server(ioc, options, [&app, &site, &proxies](http::Request& r) -> asio::awaitable<http::Response> {
+    proxies->Apply(r);  // the client's address and scheme, as a trusted proxy tells them
     if (site && http::StaticSite::Handles(r)) co_return site->Serve(r);
     co_return co_await app.Handle(r);
   });
