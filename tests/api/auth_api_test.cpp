@@ -56,6 +56,28 @@ TEST_F(AuthApiTest, RepeatedFailuresLockTheAccountEvenForTheRightPassword) {
   EXPECT_EQ(Login("cajero@acme.mx").status, 200);
 }
 
+TEST_F(AuthApiTest, LoginTakesOnlyJsonSoACrossSiteFormCannotSignAnyoneIn) {
+  auto c = Client();
+  const std::string body = R"({"email":"cfo@acme.mx","password":"vertice-demo"})";
+  // What an HTML form can send cross-site without a CORS preflight; a text/plain form can carry
+  // a body that parses as JSON.
+  for (std::string type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+    auto refused = c.Send("POST", "/api/v1/auth/login", body, {{"Content-Type", type}});
+    EXPECT_EQ(refused.status, 415) << type << ": " << refused.body;
+    EXPECT_EQ(ErrorCode(refused), "unsupported_media_type") << type;
+    EXPECT_EQ(refused.Header("set-cookie"), "") << type;
+  }
+  // No Content-Type at all (the test client would add application/json).
+  auto untyped = c.SendRaw("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_TRUE(untyped.starts_with("HTTP/1.1 415")) << untyped;
+  EXPECT_EQ(untyped.find("vertice_session="), std::string::npos) << untyped;
+
+  auto ok = HttpClient("127.0.0.1", server_->Port())
+                .Send("POST", "/api/v1/auth/login", body, {{"Content-Type", "Application/JSON; charset=UTF-8"}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
 TEST_F(AuthApiTest, LogoutRevokesTheSessionEverywhere) {
   auto s = SignIn("cfo@acme.mx");
   auto c = Client();
