@@ -3,14 +3,14 @@
 
 CREATE OR REPLACE FUNCTION auth_login_lookup(p_email text)
 RETURNS TABLE (user_id uuid, tenant_id text, password_hash text, status text, locked_until timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT u.user_id, u.tenant_id, u.password_hash, u.status, u.locked_until
     FROM users u WHERE u.email = lower(p_email)
 $$;
 
 -- Records a failed login; locks the account for p_lock after p_max consecutive failures.
 CREATE OR REPLACE FUNCTION auth_login_failed(p_user uuid, p_max integer, p_lock interval)
-RETURNS timestamptz LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+RETURNS timestamptz LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
   UPDATE users
      SET failed_logins = CASE WHEN failed_logins + 1 >= p_max THEN 0 ELSE failed_logins + 1 END,
          locked_until  = CASE WHEN failed_logins + 1 >= p_max THEN now() + p_lock ELSE locked_until END
@@ -20,7 +20,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION auth_login_succeeded(p_user uuid, p_token_hash text, p_csrf_hash text,
                                                 p_ttl interval, p_ip text, p_user_agent text)
-RETURNS timestamptz LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+RETURNS timestamptz LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   v_expires timestamptz := now() + p_ttl;
 BEGIN
@@ -35,7 +35,7 @@ END $$;
 CREATE OR REPLACE FUNCTION auth_resolve_session(p_token_hash text)
 RETURNS TABLE (user_id uuid, tenant_id text, email text, full_name text, csrf_hash text,
                expires_at timestamptz, memberships jsonb)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT u.user_id, u.tenant_id, u.email, u.full_name, s.csrf_hash, s.expires_at,
          COALESCE((SELECT jsonb_agg(jsonb_build_object('company_id', m.company_id, 'name', c.legal_name,
                                                         'role', m.role) ORDER BY m.company_id)
@@ -48,7 +48,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION auth_resolve_api_key(p_key_hash text)
 RETURNS TABLE (api_key_id uuid, tenant_id text, company_id text, company_name text, name text, role text)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   -- last_used_at is advisory: written at most once a minute so resolution stays cheap.
   UPDATE api_keys k SET last_used_at = now()
@@ -61,7 +61,7 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION auth_revoke_session(p_token_hash text)
-RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
   WITH r AS (UPDATE sessions SET revoked_at = now()
               WHERE token_hash = p_token_hash AND revoked_at IS NULL RETURNING 1)
   SELECT EXISTS (SELECT FROM r)
