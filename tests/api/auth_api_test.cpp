@@ -43,16 +43,15 @@ TEST_F(AuthApiTest, UnknownUserAndWrongPasswordGetTheSameAnswer) {
 }
 
 TEST_F(AuthApiTest, RepeatedFailuresLockTheAccountEvenForTheRightPassword) {
-  for (int i = 0; i < 4; ++i)
+  // Five wrong passwords from this client lock it out of the account (other places: security_api_test).
+  for (int i = 0; i < 5; ++i)
     EXPECT_EQ(ErrorCode(Login("cajero@acme.mx", "wrong-password")), "auth.invalid_credentials");
-  auto fifth = Login("cajero@acme.mx", "wrong-password");
-  EXPECT_EQ(fifth.status, 401);
-  EXPECT_EQ(ErrorCode(fifth), "auth.account_locked");
   auto right = Login("cajero@acme.mx");
   EXPECT_EQ(right.status, 401);
-  EXPECT_EQ(ErrorCode(right), "auth.account_locked");
-  // An operator resetting the password unlocks it.
-  Sql(db_->OwnerUrl(), "UPDATE users SET locked_until = NULL WHERE email = 'cajero@acme.mx'");
+  EXPECT_EQ(ErrorCode(right), "auth.invalid_credentials");  // a lock is not told apart from a wrong password
+  // Clearing the counters, as an operator's `vertice user passwd` does, unlocks it.
+  Sql(db_->OwnerUrl(),
+      "DELETE FROM login_failures WHERE user_id = (SELECT user_id FROM users WHERE email = 'cajero@acme.mx')");
   EXPECT_EQ(Login("cajero@acme.mx").status, 200);
 }
 

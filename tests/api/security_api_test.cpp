@@ -1,5 +1,7 @@
 // Hardening from the security review (issue 16, part 5) through the running server: a trusted
-// reverse proxy tells the client's address and scheme (Secure cookies) and nobody else can.
+// reverse proxy tells the client's address and scheme (Secure cookies, per-client lockout) and
+// nobody else can; wrong passwords lock only the place they come from, and a locked sign-in
+// looks exactly like a wrong password.
 #include <algorithm>
 #include <chrono>
 #include <sstream>
@@ -30,6 +32,20 @@ HttpResponse LoginFrom(HttpClient& c, const std::string& client_ip, const std::s
   std::map<std::string, std::string> h{{"X-Forwarded-For", client_ip}};
   if (!proto.empty()) h["X-Forwarded-Proto"] = proto;
   return c.Send("POST", "/api/v1/auth/login", LoginBody(email, password), h);
+}
+
+json::value ErrorOf(const HttpResponse& r) {
+  try {
+    return json::parse(r.body).at("error");
+  } catch (...) {
+    return json::value(r.body);
+  }
+}
+
+double Seconds(const std::function<void()>& f) {
+  auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -73,6 +89,67 @@ TEST_F(TrustedProxyTest, TheSessionRecordsTheClientAddressTheProxyGives) {
             "203.0.113.77");
 }
 
+TEST_F(TrustedProxyTest, WrongPasswordsFromOnePlaceDoNotLockTheUserOutElsewhere) {
+  auto c = Client();
+  const std::string attacker = "203.0.113.66", user = "198.51.100.20";
+  for (int i = 0; i < 7; ++i) {
+    auto r = LoginFrom(c, attacker, "cfo@acme.mx", "adivinanza-" + std::to_string(i));
+    EXPECT_EQ(r.status, 401) << r.body;
+    EXPECT_EQ(ErrorCode(r), "auth.invalid_credentials");
+  }
+  // The attacker's address is locked out of this account, even with the right password...
+  auto locked = LoginFrom(c, attacker, "cfo@acme.mx");
+  EXPECT_EQ(locked.status, 401);
+  EXPECT_EQ(locked.Header("set-cookie"), "");
+  // ...while the user, from their usual place, signs in.
+  auto own = LoginFrom(c, user, "cfo@acme.mx");
+  EXPECT_EQ(own.status, 200) << own.body;
+}
+
+TEST_F(TrustedProxyTest, ALockedSignInLooksExactlyLikeAWrongPassword) {
+  auto c = Client();
+  const std::string attacker = "203.0.113.88";
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(LoginFrom(c, attacker, "ceo@acme.mx", "adivinanza").status, 401);
+  ASSERT_EQ(SqlValue(db_->OwnerUrl(),
+                     "SELECT count(*) FROM login_failures f JOIN users u USING (user_id) "
+                     "WHERE u.email = 'ceo@acme.mx' AND f.client_key = $1 AND f.locked_until > now()",
+                     {attacker}),
+            "1");
+
+  auto locked = LoginFrom(c, attacker, "ceo@acme.mx");  // the right password, locked
+  auto wrong = LoginFrom(c, "198.51.100.30", "ceo@acme.mx", "otra-cosa");
+  auto unknown = LoginFrom(c, "198.51.100.31", "nadie@acme.mx", "otra-cosa");
+  EXPECT_EQ(locked.status, wrong.status);
+  EXPECT_EQ(ErrorOf(locked), ErrorOf(wrong));  // code, message and details
+  EXPECT_EQ(ErrorOf(locked), ErrorOf(unknown));
+  EXPECT_EQ(ErrorCode(locked), "auth.invalid_credentials");
+
+  // And it takes as long: the password hash is checked either way (best of three each, so a
+  // busy machine slows both sides alike).
+  double locked_s = 1e9, wrong_s = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    locked_s = std::min(locked_s, Seconds([&] { LoginFrom(c, attacker, "ceo@acme.mx"); }));
+    wrong_s = std::min(wrong_s,
+                       Seconds([&] { LoginFrom(c, "198.51.100." + std::to_string(40 + i), "ceo@acme.mx", "otra"); }));
+  }
+  EXPECT_GT(locked_s, 0.3 * wrong_s) << "locked " << locked_s << " s, wrong password " << wrong_s << " s";
+}
+
+TEST_F(TrustedProxyTest, ManyFailuresFromManyPlacesLockTheAccountForEveryone) {
+  auto c = Client();
+  for (int i = 0; i < 50; ++i) {
+    auto r = LoginFrom(c, "192.0.2." + std::to_string(i + 1), "cfo@globex.mx", "adivinanza");
+    ASSERT_EQ(r.status, 401) << i << ": " << r.body;
+  }
+  auto fresh = LoginFrom(c, "198.51.100.99", "cfo@globex.mx");
+  EXPECT_EQ(fresh.status, 401);
+  EXPECT_EQ(ErrorCode(fresh), "auth.invalid_credentials");
+  // Clearing the counters (as `vertice user passwd` does) lifts the lock.
+  Sql(db_->OwnerUrl(),
+      "DELETE FROM login_failures WHERE user_id = (SELECT user_id FROM users WHERE email = 'cfo@globex.mx')");
+  EXPECT_EQ(LoginFrom(c, "198.51.100.99", "cfo@globex.mx").status, 200);
+}
+
 // A proxy list that does not include the test's peer: the forwarding headers are the client's
 // own words and change nothing.
 class UntrustedPeerTest : public ApiTest {
@@ -90,6 +167,14 @@ TEST_F(UntrustedPeerTest, ForwardedSchemeFromAnUntrustedPeerIsIgnored) {
   auto token = std::string(json::parse(r.body).at("token").as_string());
   EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT client_ip FROM sessions WHERE token_hash = $1", {auth::HashToken(token)}),
             "127.0.0.1");
+}
+
+TEST_F(UntrustedPeerTest, AForgedClientAddressDoesNotDodgeTheLockout) {
+  auto c = Client();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(LoginFrom(c, "203.0.113." + std::to_string(i + 1), "cajero@acme.mx", "adivinanza").status, 401);
+  // Every attempt came from 127.0.0.1, whatever the header claimed: that address is locked out.
+  EXPECT_EQ(LoginFrom(c, "198.51.100.7", "cajero@acme.mx").status, 401);
 }
 
 }  // namespace vertice::testing

@@ -105,8 +105,8 @@ TEST_F(RlsTest, ATemporaryTableCannotStandInForUsersInsideTheLoginLookup) {
     VERTICE_CO_TRY(co_await (*conn)->ExecuteScript(
         "CREATE TEMP TABLE users (user_id uuid, tenant_id text, email text, password_hash text, status text); "
         "INSERT INTO users VALUES (gen_random_uuid(), 'intruso', 'cfo@acme.mx', 'x', 'active')"));
-    VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
-                                co_await (*conn)->Execute("SELECT tenant_id FROM auth_login_lookup('cfo@acme.mx')"));
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto rows, co_await (*conn)->Execute("SELECT tenant_id FROM auth_login_lookup('cfo@acme.mx', '127.0.0.1')"));
     if (rows.Size() != 1) co_return std::string("rows: ") + std::to_string(rows.Size());
     co_return rows.Str(0, "tenant_id");
   });
