@@ -1,9 +1,15 @@
 // Hardening from the security review (issue 16, part 5) through the running server: a trusted
 // reverse proxy tells the client's address and scheme (Secure cookies, per-client lockout) and
 // nobody else can; wrong passwords lock only the place they come from, and a locked sign-in
-// looks exactly like a wrong password.
+// looks exactly like a wrong password; the server will not run as a role that turns RLS off.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -175,6 +181,56 @@ TEST_F(UntrustedPeerTest, AForgedClientAddressDoesNotDodgeTheLockout) {
     ASSERT_EQ(LoginFrom(c, "203.0.113." + std::to_string(i + 1), "cajero@acme.mx", "adivinanza").status, 401);
   // Every attempt came from 127.0.0.1, whatever the header claimed: that address is locked out.
   EXPECT_EQ(LoginFrom(c, "198.51.100.7", "cajero@acme.mx").status, 401);
+}
+
+// `vertice serve` as a role for which row-level security does not apply must not start.
+TEST(ServeRoleTest, RefusesToStartAsTheTablesOwner) {
+  VERTICE_REQUIRE_DATABASE();
+  auto db = TestDatabase::Create();
+  const char* bin = std::getenv("VERTICE_BIN");
+  ASSERT_NE(bin, nullptr);
+  std::string log = "/tmp/vertice-test-owner-serve-" + std::to_string(getpid()) + ".log";
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string s(*e);
+    if (!s.starts_with("DATABASE_URL=") && !s.starts_with("VERTICE_LISTEN=")) env.push_back(s);
+  }
+  env.push_back("DATABASE_URL=" + db->OwnerUrl());
+  env.push_back("VERTICE_LISTEN=127.0.0.1:" + std::to_string(FreePort()));
+  std::vector<char*> envp;
+  for (auto& s : env) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string arg0 = bin, arg1 = "serve";
+  char* argv[] = {arg0.data(), arg1.data(), nullptr};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, bin, &actions, nullptr, argv, envp.data()), 0);
+  posix_spawn_file_actions_destroy(&actions);
+
+  int status = 0;
+  bool exited = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+       std::chrono::steady_clock::now() < deadline;) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!exited) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  std::stringstream text;
+  text << std::ifstream(log).rdbuf();
+  std::remove(log.c_str());
+  ASSERT_TRUE(exited) << "the server kept running as the owner; its log:\n" << text.str();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << text.str();
+  EXPECT_NE(text.str().find("refusing to start: database role vertice_owner owns"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("row-level security would be off"), std::string::npos) << text.str();
 }
 
 }  // namespace vertice::testing
