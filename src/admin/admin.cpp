@@ -107,10 +107,12 @@ db::Task<Status> SetPassword(db::Connection& conn, const std::string& email, con
             "WHERE email = lower($1) RETURNING tenant_id, user_id::text",
             db::P(email, hash)));
     if (rows.Empty()) co_return std::unexpected(Invalid("unknown_user", "no user with e-mail " + email));
-    // A new password ends every existing session of that user.
+    // A new password ends every existing session of that user, and lifts any sign-in lock.
     VERTICE_CO_TRY(
         co_await conn.Execute("UPDATE sessions SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL",
                               db::P(std::string(rows.Get(0, 1)))));
+    VERTICE_CO_TRY(co_await conn.Execute("DELETE FROM login_failures WHERE user_id = $1::uuid",
+                                         db::P(std::string(rows.Get(0, 1)))));
     co_return co_await Audit(conn, std::string(rows.Get(0, 0)), std::nullopt, "user.password_changed", "user",
                              std::string(rows.Get(0, 1)));
   });

@@ -5,6 +5,7 @@
 #include "api/app.hpp"
 #include "api/principal_json.hpp"
 #include "core/text.hpp"
+#include "http/error_response.hpp"
 #include "http/json_body.hpp"
 
 namespace vertice::api {
@@ -35,11 +36,31 @@ std::string SessionCookie(const std::string& name, const std::string& value, lon
                      secure ? "; Secure" : "");
 }
 
+// Only a JSON body signs in (a charset parameter is fine). A cross-site HTML form can send
+// text/plain that happens to be JSON, and would sign the visitor's browser into the attacker's
+// account (login CSRF); browsers cannot send application/json cross-site without CORS.
+bool IsJsonContentType(std::string_view value) {
+  auto type = value.substr(0, value.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return ToLowerAscii(type) == "application/json";
+}
+
 }  // namespace
 
 void RegisterAuthRoutes(App& app) {
   app.Add("POST", "/api/v1/auth/login",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             if (!IsJsonContentType(ctx.request.Header("content-type"))) {
+               auto r = http::ErrorResponse(Error{ErrorKind::kInvalidInput,
+                                                  "unsupported_media_type",
+                                                  "Envíe los datos de inicio de sesión como JSON (Content-Type: "
+                                                  "application/json).",
+                                                  {},
+                                                  {}});
+               r.status = 415;
+               co_return r;
+             }
              VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
              auto email = body.String("email", true, 254);
              auto password = body.String("password", true, 1024);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "freshness/cron.hpp"
+#include "http/forwarded.hpp"
 
 namespace vertice::app {
 
@@ -104,6 +105,18 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     c.listen_database_url = value;
   } else if (key == "web_root") {
     c.web_root = value;
+  } else if (key == "trusted_proxies") {
+    std::vector<std::string> entries;
+    for (size_t start = 0; start <= value.size();) {
+      auto comma = value.find(',', start);
+      if (comma == std::string::npos) comma = value.size();
+      auto entry = value.substr(start, comma - start);
+      if (entry.find_first_not_of(" \t") != std::string::npos) entries.push_back(entry);
+      start = comma + 1;
+    }
+    auto parsed = http::TrustedProxies::Parse(entries);
+    if (!parsed) return std::unexpected(ConfigError(fmt::format("{}: {}", source, parsed.error().message)));
+    c.trusted_proxies = std::move(entries);
   } else if (key == "log_level") {
     static const std::regex kLevels("trace|debug|info|warn|error|critical|off");
     if (!std::regex_match(value, kLevels))
@@ -142,7 +155,8 @@ constexpr const char* kKeys[] = {"database_url",
                                  "recon_auto_margin",
                                  "listen_database_url",
                                  "web_root",
-                                 "log_level"};
+                                 "log_level",
+                                 "trusted_proxies"};
 
 // [csv_profiles.NAME]: a CSV statement profile (bank/csv.hpp; docs/operations.md).
 Result<bank::CsvProfile> CsvProfileFromToml(const std::string& file, std::string name, const toml::table& t) {
@@ -283,7 +297,13 @@ Result<Config> LoadConfig(const std::optional<std::string>& config_file, const F
         continue;
       }
       std::string value;
-      if (auto s = node.value<std::string>())
+      if (auto arr = node.as_array(); arr && key == "trusted_proxies") {  // ["10.0.0.0/8", "::1"]
+        for (const auto& e : *arr) {
+          auto v = e.value<std::string>();
+          if (!v) return std::unexpected(ConfigError(fmt::format("{}: {} must be a list of strings", *file, key)));
+          value += (value.empty() ? "" : ",") + *v;
+        }
+      } else if (auto s = node.value<std::string>())
         value = *s;
       else if (auto i = node.value<int64_t>())
         value = std::to_string(*i);

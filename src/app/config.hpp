@@ -55,6 +55,9 @@ struct Config {
   // (body_limit for uploads, 1 MiB for the rest).
   size_t unauthenticated_body_limit = 64 * 1024;
   size_t json_body_limit = 1024 * 1024;
+  // Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For/-Proto and Forwarded
+  // headers are believed: the client's address (login limits, audit) and https (Secure cookies).
+  std::vector<std::string> trusted_proxies;
 };
 
 // Flags given on the command line, by config key ("listen", "database_url", ...).

@@ -111,6 +111,22 @@ TEST(ConfigTest, ReconciliationThresholdAndMargin) {
   EXPECT_NE(bad.error().message.find("VERTICE_RECON_AUTO_MARGIN"), std::string::npos);
 }
 
+TEST(ConfigTest, TrustedProxiesFromTheFileOrTheEnvironmentAndNothingElse) {
+  EXPECT_TRUE(LoadConfig(std::nullopt, {}, FakeEnv({}))->trusted_proxies.empty());  // trust nobody by default
+  std::string path = ::testing::TempDir() + "/vertice-config-proxies.toml";
+  std::ofstream(path) << "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n";
+  auto file = LoadConfig(path, {}, FakeEnv({}));
+  ASSERT_TRUE(file) << file.error().message;
+  EXPECT_EQ(file->trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1"}));
+  auto env = LoadConfig(path, {}, FakeEnv({{"VERTICE_TRUSTED_PROXIES", "127.0.0.1, 192.168.0.0/16"}}));
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->trusted_proxies.size(), 2u);
+  auto bad = LoadConfig(std::nullopt, {}, FakeEnv({{"VERTICE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("proxy.internal"), std::string::npos) << bad.error().message;
+  std::remove(path.c_str());
+}
+
 TEST(ConfigTest, DsnPasswordsAreRedacted) {
   EXPECT_EQ(RedactDsn("postgresql://vertice_app:s3cret@127.0.0.1:5432/vertice"),
             "postgresql://vertice_app:***@127.0.0.1:5432/vertice");

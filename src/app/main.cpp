@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
   flag(serve, "idle_timeout_seconds", "Seconds an idle keep-alive connection stays open (default 75)");
   flag(serve, "db_prepared_statements", "true|false: use named prepared statements (false behind PgBouncer)");
   flag(serve, "run_jobs", "true|false: run the verticals' scheduled jobs in this instance");
+  flag(serve, "trusted_proxies",
+       "Comma-separated proxy addresses/networks whose X-Forwarded-* headers count (also VERTICE_TRUSTED_PROXIES)");
 
   auto* routes_cmd =
       cli.add_subcommand("routes", "Print every HTTP route the server answers (METHOD /path/{param}), one a line");

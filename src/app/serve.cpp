@@ -27,6 +27,7 @@
 #include "freshness/jobs.hpp"
 #include "freshness/refresh_service.hpp"
 #include "freshness/scheduler.hpp"
+#include "http/forwarded.hpp"
 #include "http/server.hpp"
 #include "http/static_site.hpp"
 #include "migrate/embedded.hpp"
@@ -50,6 +51,33 @@ Result<std::pair<std::string, unsigned short>> ParseListen(const std::string& li
   } catch (...) {
     return Fail(ErrorKind::kInvalidInput, "config.invalid", "listen must be HOST:PORT with a valid port");
   }
+}
+
+// Row-level security does not apply to a superuser, a BYPASSRLS role or a table's owner (or a
+// member of the owning role): served through such a role, one tenant's request could read
+// another's rows. The server runs as a role that owns nothing (docs/operations.md).
+db::Task<Status> CheckRoleKeepsRlsOn(db::Connection& conn) {
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto rows, co_await conn.Execute(
+                     "SELECT current_user AS role, r.rolsuper AS superuser, r.rolbypassrls AS bypassrls, "
+                     "(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     "  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                     "    AND n.nspname NOT LIKE 'pg_toast%' AND pg_has_role(current_user, c.relowner, 'USAGE')) "
+                     "  AS owned_tables "
+                     "FROM pg_roles r WHERE r.rolname = current_user"));
+  if (rows.Empty()) co_return Status{};
+  std::string why =
+      rows.Bool(0, "superuser")   ? "is a superuser"
+      : rows.Bool(0, "bypassrls") ? "has BYPASSRLS"
+      : rows.Int(0, "owned_tables") > 0
+          ? fmt::format("owns {} tables (directly or through a role it belongs to)", rows.Int(0, "owned_tables"))
+          : "";
+  if (why.empty()) co_return Status{};
+  auto message = fmt::format(
+      "database role {} {}, so row-level security would be off: set DATABASE_URL to the server role "
+      "(vertice_app), not the owner (see docs/operations.md)",
+      rows.Str(0, "role"), why);
+  co_return Fail(ErrorKind::kInternal, "config.privileged_role", message, {}, message);
 }
 
 }  // namespace
@@ -134,11 +162,13 @@ int Serve(const Config& config) {
     spdlog::error("{}", plan.error().message);
     return 1;
   }
-  // Every vertical's rows must fit the unified view before anything is served.
+  // The role must leave row-level security on, and every vertical's rows must fit the unified
+  // view, before anything is served.
   auto contributions = db::RunSync<Status>([&](asio::any_io_executor ex) -> db::Task<Status> {
     auto conn = co_await db::Connection::Connect(ex, config.database_url, std::chrono::seconds(10));
     if (!conn) co_return std::unexpected(conn.error());
     (*conn)->UsePreparedStatements(false);
+    VERTICE_CO_TRY(co_await CheckRoleKeepsRlsOn(**conn));
     co_return co_await verticals::CheckContributions(**conn, *registry);
   });
   if (!contributions) {
@@ -256,7 +286,13 @@ int Serve(const Config& config) {
     if (site && http::StaticSite::Handles(head)) co_return 0;  // the web app's files take no body
     co_return co_await app.BodyLimit(head);
   };
-  http::Server server(ioc, options, [&app, &site](http::Request& r) -> asio::awaitable<http::Response> {
+  auto proxies = http::TrustedProxies::Parse(config.trusted_proxies);  // validated by LoadConfig
+  if (!proxies) {
+    spdlog::error("{}", proxies.error().message);
+    return 2;
+  }
+  http::Server server(ioc, options, [&app, &site, &proxies](http::Request& r) -> asio::awaitable<http::Response> {
+    proxies->Apply(r);  // the client's address and scheme, as a trusted proxy tells them
     if (site && http::StaticSite::Handles(r)) co_return site->Serve(r);
     co_return co_await app.Handle(r);
   });

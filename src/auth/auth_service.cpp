@@ -65,8 +65,10 @@ db::Task<std::string> AuthService::HashPasswordOffThread(std::string password) {
 db::Task<Result<LoginResult>> AuthService::Login(std::string email, std::string password, std::string client_ip,
                                                  std::string user_agent) {
   email = ToLowerAscii(email);
+  const std::string client = ClientKey(client_ip);
   std::chrono::seconds retry{0};
-  if (!per_ip_.Allow("ip:" + client_ip, &retry) || !per_account_.Allow("acct:" + email, &retry)) {
+  // Per account *and* client: someone else hammering this account cannot throttle its user.
+  if (!per_ip_.Allow("ip:" + client, &retry) || !per_account_.Allow("acct:" + email + " " + client, &retry)) {
     co_return std::unexpected(Error{ErrorKind::kRateLimited,
                                     "auth.rate_limited",
                                     "Demasiados intentos de inicio de sesión; espere un momento.",
@@ -76,20 +78,16 @@ db::Task<Result<LoginResult>> AuthService::Login(std::string email, std::string 
   struct Found {
     std::string user_id, tenant_id, hash, status;
     bool locked = false;
-    int64_t locked_seconds = 0;
   };
   auto found =
       co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Result<std::optional<Found>>> {
-        VERTICE_CO_ASSIGN_OR_RETURN(
-            auto rows,
-            co_await tx.Query("SELECT user_id::text, tenant_id, password_hash, status, "
-                              "COALESCE(locked_until > now(), false) AS locked, "
-                              "COALESCE(ceil(extract(epoch FROM locked_until - now())), 0)::bigint AS locked_seconds "
-                              "FROM auth_login_lookup($1)",
-                              db::P(email)));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
+                                    co_await tx.Query("SELECT user_id::text, tenant_id, password_hash, status, locked "
+                                                      "FROM auth_login_lookup($1, $2)",
+                                                      db::P(email, client)));
         if (rows.Empty()) co_return std::optional<Found>{};
         co_return Found{rows.Str(0, "user_id"), rows.Str(0, "tenant_id"), rows.Str(0, "password_hash"),
-                        rows.Str(0, "status"),  rows.Bool(0, "locked"),   rows.Int(0, "locked_seconds")};
+                        rows.Str(0, "status"), rows.Bool(0, "locked")};
       });
   if (!found) co_return std::unexpected(found.error());
   if (!*found) {
@@ -97,30 +95,24 @@ db::Task<Result<LoginResult>> AuthService::Login(std::string email, std::string 
     co_return std::unexpected(InvalidCredentials());
   }
   const Found& user = **found;
-  auto locked_error = [](int64_t seconds) {
-    auto minutes = std::max<int64_t>(1, (seconds + 59) / 60);
-    return Error{
-        ErrorKind::kUnauthenticated,
-        "auth.account_locked",
-        fmt::format("Cuenta bloqueada temporalmente por intentos fallidos; intente de nuevo en {} min.", minutes),
-        fmt::format(R"({{"retry_after_seconds":{}}})", seconds),
-        {}};
-  };
-  if (user.locked) co_return std::unexpected(locked_error(user.locked_seconds));
+  // The password is checked even when sign-in is locked: an unknown e-mail, a wrong password and a
+  // lock all take the same time and get the same answer, so none of them tells anything.
   bool ok = co_await VerifyOffThread(user.hash, password);
-  if (!ok || user.status != "active") {
-    if (!ok) {
-      auto locked = co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Result<int64_t>> {
-        VERTICE_CO_ASSIGN_OR_RETURN(
-            auto rows, co_await tx.Query("SELECT COALESCE(ceil(extract(epoch FROM l - now())), 0)::bigint AS s "
-                                         "FROM auth_login_failed($1::uuid, $2, make_interval(secs => $3)) AS l",
-                                         db::P(user.user_id, std::to_string(options_.max_failed_logins),
-                                               std::to_string(options_.lockout.count()))));
-        co_return rows.Empty() ? 0 : rows.Int(0, "s");
-      });
-      if (!locked) co_return std::unexpected(locked.error());
-      if (*locked > 0) co_return std::unexpected(locked_error(*locked));
-    }
+  if (!ok) {
+    auto counted = co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Status> {
+      VERTICE_CO_TRY(co_await tx.Query(
+          "SELECT auth_login_failed($1::uuid, $2, $3, make_interval(secs => $4), $5, make_interval(secs => $6), "
+          "make_interval(secs => $7))",
+          db::P(user.user_id, client, std::to_string(options_.max_failed_logins),
+                std::to_string(options_.failure_window.count()), std::to_string(options_.max_failed_logins_account),
+                std::to_string(options_.account_failure_window.count()), std::to_string(options_.lockout.count()))));
+      co_return Status{};
+    });
+    if (!counted) co_return std::unexpected(counted.error());
+    co_return std::unexpected(InvalidCredentials());
+  }
+  if (user.locked || user.status != "active") {
+    if (user.locked) spdlog::warn("sign-in refused: user={} is locked for client={}", user.user_id, client);
     co_return std::unexpected(InvalidCredentials());
   }
   LoginResult result;
@@ -128,9 +120,10 @@ db::Task<Result<LoginResult>> AuthService::Login(std::string email, std::string 
   result.csrf_token = RandomHex(24);
   auto token_hash = HashToken(result.token);
   auto created = co_await pool_.InTransaction(kNoScope, [&](db::Transaction& tx) -> db::Task<Status> {
-    VERTICE_CO_TRY(co_await tx.Query("SELECT auth_login_succeeded($1::uuid, $2, $3, make_interval(secs => $4), $5, $6)",
-                                     db::P(user.user_id, token_hash, HashToken(result.csrf_token),
-                                           std::to_string(options_.session_ttl.count()), client_ip, user_agent)));
+    VERTICE_CO_TRY(
+        co_await tx.Query("SELECT auth_login_succeeded($1::uuid, $2, $3, make_interval(secs => $4), $5, $6, $7)",
+                          db::P(user.user_id, token_hash, HashToken(result.csrf_token),
+                                std::to_string(options_.session_ttl.count()), client_ip, user_agent, client)));
     co_return Status{};
   });
   if (!created) co_return std::unexpected(created.error());

@@ -21,10 +21,16 @@ namespace vertice::auth {
 struct AuthOptions {
   std::chrono::seconds session_ttl{12 * 3600};
   std::chrono::seconds cache_ttl{30};
+  // Wrong passwords lock sign-in (ADR 0013): this many from one client address within the window
+  // lock that address out of the account; the account-wide limit locks it for everyone. A locked
+  // sign-in answers exactly as a wrong password does.
   int max_failed_logins = 5;
+  std::chrono::seconds failure_window{15 * 60};
+  int max_failed_logins_account = 50;
+  std::chrono::seconds account_failure_window{3600};
   std::chrono::seconds lockout{15 * 60};
   double login_per_ip_per_minute = 30;
-  double login_per_account_per_minute = 10;
+  double login_per_account_per_minute = 10;  // per account and client address
 };
 
 struct LoginResult {

@@ -41,4 +41,14 @@ TEST(RateLimiterTest, AllowsABurstThenRefillsOverTime) {
   EXPECT_FALSE(limiter.Allow("ip:1"));
 }
 
+TEST(ClientKeyTest, AnIpv6ClientCountsAsItsSlash64) {
+  EXPECT_EQ(ClientKey("203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(ClientKey("::ffff:203.0.113.9"), "203.0.113.9");
+  // Rotating through one's own /64 does not give fresh counters.
+  EXPECT_EQ(ClientKey("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientKey("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+  EXPECT_NE(ClientKey("2001:db8:1:3::1"), ClientKey("2001:db8:1:2::1"));
+  EXPECT_EQ(ClientKey("not-an-address"), "not-an-address");
+}
+
 }  // namespace vertice::auth

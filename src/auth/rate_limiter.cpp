@@ -1,9 +1,22 @@
 #include "auth/rate_limiter.hpp"
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <cmath>
 
 namespace vertice::auth {
+
+std::string ClientKey(std::string_view ip) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(std::string(ip), ec);
+  if (ec) return std::string(ip);
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).to_string();
+  if (a.is_v4()) return a.to_string();
+  auto bytes = a.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
 
 bool RateLimiter::Allow(const std::string& key, std::chrono::seconds* retry_after) {
   auto now = clock_.Now();

@@ -4,11 +4,16 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/clock.hpp"
 
 namespace vertice::auth {
+
+// The key that stands for a client address in limits and lockouts: the address itself, but an
+// IPv6 client's /64 (one subscriber usually holds a whole /64); the text unchanged if not an address.
+std::string ClientKey(std::string_view ip);
 
 class RateLimiter {
  public:

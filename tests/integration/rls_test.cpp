@@ -81,4 +81,37 @@ TEST_F(RlsTest, TheServerRoleOwnsNothing) {
       "0");
 }
 
+// The owner-privileged functions resolve names with pg_temp last: whatever the caller creates in
+// its temporary schema never stands in for a real table or function inside them.
+TEST_F(RlsTest, EverySecurityDefinerFunctionSearchesPgTempLast) {
+  ASSERT_GT(std::stoi(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM pg_proc WHERE prosecdef")), 10);
+  auto bad = Sql(db_->OwnerUrl(),
+                 "SELECT p.oid::regprocedure::text, coalesce(array_to_string(p.proconfig, ' | '), '(none)') "
+                 "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                 "WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                 "  AND NOT coalesce('search_path=pg_catalog, public, pg_temp' = ANY (p.proconfig), false) "
+                 "ORDER BY 1");
+  std::string list;
+  for (const auto& row : bad) list += row[0] + ": " + row[1] + "\n";
+  EXPECT_TRUE(bad.empty()) << "SECURITY DEFINER functions without SET search_path = pg_catalog, public, pg_temp:\n"
+                           << list;
+}
+
+TEST_F(RlsTest, ATemporaryTableCannotStandInForUsersInsideTheLoginLookup) {
+  auto tenant = db::RunSync<Result<std::string>>([](boost::asio::any_io_executor ex) -> db::Task<Result<std::string>> {
+    auto conn = co_await db::Connection::Connect(ex, db_->AppUrl(), std::chrono::seconds(5));
+    if (!conn) co_return std::unexpected(conn.error());
+    (*conn)->UsePreparedStatements(false);
+    VERTICE_CO_TRY(co_await (*conn)->ExecuteScript(
+        "CREATE TEMP TABLE users (user_id uuid, tenant_id text, email text, password_hash text, status text); "
+        "INSERT INTO users VALUES (gen_random_uuid(), 'intruso', 'cfo@acme.mx', 'x', 'active')"));
+    VERTICE_CO_ASSIGN_OR_RETURN(
+        auto rows, co_await (*conn)->Execute("SELECT tenant_id FROM auth_login_lookup('cfo@acme.mx', '127.0.0.1')"));
+    if (rows.Size() != 1) co_return std::string("rows: ") + std::to_string(rows.Size());
+    co_return rows.Str(0, "tenant_id");
+  });
+  ASSERT_TRUE(tenant) << tenant.error().internal;
+  EXPECT_EQ(*tenant, "demo");
+}
+
 }  // namespace vertice

@@ -1,5 +1,6 @@
 'use client';
-// Sign-in: clear errors for wrong credentials, a locked account and too many attempts.
+// Sign-in: clear errors for wrong credentials and too many attempts. A locked account answers as
+// wrong credentials do (the server tells nobody which accounts exist or are locked).
 import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { api, ApiError, selectCompany } from '@/lib/api';
@@ -28,7 +29,6 @@ export default function LoginPage() {
     } catch (err) {
       const code = err instanceof ApiError ? err.code : '';
       setError(code === 'auth.invalid_credentials' ? 'Correo o contraseña incorrectos.'
-        : code === 'auth.account_locked' ? 'La cuenta está bloqueada por intentos fallidos. Intente más tarde o pida ayuda al administrador.'
         : code === 'auth.rate_limited' ? 'Demasiados intentos. Espere un minuto e intente de nuevo.'
         : err instanceof ApiError ? err.message : 'No se pudo iniciar sesión.');
       setBusy(false);
