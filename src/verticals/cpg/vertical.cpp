@@ -30,6 +30,11 @@ const shared::StateMachine& ConsignmentMachine() {
   return machine;
 }
 
+const shared::IdempotencyStore& IdempotencyKeys() {
+  static const shared::IdempotencyStore store{"cpg_idempotency_keys", std::chrono::hours(24)};
+  return store;
+}
+
 VerticalManifest Manifest() {
   VerticalManifest m;
   m.name = "cpg";
@@ -60,6 +65,11 @@ VerticalManifest Manifest() {
     }
     return Status{};
   };
+  // Housekeeping: idempotency keys older than 24 h are deleted, hourly, company by company.
+  m.jobs = {{"cpg.idempotency_keys_expiry", "40 * * * *", [](db::Transaction& tx, const Clock&) -> db::Task<Status> {
+               VERTICE_CO_TRY(co_await shared::DeleteExpiredIdempotencyKeys(tx, IdempotencyKeys()));
+               co_return Status{};
+             }}};
   m.transaction_types = {"pos_sale", "consignment_settlement"};
   return m;
 }
