@@ -1,7 +1,8 @@
 // CPG writes a point of sale can trust, through the built server: a retried POS sale,
 // consignment or settlement with the same Idempotency-Key gets the first answer and writes
 // nothing more (also when the retries race each other); the same key with another body is 409;
-// keys are per company and expire.
+// keys are per company and expire. And what a cashier may charge: the catalog price, or a
+// discount the company allows; price changes are audited.
 #include <atomic>
 #include <boost/json.hpp>
 #include <thread>
@@ -24,13 +25,13 @@ class CpgWritesApiTest : public ApiTest {
     // Two companies of the demo tenant: admin@acme.mx owns both, cajero@acme.mx sells in both.
     Sql(db_->OwnerUrl(),
         "INSERT INTO companies (company_id, tenant_id, legal_name, rfc) VALUES ('idem-a', 'demo', 'A', "
-        "'ADI920101AB3'), ('idem-b', 'demo', 'B', 'GCO930215KX7')");
+        "'ADI920101AB3'), ('idem-b', 'demo', 'B', 'GCO930215KX7'), ('price-a', 'demo', 'P', 'ADI920101AB3')");
     Sql(db_->OwnerUrl(),
         "INSERT INTO memberships (tenant_id, company_id, user_id, role) SELECT 'demo', c, user_id, r FROM users, "
-        "unnest(ARRAY['idem-a', 'idem-b']) c, LATERAL (SELECT CASE email WHEN 'admin@acme.mx' THEN 'owner' "
+        "unnest(ARRAY['idem-a', 'idem-b', 'price-a']) c, LATERAL (SELECT CASE email WHEN 'admin@acme.mx' THEN 'owner' "
         "ELSE 'cashier' END AS r) x WHERE email IN ('admin@acme.mx', 'cajero@acme.mx')");
     auto owner = SignIn("admin@acme.mx");
-    for (const char* company : {"idem-a", "idem-b"}) {
+    for (const char* company : {"idem-a", "idem-b", "price-a"}) {
       auto c = Client();
       auto r = c.Send("PUT", "/api/v1/verticals/cpg", R"({"enabled": true})", owner.Bearer(company));
       ASSERT_EQ(r.status, 200) << r.body;
@@ -224,6 +225,55 @@ TEST_F(CpgWritesApiTest, ConsignmentsAndSettlementsRetriedWithTheirKeysAreWritte
   EXPECT_EQ(Post(owner, "idem-b", Cpg("/consignment/" + id + "/settlements"), pay, "pay-2").status, 201);
   EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT settled::text FROM cpg_consignments WHERE consignment_id = $1", {id}),
             "100.00");
+}
+
+TEST_F(CpgWritesApiTest, ACashierChargesTheCatalogPriceUnlessTheCompanyAllowsADiscountAndChangesAreAudited) {
+  auto cashier = SignIn("cajero@acme.mx");
+  auto owner = SignIn("admin@acme.mx");
+  auto priced = [](const std::string& ticket, const std::string& price) {
+    return R"({"ticket":")" + ticket + R"(","payment_method":"cash","lines":[{"sku":"JUGO","quantity":"1"},)" +
+           R"({"sku":"AGUA-1L","quantity":"2","unit_price":")" + price + R"("}]})";
+  };
+  auto audits = [] {
+    return Count("SELECT count(*) FROM audit_log WHERE company_id = 'price-a' AND action = 'cpg.sale.price_changed'");
+  };
+  // By default a cashier charges the catalog price: lower (or higher) is refused, nothing written.
+  auto lower = Post(cashier, "price-a", SalePath("price-a"), priced("P-1", "9.00"));
+  EXPECT_EQ(lower.status, 403) << lower.body;
+  EXPECT_EQ(ErrorCode(lower), "cpg.price_change_not_allowed");
+  EXPECT_NE(lower.body.find("lines[1].unit_price"), std::string::npos) << lower.body;
+  EXPECT_EQ(Post(cashier, "price-a", SalePath("price-a"), priced("P-1", "12.00")).status, 403);
+  EXPECT_EQ(Sales("price-a", "P-1"), 0);
+  EXPECT_EQ(Post(cashier, "price-a", SalePath("price-a"), priced("P-1", "10.50")).status, 201);
+  EXPECT_EQ(audits(), 0) << "the catalog price is not a change";
+
+  // The owner allows cashiers up to 10 % off.
+  auto c = Client();
+  auto configured = c.Send("PUT", "/api/v1/verticals/cpg", R"({"enabled":true,"config":{"max_discount_rate":"0.10"}})",
+                           owner.Bearer("price-a"));
+  ASSERT_EQ(configured.status, 200) << configured.body;
+  EXPECT_EQ(c.Send("PUT", "/api/v1/verticals/cpg", R"({"enabled":true,"config":{"max_discount_rate":"1.5"}})",
+                   owner.Bearer("price-a"))
+                .status,
+            400);
+  EXPECT_EQ(Post(cashier, "price-a", SalePath("price-a"), priced("P-2", "9.44")).status, 403);
+  auto discounted = Post(cashier, "price-a", SalePath("price-a"), priced("P-2", "9.45"));
+  ASSERT_EQ(discounted.status, 201) << discounted.body;
+  EXPECT_EQ(ParseJson(discounted.body).at("subtotal").as_string(), "41.90");  // 23.00 + 2 × 9.45
+  // Audited in the sale's transaction: who, the catalog price and the price charged.
+  auto sale_id = std::string(ParseJson(discounted.body).at("sale_id").as_string());
+  auto row = Sql(db_->OwnerUrl(),
+                 "SELECT actor_id::text, before->'lines'->0->>'unit_price', after->'lines'->0->>'unit_price', "
+                 "after->>'role', after->'lines'->0->>'sku' FROM audit_log WHERE company_id = 'price-a' AND "
+                 "action = 'cpg.sale.price_changed' AND entity_id = $1",
+                 {sale_id});
+  ASSERT_EQ(row.size(), 1u);
+  EXPECT_EQ(row[0],
+            (std::vector<std::string>{UserId("cajero@acme.mx"), "10.500000", "9.450000", "cashier", "AGUA-1L"}));
+
+  // The owner sets any price; that change is on record too.
+  EXPECT_EQ(Post(owner, "price-a", SalePath("price-a"), priced("P-3", "1.00")).status, 201);
+  EXPECT_EQ(audits(), 2);
 }
 
 }  // namespace

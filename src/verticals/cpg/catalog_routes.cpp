@@ -238,6 +238,8 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
   std::optional<std::string> uuid;
   if (cfdi_uuid) uuid = ToUpperAscii(*cfdi_uuid);
 
+  const auto authority = PriceAuthorityFor(req.role, req.ctx.config);
+
   co_return co_await IdempotentWrite(
       req, IdempotencyKeys(), [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
         const auto& scope = tx.Scope();
@@ -246,7 +248,7 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
         if (!pos.active)
           co_return std::unexpected(
               BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo; no registra ventas."));
-        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products, authority));
         json::array rows;
         shared::Money subtotal, iva;
         for (size_t i = 0; i < priced.size(); ++i) {
@@ -300,6 +302,8 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
         auto sale_id = std::to_string(inserted->Int(0, "sale_id"));
         VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.sale.recorded", "cpg_sale", sale_id, "",
                                                     json::serialize(out)));
+        VERTICE_CO_TRY(
+            co_await AuditPriceChanges(tx, req.actor, req.role, "cpg.sale.price_changed", "cpg_sale", sale_id, priced));
         co_return Json(201, out);
       });
 }

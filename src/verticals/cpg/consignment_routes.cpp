@@ -164,6 +164,8 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
   if (folio && !IsCode(*folio, 40, "._/-")) body.Invalid("folio", "solo letras, dígitos y . _ / - (hasta 40)");
   VERTICE_CO_TRY(body.Finish());
 
+  const auto authority = PriceAuthorityFor(req.role, req.ctx.config);
+
   co_return co_await IdempotentWrite(
       req, IdempotencyKeys(), [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
         const auto& scope = tx.Scope();
@@ -171,7 +173,7 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
         if (!pos.found) co_return std::unexpected(BusinessRule("cpg.unknown_pos", "El punto de venta no existe."));
         if (!pos.active)
           co_return std::unexpected(BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo."));
-        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products, authority));
         json::array rows;
         Money delivered;
         for (size_t i = 0; i < priced.size(); ++i) {
@@ -217,6 +219,8 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
         auto id_text = std::to_string(id);
         VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.consignment.created", "cpg_consignment",
                                                     id_text, "", audit_text));
+        VERTICE_CO_TRY(co_await AuditPriceChanges(tx, req.actor, req.role, "cpg.consignment.price_changed",
+                                                  "cpg_consignment", id_text, priced));
         VERTICE_CO_ASSIGN_OR_RETURN(auto detail, co_await Detail(tx, id, req.role));
         co_return http::JsonResponse(201, std::move(detail));
       });

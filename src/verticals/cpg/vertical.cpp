@@ -35,6 +35,17 @@ const shared::IdempotencyStore& IdempotencyKeys() {
   return store;
 }
 
+namespace {
+
+// A rate as the configuration carries it: text, from 0 to below 1 (or to 1 inclusive).
+bool IsConfigRate(const boost::json::value& value, bool up_to_one) {
+  auto rate = value.is_string() ? shared::Rate::Parse(value.as_string()) : std::unexpected(Error{});
+  if (!rate || rate->IsNegative()) return false;
+  return up_to_one ? rate->Units() <= shared::Rate::kOne : rate->Units() < shared::Rate::kOne;
+}
+
+}  // namespace
+
 VerticalManifest Manifest() {
   VerticalManifest m;
   m.name = "cpg";
@@ -52,16 +63,23 @@ VerticalManifest Manifest() {
   for (auto routes : {CatalogRoutes(), ConsignmentRoutes(), ReportRoutes()})
     for (auto& r : routes) m.routes.push_back(std::move(r));
   m.machines = {&ConsignmentMachine()};
-  // A company's configuration: the commission new points of sale get when none is given.
-  m.default_config = {{"default_commission_rate", "0.000000"}};
+  // A company's configuration: the commission new points of sale get when none is given, and the
+  // largest discount below the catalog price that roles other than owner, CEO and CFO may give
+  // (pricing.hpp, PriceAuthority; 0: cashiers charge the catalog price).
+  m.default_config = {{"default_commission_rate", "0.000000"}, {"max_discount_rate", "0.000000"}};
   m.validate_config = [](const boost::json::object& config) -> Status {
     for (const auto& [key, value] : config) {
-      if (key != "default_commission_rate")
+      if (key == "default_commission_rate") {
+        if (!IsConfigRate(value, false))
+          return Fail(ErrorKind::kInvalidInput, "invalid_config",
+                      "default_commission_rate debe ser una tasa entre 0 y 1, como texto (\"0.10\")");
+      } else if (key == "max_discount_rate") {
+        if (!IsConfigRate(value, true))
+          return Fail(ErrorKind::kInvalidInput, "invalid_config",
+                      "max_discount_rate debe ser una tasa de 0 a 1, como texto (\"0.10\" es 10 %)");
+      } else {
         return Fail(ErrorKind::kInvalidInput, "invalid_config", "clave desconocida: " + std::string(key));
-      auto rate = value.is_string() ? shared::Rate::Parse(value.as_string()) : std::unexpected(Error{});
-      if (!rate || rate->IsNegative() || rate->Units() >= shared::Rate::kOne)
-        return Fail(ErrorKind::kInvalidInput, "invalid_config",
-                    "default_commission_rate debe ser una tasa entre 0 y 1, como texto (\"0.10\")");
+      }
     }
     return Status{};
   };
