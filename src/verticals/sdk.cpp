@@ -109,4 +109,35 @@ Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std
   return id;
 }
 
+db::Task<Result<http::Response>> IdempotentWrite(VerticalRequest& req, const shared::IdempotencyStore& store,
+                                                 WriteFn write) {
+  std::optional<std::string_view> header;
+  if (req.http.HasHeader("idempotency-key")) header = req.http.Header("idempotency-key");
+  std::string target = req.http.path;
+  if (!req.http.query.empty()) target += "?" + req.http.query;
+  VERTICE_CO_ASSIGN_OR_RETURN(auto key,
+                              shared::ReadIdempotencyKey(header, req.actor, req.http.method, target, req.http.body));
+  bool replayed = false;
+  auto response =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
+        replayed = false;
+        if (key) {
+          VERTICE_CO_ASSIGN_OR_RETURN(auto stored, co_await shared::ClaimIdempotencyKey(tx, store, *key));
+          if (stored) {
+            replayed = true;
+            co_return http::JsonResponse(stored->status, std::move(stored->body));
+          }
+        }
+        VERTICE_CO_ASSIGN_OR_RETURN(auto answer, co_await write(tx));
+        if (key) {
+          shared::IdempotentAnswer stored{answer.status, answer.body};
+          VERTICE_CO_TRY(co_await shared::SaveIdempotentAnswer(tx, store, *key, stored));
+        }
+        co_return answer;
+      });
+  if (!response) co_return std::unexpected(response.error());
+  if (replayed) response->SetHeader("Idempotent-Replayed", "true");
+  co_return std::move(*response);
+}
+
 }  // namespace vertice::verticals

@@ -4,12 +4,14 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "http/json_body.hpp"
 #include "shared/decimal.hpp"
+#include "shared/idempotency.hpp"
 #include "shared/paging.hpp"
 #include "verticals/vertical.hpp"
 
@@ -67,6 +69,14 @@ boost::json::object RowsPage(const db::Rows& rows, int limit, const std::string&
 
 // A path id that must be a positive integer: anything else is simply not found.
 Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std::string_view what);
+
+// A write in one transaction of the request's company, idempotent when the request carries an
+// Idempotency-Key header (shared/idempotency.hpp): the key is claimed first and the answer
+// stored last, in the write's transaction; a retry of the same request gets the first answer
+// again, marked `Idempotent-Replayed: true`, and writes nothing.
+using WriteFn = std::function<db::Task<Result<http::Response>>(db::Transaction&)>;
+db::Task<Result<http::Response>> IdempotentWrite(VerticalRequest& req, const shared::IdempotencyStore& store,
+                                                 WriteFn write);
 
 // A decimal column from a row as an exact value (the database stores NUMERIC).
 template <typename D>

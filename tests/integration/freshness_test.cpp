@@ -17,6 +17,7 @@
 #include "freshness/refresh_service.hpp"
 #include "freshness/scheduler.hpp"
 #include "tests/support/test_database.hpp"
+#include "tests/support/universal_check.hpp"
 #include "verticals/jobs.hpp"
 #include "verticals/registry.hpp"
 
@@ -104,23 +105,7 @@ END $$;
 )sql";
 
 // Rows and daily totals that differ from a from-scratch recomputation (both directions).
-constexpr const char* kDifferences = R"sql(
-SELECT (SELECT count(*) FROM ((SELECT * FROM universal_transactions_mv EXCEPT ALL SELECT * FROM universal_transactions_source)
-                              UNION ALL
-                              (SELECT * FROM universal_transactions_source EXCEPT ALL SELECT * FROM universal_transactions_mv)) d)
-     + (SELECT count(*) FROM (
-          SELECT company_id, fecha, transaction_type, vertical, source_table, status, sum(total) AS t, sum(count) AS n
-          FROM universal_daily_totals GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(count) <> 0 OR sum(total) <> 0
-          EXCEPT
-          SELECT company_id, fecha, transaction_type, vertical, source_table, status, sum(monto_total), count(*)
-          FROM universal_transactions_source GROUP BY 1, 2, 3, 4, 5, 6) d)
-     + (SELECT count(*) FROM (
-          SELECT company_id, fecha, transaction_type, vertical, source_table, status, sum(monto_total), count(*)
-          FROM universal_transactions_source GROUP BY 1, 2, 3, 4, 5, 6
-          EXCEPT
-          SELECT company_id, fecha, transaction_type, vertical, source_table, status, sum(total) AS t, sum(count) AS n
-          FROM universal_daily_totals GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(count) <> 0 OR sum(total) <> 0) d)
-)sql";
+constexpr const char* kDifferences = testing::kUniversalDifferences;
 
 template <typename R, typename Fn>
 R WithPool(const std::string& url, Fn fn, size_t size = 6) {

@@ -238,15 +238,17 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
   std::optional<std::string> uuid;
   if (cfdi_uuid) uuid = ToUpperAscii(*cfdi_uuid);
 
-  auto sale =
-      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+  const auto authority = PriceAuthorityFor(req.role, req.ctx.config);
+
+  co_return co_await IdempotentWrite(
+      req, IdempotencyKeys(), [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
         const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto pos, co_await LoadPosAndProducts(tx, pos_id, lines));
         if (!pos.found) co_return std::unexpected(NotFound("El punto de venta no existe."));
         if (!pos.active)
           co_return std::unexpected(
               BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo; no registra ventas."));
-        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products, authority));
         json::array rows;
         shared::Money subtotal, iva;
         for (size_t i = 0; i < priced.size(); ++i) {
@@ -297,13 +299,13 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
                          {"total", total.ToString()},
                          {"cfdi_uuid", uuid ? json::value(*uuid) : json::value(nullptr)},
                          {"lines", rows}};
-        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.sale.recorded", "cpg_sale",
-                                                    std::to_string(inserted->Int(0, "sale_id")), "",
+        auto sale_id = std::to_string(inserted->Int(0, "sale_id"));
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.sale.recorded", "cpg_sale", sale_id, "",
                                                     json::serialize(out)));
-        co_return out;
+        VERTICE_CO_TRY(
+            co_await AuditPriceChanges(tx, req.actor, req.role, "cpg.sale.price_changed", "cpg_sale", sale_id, priced));
+        co_return Json(201, out);
       });
-  if (!sale) co_return std::unexpected(sale.error());
-  co_return Json(201, *sale);
 }
 
 const std::vector<std::string> kSaleColumns = {"sale_id", "pos_id",        "pos_code",       "ticket",

@@ -164,14 +164,16 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
   if (folio && !IsCode(*folio, 40, "._/-")) body.Invalid("folio", "solo letras, dígitos y . _ / - (hasta 40)");
   VERTICE_CO_TRY(body.Finish());
 
-  auto created =
-      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<std::string>> {
+  const auto authority = PriceAuthorityFor(req.role, req.ctx.config);
+
+  co_return co_await IdempotentWrite(
+      req, IdempotencyKeys(), [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
         const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto pos, co_await LoadPosAndProducts(tx, *pos_id, lines));
         if (!pos.found) co_return std::unexpected(BusinessRule("cpg.unknown_pos", "El punto de venta no existe."));
         if (!pos.active)
           co_return std::unexpected(BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo."));
-        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products, authority));
         json::array rows;
         Money delivered;
         for (size_t i = 0; i < priced.size(); ++i) {
@@ -214,12 +216,14 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
         json::object audit;
         audit["lines"] = rows;
         auto audit_text = json::serialize(audit);
+        auto id_text = std::to_string(id);
         VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.consignment.created", "cpg_consignment",
-                                                    std::to_string(id), "", audit_text));
-        co_return co_await Detail(tx, id, req.role);
+                                                    id_text, "", audit_text));
+        VERTICE_CO_TRY(co_await AuditPriceChanges(tx, req.actor, req.role, "cpg.consignment.price_changed",
+                                                  "cpg_consignment", id_text, priced));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto detail, co_await Detail(tx, id, req.role));
+        co_return http::JsonResponse(201, std::move(detail));
       });
-  if (!created) co_return std::unexpected(created.error());
-  co_return http::JsonResponse(201, std::move(*created));
 }
 
 db::Task<Result<http::Response>> ListConsignments(VerticalRequest& req) {
@@ -375,8 +379,8 @@ db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
   std::optional<std::string> uuid;
   if (cfdi_uuid) uuid = ToUpperAscii(*cfdi_uuid);
   const auto& machine = ConsignmentMachine();
-  auto result =
-      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<std::string>> {
+  co_return co_await IdempotentWrite(
+      req, IdempotencyKeys(), [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
         const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto header, co_await LockHeader(tx, id));
         VERTICE_CO_TRY(machine.Find(header.status, "settle_partial", req.role));
@@ -418,10 +422,9 @@ db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
         auto audit_text = json::serialize(audit);
         VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.consignment.settled", "cpg_consignment",
                                                     id_text, "", audit_text));
-        co_return co_await Detail(tx, id, req.role);
+        VERTICE_CO_ASSIGN_OR_RETURN(auto detail, co_await Detail(tx, id, req.role));
+        co_return http::JsonResponse(201, std::move(detail));
       });
-  if (!result) co_return std::unexpected(result.error());
-  co_return http::JsonResponse(201, std::move(*result));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "shared/idempotency.hpp"
 #include "shared/state_machine.hpp"
 #include "verticals/vertical.hpp"
 
@@ -11,6 +12,9 @@ namespace vertice::verticals::cpg {
 
 // draft → delivered → partially_settled → settled, with returned and cancelled.
 const shared::StateMachine& ConsignmentMachine();
+
+// Idempotency keys of POS sales, consignments and settlements (cpg_idempotency_keys, 24 h).
+const shared::IdempotencyStore& IdempotencyKeys();
 
 std::vector<VerticalRoute> CatalogRoutes();      // products, points of sale, POS sales
 std::vector<VerticalRoute> ConsignmentRoutes();  // consignments, transitions, settlements

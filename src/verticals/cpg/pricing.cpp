@@ -50,10 +50,31 @@ db::Task<Result<PosAndProducts>> LoadPosAndProducts(db::Transaction& tx, int64_t
   co_return out;
 }
 
-Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines,
-                                           const std::vector<Product>& products) {
+PriceAuthority PriceAuthorityFor(std::string_view role, const json::object& config) {
+  if (role == "owner" || role == "ceo" || role == "cfo") return {.any_price = true, .max_discount = {}};
+  const auto* v = config.if_contains("max_discount_rate");
+  auto rate = v && v->is_string() ? shared::Rate::Parse(v->as_string()) : std::unexpected(Error{});
+  // The configuration was validated when saved; anything else allows no discount.
+  if (!rate || rate->IsNegative() || rate->Units() > shared::Rate::kOne) return {};
+  return {.any_price = false, .max_discount = *rate};
+}
+
+namespace {
+
+// The lowest price the authority allows: catalog × (1 − max discount), rounded up to the
+// price's scale so it never falls below the limit.
+shared::UnitPrice LowestPrice(shared::UnitPrice catalog, const PriceAuthority& authority) {
+  shared::Int128 kept = shared::Rate::kOne - authority.max_discount.Units();
+  shared::Int128 scaled = static_cast<shared::Int128>(catalog.Units()) * kept;
+  return shared::UnitPrice::FromUnits(static_cast<int64_t>((scaled + shared::Rate::kOne - 1) / shared::Rate::kOne));
+}
+
+}  // namespace
+
+Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines, const std::vector<Product>& products,
+                                           const PriceAuthority& authority) {
   std::vector<PricedLine> out;
-  FieldErrors problems;
+  FieldErrors problems, refused_prices;
   for (size_t i = 0; i < lines.size(); ++i) {
     const auto& l = lines[i];
     auto p = std::find_if(products.begin(), products.end(), [&](const Product& x) { return x.sku == l.sku; });
@@ -67,6 +88,16 @@ Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines
       continue;
     }
     auto price = l.unit_price.value_or(p->unit_price);
+    if (price != p->unit_price && !authority.any_price) {
+      auto lowest = LowestPrice(p->unit_price, authority);
+      if (price > p->unit_price || price < lowest) {
+        auto range = lowest == p->unit_price
+                         ? fmt::format("solo puede cobrar el precio de catálogo ({})", p->unit_price.ToString())
+                         : fmt::format("puede cobrar de {} a {} (precio de catálogo)", lowest.ToString(),
+                                       p->unit_price.ToString());
+        refused_prices.Add(fmt::format("lines[{}].unit_price", i), "price_not_allowed", range);
+      }
+    }
     VERTICE_ASSIGN_OR_RETURN(auto amount, PriceLine(l.quantity, price, p->iva_rate));
     out.push_back({&*p, l.quantity, price, amount});
   }
@@ -75,7 +106,34 @@ Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines
     e.kind = ErrorKind::kBusinessRule;  // well-formed, but the catalog says no: 422
     return std::unexpected(e);
   }
+  if (!refused_prices.Empty()) {
+    auto e = refused_prices.ToStatus().error();
+    e.kind = ErrorKind::kForbidden;  // the role may not charge that price: 403
+    e.code = "cpg.price_change_not_allowed";
+    e.message = "Su rol no puede cambiar el precio de catálogo más allá del descuento autorizado para la empresa.";
+    return std::unexpected(e);
+  }
   return out;
+}
+
+db::Task<Status> AuditPriceChanges(db::Transaction& tx, const shared::Actor& actor, std::string role,
+                                   std::string action, std::string entity_type, std::string entity_id,
+                                   const std::vector<PricedLine>& lines) {
+  json::array catalog, charged;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const auto& l = lines[i];
+    if (!l.PriceChanged()) continue;
+    catalog.push_back(
+        json::object{{"line_no", i + 1}, {"sku", l.product->sku}, {"unit_price", l.product->unit_price.ToString()}});
+    charged.push_back(
+        json::object{{"line_no", i + 1}, {"sku", l.product->sku}, {"unit_price", l.unit_price.ToString()}});
+  }
+  if (catalog.empty()) co_return Status{};
+  json::object before{{"lines", std::move(catalog)}};
+  json::object after{{"role", role}, {"lines", std::move(charged)}};
+  auto before_text = json::serialize(before);
+  auto after_text = json::serialize(after);
+  co_return co_await shared::RecordAudit(tx, actor, action, entity_type, entity_id, before_text, after_text);
 }
 
 }  // namespace vertice::verticals::cpg

@@ -3,12 +3,15 @@
 // sales and consignments read and price their lines the same way.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/pool.hpp"
 #include "http/json_body.hpp"
+#include "shared/audit.hpp"
 #include "shared/decimal.hpp"
 
 namespace vertice::verticals::cpg {
@@ -55,14 +58,34 @@ struct PosAndProducts {
 db::Task<Result<PosAndProducts>> LoadPosAndProducts(db::Transaction& tx, int64_t pos_id,
                                                     const std::vector<LineRequest>& lines);
 
+// Who may charge other than the catalog price, after Odoo's point of sale (price control: only
+// managers change prices; others may give at most the configured discount). Owner, CEO and CFO
+// charge any price. Every other role — the cashier at the till, the accountant who consigns —
+// charges the catalog price, or less by at most the company's `max_discount_rate` (its
+// configuration of the vertical; default 0: no discount), and never more.
+struct PriceAuthority {
+  bool any_price = false;
+  shared::Rate max_discount;  // a fraction of the catalog price: 0.100000 is 10 %
+};
+PriceAuthority PriceAuthorityFor(std::string_view role, const boost::json::object& config);
+
 struct PricedLine {
   const Product* product = nullptr;
   shared::Quantity quantity;
   shared::UnitPrice unit_price;
   LineAmount amount;
+  bool PriceChanged() const { return unit_price != product->unit_price; }
 };
-// Each line priced at its own or the catalog's price; unknown or inactive products → 422 naming
-// every such line (`lines[i].sku`).
-Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines, const std::vector<Product>& products);
+// Each line priced at its own or the catalog's price. Unknown or inactive products → 422 naming
+// every such line (`lines[i].sku`); a price the authority does not allow → 403
+// cpg.price_change_not_allowed naming every such line (`lines[i].unit_price`) and its range.
+Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines, const std::vector<Product>& products,
+                                           const PriceAuthority& authority);
+
+// Records in the audit log, in the write's transaction, every line charged other than the
+// catalog price: before = the catalog prices, after = the prices charged and the role.
+db::Task<Status> AuditPriceChanges(db::Transaction& tx, const shared::Actor& actor, std::string role,
+                                   std::string action, std::string entity_type, std::string entity_id,
+                                   const std::vector<PricedLine>& lines);
 
 }  // namespace vertice::verticals::cpg

@@ -1,0 +1,1 @@
+DROP TABLE cpg_idempotency_keys;
