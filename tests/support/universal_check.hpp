@@ -23,4 +23,18 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM universal_transactions_mv EXCEPT AL
           FROM universal_daily_totals GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(count) <> 0 OR sum(total) <> 0) d)
 )sql";
 
+// The rows behind a non-zero kUniversalDifferences, one line each (empty when none): company,
+// source_table, source_id, then what a recomputation gives (expected) and what the view holds
+// (actual), "-" for a row missing on that side. For failure messages.
+inline constexpr const char* kUniversalDifferingRows = R"sql(
+SELECT COALESCE(string_agg(format('%s %s %s expected=%s actual=%s', COALESCE(e.company_id, a.company_id),
+                                  COALESCE(e.source_table, a.source_table), COALESCE(e.source_id, a.source_id),
+                                  CASE WHEN e.source_id IS NULL THEN '-' ELSE row(e.*)::text END,
+                                  CASE WHEN a.source_id IS NULL THEN '-' ELSE row(a.*)::text END),
+                           E'\n' ORDER BY COALESCE(e.source_table, a.source_table), COALESCE(e.source_id, a.source_id)), '')
+FROM universal_transactions_source e
+FULL JOIN universal_transactions_mv a ON a.source_table = e.source_table AND a.source_id = e.source_id
+WHERE e.source_id IS NULL OR a.source_id IS NULL OR row(e.*) IS DISTINCT FROM row(a.*)
+)sql";
+
 }  // namespace vertice::testing
