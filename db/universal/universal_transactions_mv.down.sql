@@ -21,7 +21,8 @@ BEGIN
   END LOOP;
 END $$;
 DROP FUNCTION IF EXISTS universal_repair(text[]), universal_compact(), universal_sync(text, text[]),
-  universal_lock_keys(text, text[]), universal_watch(text), universal_install_insert_path(text, text), universal_register_source(text, text),
+  universal_lock_keys(text, text[]), universal_lock_follows(text[]), universal_follow_keys_sql(text, text),
+  universal_watch(text), universal_install_insert_path(text, text), universal_register_source(text, text),
   universal_register_follower(text, text, text, text);
 DO $$
 DECLARE r record;
