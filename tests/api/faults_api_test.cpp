@@ -205,6 +205,34 @@ TEST_F(DeadlineTest, ARequestPastItsDeadlineAnswers503AndItsDatabaseWorkIsCancel
   EXPECT_LE(Metric(metrics, "vertice_db_pool_connections"), 4) << metrics;
 }
 
+// Sign-ins queue for the password hashers: past the one-second deadline they answer 503 while
+// their hash finishes off the request (Asio 1.81 once terminated the process here).
+TEST_F(DeadlineTest, SignInsCutAtTheirDeadlineLeaveTheServerRunning) {
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0}, timed_out{0}, other{0};
+  for (int i = 0; i < 24; ++i) {
+    clients.emplace_back([&, i] {
+      try {
+        // Four accounts, six sign-ins each: under the per-account limit.
+        static const char* kUsers[] = {"admin@acme.mx", "ceo@acme.mx", "cfo@acme.mx", "cajero@acme.mx"};
+        auto r = Login(kUsers[i % 4]);
+        if (r.status == 200)
+          ++ok;
+        else if (IsCleanUnavailable(r))
+          ++timed_out;
+        else
+          ++other;
+      } catch (...) {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(ok.load() + timed_out.load(), 24);
+  EXPECT_EQ(Client().Send("GET", "/healthz").status, 200) << "the server survived";
+}
+
 TEST_F(DeadlineTest, ShutdownHasADeadlineEvenWhenARequestCannotFinish) {
   // This server's requests may run for a minute; its shutdown grace is one second.
   delete server_;
@@ -238,6 +266,9 @@ TEST_F(DeadlineTest, ThePoolComesBackFromTerminationsARestartAndAStoppedPostmast
   const char* restart = std::getenv("VERTICE_TEST_PG_RESTART");
   ASSERT_NE(restart, nullptr) << "scripts/test sets VERTICE_TEST_PG_RESTART";
   ASSERT_GT(PostmasterPid(), 0) << "scripts/test sets VERTICE_TEST_PG_DATA";
+  // Deadlines long enough for a sign-in on a loaded machine; the pool still has four slots.
+  delete server_;
+  server_ = new ServerProcess(db_->AppUrl(), {"VERTICE_REQUEST_TIMEOUT_SECONDS=10", "VERTICE_POOL_SIZE=4"});
   auto ceo = SignIn("ceo@acme.mx");
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, unavailable{0};

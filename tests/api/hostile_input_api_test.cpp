@@ -405,9 +405,10 @@ class HostileInputTest : public ApiTest {
   // rate limit) must not leave the test without a way in.
   User Mint(const std::string& email) {
     User u{email, auth::NewToken("vs_"), auth::RandomHex(24)};
-    SqlValue(db_->OwnerUrl(),
-             "SELECT auth_login_succeeded($1::uuid, $2, $3, interval '2 hours', '127.0.0.1', 'property-test')",
-             {UserId(email), auth::HashToken(u.token), auth::HashToken(u.csrf)});
+    SqlValue(
+        db_->OwnerUrl(),
+        "SELECT auth_login_succeeded($1::uuid, $2, $3, interval '2 hours', '127.0.0.1', 'property-test', '127.0.0.1')",
+        {UserId(email), auth::HashToken(u.token), auth::HashToken(u.csrf)});
     return u;
   }
 
