@@ -810,7 +810,7 @@ class HostileInputTest : public ApiTest {
 };
 
 bool IsDocumented4xx(int status) {
-  static const std::set<int> k = {400, 401, 403, 404, 405, 409, 413, 422, 429, 431};
+  static const std::set<int> k = {400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 431};
   return k.contains(status);
 }
 
