@@ -9,10 +9,13 @@
 #include "api/sql_list.hpp"
 #include "core/field_errors.hpp"
 #include "core/text.hpp"
+#include "http/error_response.hpp"
 #include "http/json_body.hpp"
 #include "http/multipart.hpp"
 #include "invoices/archive.hpp"
 #include "invoices/importer.hpp"
+#include "invoices/lifecycle.hpp"
+#include "invoices/queries.hpp"
 #include "shared/paging.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
@@ -195,24 +198,6 @@ constexpr const char* kListRowJson = R"(json_build_object(
   'metodo_pago', i.metodo_pago, 'outstanding', cfdi_amount_text(i.outstanding), 'payment_state', i.payment_state,
   'balance_flags', cardinality(i.balance_flags), 'warnings', jsonb_array_length(i.warnings)))";
 
-// The header of one document in the detail.
-constexpr const char* kRowJson = R"(json_build_object(
-  'id', i.invoice_id::text, 'uuid', i.uuid, 'serie', i.serie, 'folio', i.folio,
-  'fecha', to_char(i.fecha, 'YYYY-MM-DD"T"HH24:MI:SS'), 'tipo', i.tipo, 'direction', i.direction,
-  'status', i.status, 'version', i.version,
-  'emisor', json_build_object('rfc', i.emisor_rfc, 'nombre', i.emisor_nombre),
-  'receptor', json_build_object('rfc', i.receptor_rfc, 'nombre', i.receptor_nombre),
-  'counterparty', json_build_object('rfc', i.counterparty_rfc, 'nombre', i.counterparty_name),
-  'moneda', i.moneda, 'tipo_cambio', trim_scale(i.tipo_cambio)::text,
-  'subtotal', cfdi_amount_text(i.subtotal), 'descuento', cfdi_amount_text(i.descuento),
-  'total', cfdi_amount_text(i.total), 'total_mxn', i.total_mxn::text,
-  'metodo_pago', i.metodo_pago, 'forma_pago', i.forma_pago,
-  'balance', json_build_object('paid', cfdi_amount_text(i.paid), 'credited', cfdi_amount_text(i.credited),
-                               'outstanding', cfdi_amount_text(i.outstanding), 'state', i.payment_state,
-                               'flags', to_json(i.balance_flags)),
-  'warnings', jsonb_array_length(i.warnings),
-  'cancelled_at', i.cancelled_at))";
-
 struct Sort {
   const char* column;  // keyset column
   bool descending;
@@ -267,108 +252,23 @@ db::Task<Result<http::Response>> ListInvoices(App& app, RequestContext& ctx) {
 
 // ---- one invoice ---------------------------------------------------------------------------
 
-// The id in the path: a CFDI UUID (any case) or the numeric id of an unstamped draft.
-std::optional<std::pair<std::string, std::string>> InvoiceKey(const std::string& id) {
-  if (IsUuid(id)) return std::pair<std::string, std::string>{"i.uuid = $1", ToUpperAscii(id)};
-  if (IsRowId(id)) return std::pair<std::string, std::string>{"i.invoice_id = $1::bigint", id};
-  return std::nullopt;
-}
-
-constexpr const char* kDetailSql = R"(
-SELECT json_build_object(
-  'invoice', %ROW%,
-  'exportacion', i.exportacion, 'lugar_expedicion', i.lugar_expedicion, 'condiciones_pago', i.condiciones_pago,
-  'uso_cfdi', i.receptor_uso_cfdi, 'regimen_emisor', i.emisor_regimen, 'regimen_receptor', i.receptor_regimen,
-  'total_traslados', cfdi_amount_text(i.total_traslados), 'total_retenciones', cfdi_amount_text(i.total_retenciones),
-  'stamp', CASE WHEN i.uuid IS NULL THEN NULL ELSE json_build_object(
-      'version', i.tfd_version, 'fecha_timbrado', to_char(i.stamped_at, 'YYYY-MM-DD"T"HH24:MI:SS'),
-      'rfc_prov_certif', i.pac_rfc) END,
-  'qr_expression', CASE WHEN i.uuid IS NULL THEN NULL ELSE
-      'https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id=' || i.uuid || '&re=' || i.emisor_rfc ||
-      '&rr=' || i.receptor_rfc || '&tt=' || i.total::text || '&fe=' || i.sello_tail END,
-  'complementos', to_json(i.complementos), 'has_addenda', i.has_addenda,
-  'cancel_reason', i.cancel_reason,
-  'warnings', i.warnings,
-  'import', json_build_object('id', i.import_id::text, 'file_name', i.file_name, 'imported_at', i.created_at),
-  'bank', json_build_object(
-      'settled', coalesce((SELECT sum(abs(l.doc_amount)) FROM reconciliation_match_lines l
-                           JOIN reconciliation_matches r USING (match_id)
-                           WHERE l.invoice_id = i.invoice_id AND r.state = 'accepted'), 0)::numeric(24,2)::text,
-      'movements', coalesce((SELECT json_agg(json_build_object('movement_id', r.movement_id::text,
-                           'match_id', r.match_id::text, 'amount', l.amount::text, 'origin', r.origin) ORDER BY r.match_id)
-                           FROM reconciliation_match_lines l JOIN reconciliation_matches r USING (match_id)
-                           WHERE l.invoice_id = i.invoice_id AND r.state = 'accepted'), '[]')),
-  'conceptos', coalesce((SELECT json_agg(json_build_object(
-      'line', c.line_no, 'clave_prod_serv', c.clave_prod_serv, 'no_identificacion', c.no_identificacion,
-      'cantidad', trim_scale(c.cantidad)::text, 'clave_unidad', c.clave_unidad, 'unidad', c.unidad,
-      'descripcion', c.descripcion, 'valor_unitario', cfdi_amount_text(c.valor_unitario),
-      'importe', cfdi_amount_text(c.importe), 'descuento', cfdi_amount_text(c.descuento), 'objeto_imp', c.objeto_imp,
-      'taxes', coalesce((SELECT json_agg(json_build_object('kind', t.kind, 'impuesto', t.impuesto,
-          'tipo_factor', t.tipo_factor, 'tasa', trim_scale(t.tasa)::text, 'base', cfdi_amount_text(t.base),
-          'importe', cfdi_amount_text(t.importe)))
-        FROM sat_invoice_taxes t WHERE t.invoice_id = i.invoice_id AND t.line_no = c.line_no), '[]'))
-      ORDER BY c.line_no) FROM sat_invoice_conceptos c WHERE c.invoice_id = i.invoice_id), '[]'),
-  'taxes', coalesce((SELECT json_agg(json_build_object('kind', t.kind, 'impuesto', t.impuesto,
-      'tipo_factor', t.tipo_factor, 'tasa', trim_scale(t.tasa)::text, 'base', cfdi_amount_text(t.base),
-      'importe', cfdi_amount_text(t.importe)))
-    FROM sat_invoice_taxes t WHERE t.invoice_id = i.invoice_id AND t.line_no IS NULL), '[]'),
-  'related', coalesce((SELECT json_agg(json_build_object('tipo_relacion', r.tipo_relacion, 'uuid', r.related_uuid))
-    FROM sat_invoice_relations r WHERE r.invoice_id = i.invoice_id), '[]'),
-  'credit_notes', coalesce((SELECT json_agg(json_build_object('uuid', e.uuid, 'fecha', e.fecha, 'total',
-      cfdi_amount_text(e.total), 'status', e.status) ORDER BY e.fecha)
-    FROM sat_invoice_relations r JOIN sat_invoices e ON e.invoice_id = r.invoice_id
-    WHERE i.uuid IS NOT NULL AND r.company_id = i.company_id AND r.related_uuid = i.uuid AND r.tipo_relacion = '01'
-      AND e.tipo = 'E'), '[]'),
-  'payments_received', coalesce((SELECT json_agg(json_build_object(
-      'payment_uuid', a.payment_uuid, 'fecha_pago', to_char(a.fecha_pago, 'YYYY-MM-DD"T"HH24:MI:SS'),
-      'forma_pago', a.forma_pago, 'moneda_p', a.moneda_p, 'num_parcialidad', a.num_parcialidad,
-      'saldo_anterior', cfdi_amount_text(a.saldo_anterior), 'pagado', cfdi_amount_text(a.pagado),
-      'insoluto', cfdi_amount_text(a.insoluto), 'pagado_mxn', a.pagado_mxn::text, 'status', p.status)
-      ORDER BY a.num_parcialidad NULLS LAST, a.fecha_pago)
-    FROM sat_payment_applications a JOIN sat_invoices p ON p.invoice_id = a.payment_invoice_id
-    WHERE i.uuid IS NOT NULL AND a.company_id = i.company_id AND a.invoice_uuid = i.uuid), '[]'),
-  'payment_applications', coalesce((SELECT json_agg(json_build_object(
-      'pago', a.pago_no, 'fecha_pago', to_char(a.fecha_pago, 'YYYY-MM-DD"T"HH24:MI:SS'), 'forma_pago', a.forma_pago,
-      'moneda_p', a.moneda_p, 'tipo_cambio_p', trim_scale(a.tipo_cambio_p)::text, 'monto', cfdi_amount_text(a.monto),
-      'invoice_uuid', a.invoice_uuid, 'num_parcialidad', a.num_parcialidad, 'moneda_dr', a.moneda_dr,
-      'equivalencia', trim_scale(a.equivalencia)::text, 'saldo_anterior', cfdi_amount_text(a.saldo_anterior),
-      'pagado', cfdi_amount_text(a.pagado), 'insoluto', cfdi_amount_text(a.insoluto), 'pagado_mxn', a.pagado_mxn::text)
-      ORDER BY a.pago_no, a.doc_no)
-    FROM sat_payment_applications a WHERE a.payment_invoice_id = i.invoice_id), '[]')
-) AS j
-FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND %KEY%)";
-
-std::string DetailSql(const std::string& key_condition) {
-  std::string sql = kDetailSql;
-  sql.replace(sql.find("%ROW%"), 5, kRowJson);
-  sql.replace(sql.find("%KEY%"), 5, key_condition);
-  return sql;
-}
-
 db::Task<Result<http::Response>> GetInvoice(App& app, RequestContext& ctx) {
-  auto key = InvoiceKey(ctx.params["id"]);
+  auto key = invoices::ParseInvoiceKey(ctx.params["id"]);
   if (!key) co_return std::unexpected(InvoiceNotFound());
-  auto sql = DetailSql(key->first);
-  auto params = db::P(key->second);
-  auto rows =
-      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
-  if (!rows) co_return std::unexpected(rows.error());
-  if (rows->Empty()) co_return std::unexpected(InvoiceNotFound());
-  auto detail = json::parse(rows->Get(0, "j")).as_object();
-  auto out = detail["invoice"].as_object();
-  for (auto& [k, v] : detail)
-    if (k != "invoice") out[k] = v;
-  co_return Json(200, out);
+  auto detail = co_await app.Deps().pool.InTransaction(ctx.Scope(),
+                                                       [&](db::Transaction& tx) { return invoices::Detail(tx, *key); });
+  if (!detail) co_return std::unexpected(detail.error());
+  co_return http::JsonResponse(200, *detail);
 }
 
 db::Task<Result<http::Response>> GetInvoiceXml(App& app, RequestContext& ctx) {
-  auto key = InvoiceKey(ctx.params["id"]);
+  auto key = invoices::ParseInvoiceKey(ctx.params["id"]);
   if (!key) co_return std::unexpected(InvoiceNotFound());
-  auto sql =
+  std::string sql =
       "SELECT encode(i.xml, 'base64') AS x, coalesce(i.uuid, i.invoice_id::text) AS name FROM sat_invoices i "
-      "WHERE i.company_id = vertice_current_company() AND " +
-      key->first;
-  auto params = db::P(key->second);
+      "WHERE i.company_id = vertice_current_company()";
+  sql += key->kind == invoices::InvoiceKey::Kind::kUuid ? invoices::sql::kByUuid : invoices::sql::kById;
+  auto params = db::P(key->value);
   auto rows =
       co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
   if (!rows) co_return std::unexpected(rows.error());
@@ -389,8 +289,8 @@ db::Task<Result<http::Response>> GetInvoiceXml(App& app, RequestContext& ctx) {
 }
 
 db::Task<Result<http::Response>> CancelInvoice(App& app, RequestContext& ctx) {
-  auto key = InvoiceKey(ctx.params["id"]);
-  if (!key || key->first.find("uuid") == std::string::npos) co_return std::unexpected(InvoiceNotFound());
+  auto key = invoices::ParseInvoiceKey(ctx.params["id"]);
+  if (!key || key->kind != invoices::InvoiceKey::Kind::kUuid) co_return std::unexpected(InvoiceNotFound());
   VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
   auto reason = body.String("reason", true, 500);
   auto motivo = body.String("motivo", false, 2);
@@ -405,45 +305,12 @@ db::Task<Result<http::Response>> CancelInvoice(App& app, RequestContext& ctx) {
   if (cancelled_at && !shared::IsIsoTimestamp(*cancelled_at))
     body.Invalid("cancelled_at", "debe ser una fecha y hora ISO 8601 con zona");
   VERTICE_CO_TRY(body.Finish());
-  auto uuid = key->second;
-  std::string full_reason = *reason;
-  if (motivo)
-    full_reason =
-        "Motivo " + *motivo + (substitute ? " (sustituye " + ToUpperAscii(*substitute) + ")" : "") + ": " + full_reason;
-  std::optional<std::string> when = cancelled_at;
-  auto result =
-      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
-        VERTICE_CO_ASSIGN_OR_RETURN(
-            auto current, co_await tx.Query("SELECT invoice_id, status, tipo FROM sat_invoices i "
-                                            "WHERE i.company_id = vertice_current_company() AND i.uuid = $1 FOR UPDATE",
-                                            db::P(uuid)));
-        if (current.Empty()) co_return std::unexpected(InvoiceNotFound());
-        auto status = current.Str(0, "status");
-        if (status == "cancelada")
-          co_return Fail(ErrorKind::kConflict, "invoices.already_cancelled", "La factura ya está cancelada.");
-        auto id = current.Str(0, "invoice_id");
-        VERTICE_CO_TRY(co_await tx.Query(
-            "UPDATE sat_invoices SET status = 'cancelada', cancelled_at = coalesce($2::timestamptz, now()), "
-            "cancel_reason = $3 WHERE invoice_id = $1::bigint",
-            db::P(id, when, full_reason)));
-        // Balances follow: the invoice itself, what a payment paid, what a credit note credited.
-        VERTICE_CO_TRY(co_await tx.Query(
-            "SELECT cfdi_refresh_balances(ARRAY(SELECT $2::text UNION SELECT invoice_uuid FROM "
-            "sat_payment_applications "
-            "WHERE payment_invoice_id = $1::bigint UNION SELECT related_uuid FROM sat_invoice_relations "
-            "WHERE invoice_id = $1::bigint))",
-            db::P(id, uuid)));
-        auto after = json::serialize(json::object{{"status", "cancelada"}, {"reason", full_reason}});
-        auto before = json::serialize(json::object{{"status", status}});
-        VERTICE_CO_TRY(
-            co_await shared::RecordAudit(tx, ctx.Actor(), "invoice.cancelled", "sat_invoice", uuid, before, after));
-        VERTICE_CO_ASSIGN_OR_RETURN(auto row, co_await tx.Query(DetailSql("i.uuid = $1"), db::P(uuid)));
-        co_return json::parse(row.Get(0, "j")).as_object();
-      });
-  if (!result) co_return std::unexpected(result.error());
-  auto out = (*result)["invoice"].as_object();
-  out["cancel_reason"] = (*result)["cancel_reason"];
-  co_return Json(200, out);
+  const invoices::Cancellation cancellation{key->value, *reason, motivo, substitute, cancelled_at};
+  const std::string role = ctx.membership->role;
+  auto detail = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return invoices::Cancel(tx, ctx.Actor(), role, cancellation); });
+  if (!detail) co_return std::unexpected(detail.error());
+  co_return http::JsonResponse(200, *detail);
 }
 
 // ---- summaries -----------------------------------------------------------------------------
@@ -485,23 +352,29 @@ db::Task<Result<http::Response>> Aging(App& app, RequestContext& ctx, std::strin
   FieldErrors errors;
   if (!as_of.empty()) errors.Check(shared::IsIsoDate(as_of), "as_of", "debe ser una fecha AAAA-MM-DD");
   VERTICE_CO_TRY(errors.ToStatus());
-  std::optional<std::string> day = as_of.empty() ? std::nullopt : std::optional<std::string>(as_of);
-  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
-    return tx.Query(
-        "WITH open AS (SELECT i.counterparty_rfc AS rfc, i.counterparty_name AS name, "
-        "round(i.outstanding * coalesce(i.tipo_cambio, 1), 2) AS amount, "
-        "coalesce($2::date, (now() AT TIME ZONE 'America/Mexico_City')::date) - i.fecha::date AS days "
-        "FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.direction = $1 AND i.tipo = 'I' "
-        "AND i.status = 'vigente' AND i.outstanding > 0) "
-        "SELECT rfc, max(name) AS name, count(*) AS n, sum(amount)::text AS total, "
-        "coalesce(sum(amount) FILTER (WHERE days <= 30), 0)::text AS d0_30, "
-        "coalesce(sum(amount) FILTER (WHERE days BETWEEN 31 AND 60), 0)::text AS d31_60, "
-        "coalesce(sum(amount) FILTER (WHERE days BETWEEN 61 AND 90), 0)::text AS d61_90, "
-        "coalesce(sum(amount) FILTER (WHERE days > 90), 0)::text AS d90_plus, "
-        "coalesce($2::date, (now() AT TIME ZONE 'America/Mexico_City')::date)::text AS as_of "
-        "FROM open GROUP BY rfc ORDER BY sum(amount) DESC, rfc",
-        db::P(direction, day));
-  });
+  // The day it ages against: the one asked for, or today in Mexico City by the injected clock.
+  const Clock& clock = app.Deps().clock;
+  std::string day = as_of;
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
+        if (day.empty()) {
+          VERTICE_CO_ASSIGN_OR_RETURN(day, co_await shared::BusinessToday(tx, clock));
+        }
+        co_return co_await tx.Query(
+            "WITH open AS (SELECT i.counterparty_rfc AS rfc, i.counterparty_name AS name, "
+            "round(i.outstanding * coalesce(i.tipo_cambio, 1), 2) AS amount, "
+            "$2::date - i.fecha::date AS days "
+            "FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.direction = $1 AND i.tipo = 'I' "
+            "AND i.status = 'vigente' AND i.outstanding > 0) "
+            "SELECT rfc, max(name) AS name, count(*) AS n, sum(amount)::text AS total, "
+            "coalesce(sum(amount) FILTER (WHERE days <= 30), 0)::text AS d0_30, "
+            "coalesce(sum(amount) FILTER (WHERE days BETWEEN 31 AND 60), 0)::text AS d31_60, "
+            "coalesce(sum(amount) FILTER (WHERE days BETWEEN 61 AND 90), 0)::text AS d61_90, "
+            "coalesce(sum(amount) FILTER (WHERE days > 90), 0)::text AS d90_plus, "
+            "$2::date::text AS as_of "
+            "FROM open GROUP BY rfc ORDER BY sum(amount) DESC, rfc",
+            db::P(direction, day));
+      });
   if (!rows) co_return std::unexpected(rows.error());
   json::array items;
   std::vector<shared::Money> totals(5);
@@ -526,7 +399,7 @@ db::Task<Result<http::Response>> Aging(App& app, RequestContext& ctx, std::strin
   }
   co_return Json(200,
                  json::object{{"direction", direction},
-                              {"as_of", day ? json::value(*day) : json::value(nullptr)},
+                              {"as_of", day},
                               {"currency", "MXN"},
                               {"totals", json::object{{"outstanding_mxn", totals[0].ToString()},
                                                       {"buckets", json::object{{"0_30", totals[1].ToString()},

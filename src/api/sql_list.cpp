@@ -4,10 +4,6 @@
 
 namespace vertice::api {
 
-bool IsRowId(std::string_view id) {
-  return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
 http::Response JsonItemsPage(const db::Rows& rows, int limit, std::string_view json_column,
                              const std::function<std::string(int row)>& cursor) {
   std::string body = "{\"items\":[";

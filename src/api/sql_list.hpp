@@ -6,13 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/text.hpp"
 #include "db/connection.hpp"
 #include "http/message.hpp"
 
 namespace vertice::api {
-
-// A numeric row id (bigint identity) as paths and cursors carry it.
-bool IsRowId(std::string_view id);
 
 // A WHERE clause under construction, values always bound.
 struct SqlWhere {

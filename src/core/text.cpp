@@ -167,6 +167,10 @@ bool IsValidRequestId(std::string_view s) {
 }  // namespace vertice
 
 namespace vertice {
+bool IsRowId(std::string_view id) {
+  return !id.empty() && id.size() < 19 && id.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 bool IsUuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < s.size(); ++i) {

@@ -34,4 +34,6 @@ bool IsValidRequestId(std::string_view s);
 namespace vertice {
 // Canonical 8-4-4-4-12 hex UUID.
 bool IsUuid(std::string_view s);
+// A row id in a path or cursor: 1–18 decimal digits (fits bigint).
+bool IsRowId(std::string_view id);
 }  // namespace vertice

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 
 #include "shared/sql_identifier.hpp"
@@ -9,14 +11,7 @@
 namespace vertice::shared {
 
 namespace {
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string JsonString(std::string_view s) { return boost::json::serialize(boost::json::value(s)); }
 }  // namespace
 
 StateMachine::StateMachine(StateMachineSpec spec) : spec_(std::move(spec)) {
@@ -34,8 +29,13 @@ StateMachine::StateMachine(StateMachineSpec spec) : spec_(std::move(spec)) {
       "SELECT *, {status}::text AS vertice_current_status FROM {table} "
       "WHERE tenant_id = $1 AND company_id = $2 AND {id} = $3 FOR UPDATE NOWAIT",
       fmt::arg("status", status), fmt::arg("table", table), fmt::arg("id", id));
-  update_sql_ = fmt::format("UPDATE {table} SET {status} = $4 WHERE tenant_id = $1 AND company_id = $2 AND {id} = $3",
-                            fmt::arg("status", status), fmt::arg("table", table), fmt::arg("id", id));
+  for (const auto& t : spec_.transitions) {
+    std::string sets = fmt::format("{} = $4", status);
+    for (const auto& assignment : t.also_set) sets += ", " + assignment;
+    update_sql_.push_back(
+        fmt::format("UPDATE {table} SET {sets} WHERE tenant_id = $1 AND company_id = $2 AND {id} = $3",
+                    fmt::arg("sets", sets), fmt::arg("table", table), fmt::arg("id", id)));
+  }
 }
 
 Result<const Transition*> StateMachine::Find(std::string_view state, std::string_view event,
@@ -49,6 +49,7 @@ Result<const Transition*> StateMachine::Find(std::string_view state, std::string
     }
     return &t;
   }
+  if (spec_.refuse) return std::unexpected(spec_.refuse(state, event));
   return Fail(ErrorKind::kBusinessRule, spec_.name + ".invalid_transition",
               fmt::format("No se puede aplicar '{}' en el estado '{}'.", event, state), details);
 }
@@ -63,22 +64,27 @@ std::vector<std::string> StateMachine::EventsFrom(std::string_view state, std::s
 }
 
 db::Task<Result<std::string>> StateMachine::Fire(db::Transaction& tx, std::string id, std::string event,
-                                                 std::string role, Actor actor) const {
+                                                 std::string role, Actor actor, FireDetails details) const {
   const auto& scope = tx.Scope();
   VERTICE_CO_ASSIGN_OR_RETURN(auto row, co_await tx.Query(select_sql_, db::P(scope.tenant_id, scope.company_id, id)));
-  if (row.Empty()) co_return Fail(ErrorKind::kNotFound, "not_found", "El registro no existe.");
+  if (row.Empty()) co_return Fail(ErrorKind::kNotFound, "not_found", spec_.not_found);
   auto from = row.Str(0, "vertice_current_status");
   VERTICE_CO_ASSIGN_OR_RETURN(const Transition* t, Find(from, event, role));
-  if (t->guard) VERTICE_CO_TRY(t->guard(row));
-  VERTICE_CO_TRY(co_await tx.Query(update_sql_, db::P(scope.tenant_id, scope.company_id, id, t->to)));
+  if (t->guard) VERTICE_CO_TRY(co_await t->guard(tx, row));
+  db::Params update = db::P(scope.tenant_id, scope.company_id, id, t->to);
+  update.insert(update.end(), details.values.begin(), details.values.end());
+  VERTICE_CO_TRY(co_await tx.Query(update_sql_[static_cast<size_t>(t - spec_.transitions.data())], update));
   VERTICE_CO_TRY(co_await tx.Query(
       "INSERT INTO status_history (tenant_id, company_id, machine, entity_id, from_status, event, to_status, "
       "actor_type, actor_id, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
       db::P(scope.tenant_id, scope.company_id, spec_.name, id, from, event, t->to, actor.type, actor.id,
             actor.request_id)));
-  auto before = fmt::format(R"({{"status":{}}})", JsonString(from));
-  auto after = fmt::format(R"({{"status":{}}})", JsonString(t->to));
-  VERTICE_CO_TRY(co_await RecordAudit(tx, actor, spec_.name + "." + event, spec_.name, id, before, after));
+  boost::json::object after_fields = std::move(details.audit_note);
+  after_fields["status"] = t->to;
+  const std::string before = boost::json::serialize(boost::json::object{{"status", from}});
+  const std::string after = boost::json::serialize(after_fields);
+  const std::string action = t->audit_action.empty() ? spec_.name + "." + event : t->audit_action;
+  VERTICE_CO_TRY(co_await RecordAudit(tx, actor, action, spec_.name, id, before, after));
   co_return t->to;
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <ctime>
 
 #include "core/text.hpp"
 
@@ -196,6 +197,19 @@ db::Task<Result<std::string>> BusinessDate(db::Transaction& tx, std::string iso_
                               co_await tx.Query("SELECT (($1::timestamptz) AT TIME ZONE $2)::date::text",
                                                 db::P(std::move(iso_timestamp), std::string(kBusinessTimeZone))));
   co_return std::string(rows.Get(0, 0));
+}
+
+db::Task<Result<std::string>> BusinessToday(db::Transaction& tx, const Clock& clock) {
+  co_return co_await BusinessDate(tx, IsoUtc(clock.Now()));
+}
+
+std::string IsoUtc(Clock::TimePoint at) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 std::optional<Money> MoneyField(FieldErrors& errors, std::string_view field, const std::optional<std::string>& text,

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/field_errors.hpp"
 #include "db/pool.hpp"
@@ -49,6 +50,11 @@ bool IsIsoTimestamp(std::string_view ts);
 // database (GCC 12's <chrono> has none): this asks the database for the day of an instant.
 inline constexpr const char* kBusinessTimeZone = "America/Mexico_City";
 db::Task<Result<std::string>> BusinessDate(db::Transaction& tx, std::string iso_timestamp);
+// Today, by the injected clock (never the session's current_date: sessions run in UTC, six hours
+// ahead of Mexico City). Bind the answer as $n::date.
+db::Task<Result<std::string>> BusinessToday(db::Transaction& tx, const Clock& clock);
+// "2026-11-27T14:30:00Z": an instant in UTC, whole seconds.
+std::string IsoUtc(Clock::TimePoint at);
 
 // Parses a money field into `errors` under `field`; nullopt when absent or invalid.
 std::optional<Money> MoneyField(FieldErrors& errors, std::string_view field, const std::optional<std::string>& text,

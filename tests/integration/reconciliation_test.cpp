@@ -15,6 +15,7 @@
 #include "db/pool.hpp"
 #include "db/run_sync.hpp"
 #include "invoices/importer.hpp"
+#include "reconciliation/decisions.hpp"
 #include "reconciliation/run.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -219,6 +220,42 @@ TEST_F(ReconciliationTest, Seed1MeetsTheTargetsAndPeoplesDecisionsSurviveTheMatc
                      "r.match_id = $1::bigint",
                      {pair[0][0]}),
             "unreconciled");
+}
+
+// At 20:00 in Mexico City it is already 02:00 of the next day in UTC, the sessions' zone: the
+// summary must age what is open by Mexico City's day (the day the invoice aging and the dashboard
+// use), taken from the injected clock.
+TEST_F(ReconciliationTest, SummaryAgesOpenMovementsByMexicoCitysDayAtEightInTheEvening) {
+  const std::string last =
+      SqlValue(db_->OwnerUrl(),
+               "SELECT max(booking_date)::text FROM bank_movements WHERE status IN ('unreconciled', 'partial')");
+  ASSERT_FALSE(last.empty());
+  // Mexico City's day is last + 30: what was booked on `last` is 30 days old (0–30), although the
+  // UTC day (last + 31) would make it 31.
+  const std::string mexico_day = SqlValue(db_->OwnerUrl(), "SELECT ($1::date + 30)::text", {last});
+  const std::string utc_instant = SqlValue(
+      db_->OwnerUrl(), "SELECT to_char(($1::date + 31) + time '02:00', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", {last});
+  std::tm tm{};
+  ASSERT_NE(::strptime(utc_instant.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm), nullptr);
+  const ManualClock clock(std::chrono::system_clock::from_time_t(::timegm(&tm)));
+
+  auto aged = [&](const std::string& day) {
+    return SqlValue(db_->OwnerUrl(),
+                    "SELECT coalesce(sum(abs(amount) - abs(reconciled_amount)) FILTER (WHERE $1::date - booking_date "
+                    "<= 30), 0)::numeric(18,2)::text FROM bank_movements WHERE status IN ('unreconciled', 'partial')",
+                    {day});
+  };
+  const std::string utc_day = SqlValue(db_->OwnerUrl(), "SELECT ($1::date + 31)::text", {last});
+  ASSERT_NE(aged(mexico_day), aged(utc_day)) << "the data must tell the two days apart";
+
+  auto summary = WithPool<Result<std::string>>(db_->AppUrl(), [&](db::Pool& pool) -> db::Task<Result<std::string>> {
+    const db::TenantScope scope = Scope();
+    co_return co_await pool.InTransaction(scope,
+                                          [&](db::Transaction& tx) { return Summary(tx, SummaryQuery{}, clock); });
+  });
+  ASSERT_TRUE(summary) << summary.error().message;
+  const auto by_age = json::parse(*summary).at("unreconciled_by_age").as_object();
+  EXPECT_EQ(by_age.at("0_30").as_string(), aged(mexico_day));
 }
 
 }  // namespace

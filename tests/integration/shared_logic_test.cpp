@@ -39,17 +39,20 @@ Dal Documents() {
                {"created_at", ColumnType::kTimestamp, false}}});
 }
 
+// Settling needs an amount (read from the locked row).
+db::Task<Status> NeedsAmount(db::Transaction&, const db::Rows& row) {
+  if (row.Opt(0, "amount") == std::nullopt)
+    co_return Fail(ErrorKind::kBusinessRule, "test.document.no_amount", "Sin importe.");
+  co_return Status{};
+}
+
 StateMachine DocumentMachine() {
   return StateMachine({"test.document",
                        "test_documents",
                        "id",
                        "status",
                        {{"draft", "deliver", "delivered", {"owner", "cfo"}},
-                        {"delivered", "settle", "settled", {"owner"}, [](const db::Rows& row) -> Status {
-                           if (row.Opt(0, "amount") == std::nullopt)
-                             return Fail(ErrorKind::kBusinessRule, "test.document.no_amount", "Sin importe.");
-                           return {};
-                         }}}});
+                        {"delivered", "settle", "settled", {"owner"}, NeedsAmount}}});
 }
 
 Actor SystemActor(const db::TenantScope& s) { return {"system", "test", s.tenant_id, s.company_id, "req-1"}; }

@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS reconciliation_settled(bigint);
