@@ -58,9 +58,7 @@ void RegisterApiKeyRoutes(App& app) {
              for (auto& item : page->items) item = KeyJson(item);
              co_return Json(200, shared::PageJson(*page));
            },
-           Access::kCompany,
-           {"owner"},
-           true});
+           Access::kCompany, app.Can("api_keys.manage"), true});
 
   app.Add("POST", "/api/v1/api-keys",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
@@ -91,9 +89,7 @@ void RegisterApiKeyRoutes(App& app) {
              out["key"] = key;  // shown once; only its hash is stored
              co_return Json(201, out);
            },
-           Access::kCompany,
-           {"owner"},
-           true});
+           Access::kCompany, app.Can("api_keys.manage"), true});
 
   app.Add("DELETE", "/api/v1/api-keys/{id}",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
@@ -112,9 +108,7 @@ void RegisterApiKeyRoutes(App& app) {
              if (!revoked) co_return std::unexpected(revoked.error());
              co_return NoContent();
            },
-           Access::kCompany,
-           {"owner"},
-           true});
+           Access::kCompany, app.Can("api_keys.manage"), true});
 }
 
 }  // namespace vertice::api

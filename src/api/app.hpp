@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/auth_service.hpp"
+#include "auth/capabilities.hpp"
 #include "db/pool.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
@@ -98,6 +99,9 @@ class App {
   std::vector<std::string> Routes() const { return router_.Templates(); }
   AppDeps& Deps() { return deps_; }
   const AppOptions& Options() const { return options_; }
+  // The roles holding a capability (auth/capabilities.hpp): what a route names.
+  const std::vector<std::string>& Can(std::string_view capability) const { return capabilities_.Roles(capability); }
+  auth::Capabilities& CapabilityTable() { return capabilities_; }
 
  private:
   db::Task<Result<http::Response>> Dispatch(RequestContext& ctx, const Route& route, std::string_view path_template);
@@ -107,6 +111,7 @@ class App {
   AppDeps deps_;
   AppOptions options_;
   http::Router<Route> router_;
+  auth::Capabilities capabilities_ = auth::Capabilities::Core();
 };
 
 // Helpers for handlers.

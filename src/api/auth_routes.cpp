@@ -12,7 +12,7 @@ namespace vertice::api {
 
 namespace json = boost::json;
 
-json::object PrincipalJson(const auth::Principal& p) {
+json::object PrincipalJson(const auth::Principal& p, const auth::Capabilities& capabilities) {
   json::object out;
   if (p.kind == auth::Principal::Kind::kSession) {
     out["user"] =
@@ -22,7 +22,10 @@ json::object PrincipalJson(const auth::Principal& p) {
   }
   json::array companies;
   for (const auto& m : p.memberships) {
-    companies.push_back(json::object{{"company_id", m.company_id}, {"name", m.company_name}, {"role", m.role}});
+    json::array can;
+    for (auto& name : capabilities.Of(m.role)) can.emplace_back(std::move(name));
+    companies.push_back(json::object{
+        {"company_id", m.company_id}, {"name", m.company_name}, {"role", m.role}, {"capabilities", std::move(can)}});
   }
   out["companies"] = std::move(companies);
   return out;
@@ -78,7 +81,7 @@ void RegisterAuthRoutes(App& app) {
                                             SessionCookie("vertice_session", login.token, max_age, true, req.secure));
              ctx.extra_headers.emplace_back(
                  "Set-Cookie", SessionCookie("vertice_csrf", login.csrf_token, max_age, false, req.secure));
-             auto out = PrincipalJson(*login.principal);
+             auto out = PrincipalJson(*login.principal, app.CapabilityTable());
              out["token"] = login.token;
              out["csrf_token"] = login.csrf_token;
              out["expires_in"] = max_age;
@@ -100,8 +103,8 @@ void RegisterAuthRoutes(App& app) {
            true});
 
   app.Add("GET", "/api/v1/auth/me",
-          {[](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-             co_return Json(200, PrincipalJson(*ctx.principal));
+          {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
+             co_return Json(200, PrincipalJson(*ctx.principal, app.CapabilityTable()));
            },
            Access::kAuthenticated});
 }

@@ -21,8 +21,6 @@ using shared::ColumnType;
 
 namespace {
 
-const std::vector<std::string> kReaders{"owner", "ceo", "cfo", "accountant", "viewer"};
-const std::vector<std::string> kImporters{"owner", "cfo", "accountant"};
 constexpr size_t kMaxFilesPerRequest = 50;
 
 const shared::Dal& Accounts() {
@@ -317,20 +315,21 @@ db::Task<Result<http::Response>> ListProfiles(const banking::Profiles& profiles)
 
 void RegisterBankRoutes(App& app, const banking::Profiles& profiles) {
   app.Add("GET", "/api/v1/bank/accounts",
-          {[&app](RequestContext& ctx) { return ListAccounts(app, ctx); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return ListAccounts(app, ctx); }, Access::kCompany, app.Can("bank.read")});
   app.Add("POST", "/api/v1/bank/accounts",
-          {[&app](RequestContext& ctx) { return CreateAccount(app, ctx); }, Access::kCompany, {"owner", "cfo"}});
+          {[&app](RequestContext& ctx) { return CreateAccount(app, ctx); }, Access::kCompany,
+           app.Can("bank.accounts.manage")});
   app.Add("POST", "/api/v1/bank/statements",
           {[&app, &profiles](RequestContext& ctx) { return ImportStatements(app, ctx, profiles); }, Access::kCompany,
-           kImporters, false, Budget::kLong, true});
+           app.Can("bank.import"), false, Budget::kLong, true});
   app.Add("GET", "/api/v1/bank/statements",
-          {[&app](RequestContext& ctx) { return ListStatements(app, ctx); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return ListStatements(app, ctx); }, Access::kCompany, app.Can("bank.read")});
   app.Add("GET", "/api/v1/bank/movements",
-          {[&app](RequestContext& ctx) { return ListMovements(app, ctx); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return ListMovements(app, ctx); }, Access::kCompany, app.Can("bank.read")});
   app.Add("GET", "/api/v1/bank/movements/{id}",
-          {[&app](RequestContext& ctx) { return GetMovement(app, ctx); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return GetMovement(app, ctx); }, Access::kCompany, app.Can("bank.read")});
   app.Add("GET", "/api/v1/bank/csv-profiles",
-          {[&profiles](RequestContext&) { return ListProfiles(profiles); }, Access::kCompany, kReaders});
+          {[&profiles](RequestContext&) { return ListProfiles(profiles); }, Access::kCompany, app.Can("bank.read")});
 }
 
 }  // namespace vertice::api

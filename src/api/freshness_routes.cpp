@@ -25,9 +25,6 @@ namespace json = boost::json;
 
 namespace {
 
-const std::vector<std::string> kRefreshers{"owner", "ceo", "cfo"};
-const std::vector<std::string> kReaders{"owner", "ceo", "cfo", "accountant", "viewer"};
-
 json::object OutcomeJson(const freshness::RefreshOutcome& o) {
   return json::object{{"refresh_id", std::to_string(o.refresh_id)},
                       {"level", o.level},
@@ -211,23 +208,27 @@ db::Task<Result<http::Response>> PutSettings(App& app, RequestContext& ctx) {
 
 void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, freshness::ChangeFeed& feed) {
   app.Add("POST", "/api/v1/mv/refresh",
-          {[&refresh](RequestContext& ctx) { return Refresh(refresh, ctx); }, Access::kCompany, kRefreshers, false,
-           Budget::kLong});
+          {[&refresh](RequestContext& ctx) { return Refresh(refresh, ctx); }, Access::kCompany,
+           app.Can("freshness.refresh"), false, Budget::kLong});
   app.Add("GET", "/api/v1/mv/health",
-          {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kHealthSql); }, Access::kCompany, kRefreshers});
+          {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kHealthSql); }, Access::kCompany,
+           app.Can("freshness.read")});
   app.Add("GET", "/api/v1/mv/metrics",
-          {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kMetricsSql); }, Access::kCompany, kRefreshers});
+          {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kMetricsSql); }, Access::kCompany,
+           app.Can("freshness.read")});
   app.Add("GET", "/api/v1/mv/settings",
-          {[&app](RequestContext& ctx) { return GetSettings(app, ctx); }, Access::kCompany, kRefreshers});
+          {[&app](RequestContext& ctx) { return GetSettings(app, ctx); }, Access::kCompany, app.Can("freshness.read")});
   app.Add("PUT", "/api/v1/mv/settings",
-          {[&app](RequestContext& ctx) { return PutSettings(app, ctx); }, Access::kCompany, {"owner"}});
+          {[&app](RequestContext& ctx) { return PutSettings(app, ctx); }, Access::kCompany,
+           app.Can("freshness.configure")});
   app.Add("GET", "/api/v1/dashboard",
-          {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kDashboardSql); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kDashboardSql); }, Access::kCompany,
+           app.Can("dashboard.read")});
   app.Add("GET", "/api/v1/events",
           {[&feed](RequestContext& ctx) -> db::Task<Result<http::Response>> {
              co_return feed.Subscribe(ctx.request, ctx.principal->tenant_id, ctx.CompanyId());
            },
-           Access::kCompany, kReaders});
+           Access::kCompany, app.Can("dashboard.read")});
 }
 
 }  // namespace vertice::api

@@ -26,8 +26,6 @@ namespace json = boost::json;
 
 namespace {
 
-const std::vector<std::string> kReaders{"owner", "ceo", "cfo", "accountant", "viewer"};
-const std::vector<std::string> kImporters{"owner", "ceo", "cfo", "accountant"};
 constexpr size_t kMaxFilesPerRequest = 20000;
 constexpr size_t kMaxExpandedBytes = 256 * 1024 * 1024;  // a request's ZIPs, uncompressed (zip bombs)
 
@@ -483,25 +481,29 @@ db::Task<Result<http::Response>> ExportCsv(App& app, RequestContext& ctx) {
 
 void RegisterInvoiceRoutes(App& app) {
   app.Add("POST", "/api/v1/invoices",
-          {[&app](RequestContext& ctx) { return ImportInvoices(app, ctx); }, Access::kCompany, kImporters, false,
-           Budget::kLong, true});
+          {[&app](RequestContext& ctx) { return ImportInvoices(app, ctx); }, Access::kCompany,
+           app.Can("invoices.import"), false, Budget::kLong, true});
   app.Add("GET", "/api/v1/invoices",
-          {[&app](RequestContext& ctx) { return ListInvoices(app, ctx); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return ListInvoices(app, ctx); }, Access::kCompany, app.Can("invoices.read")});
   app.Add("GET", "/api/v1/invoices/summary",
-          {[&app](RequestContext& ctx) { return Summary(app, ctx); }, Access::kCompany, kReaders});
-  app.Add("GET", "/api/v1/invoices/receivables",
-          {[&app](RequestContext& ctx) { return Aging(app, ctx, "issued"); }, Access::kCompany, kReaders});
-  app.Add("GET", "/api/v1/invoices/payables",
-          {[&app](RequestContext& ctx) { return Aging(app, ctx, "received"); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return Summary(app, ctx); }, Access::kCompany, app.Can("invoices.read")});
   app.Add(
-      "GET", "/api/v1/invoices/export.csv",
-      {[&app](RequestContext& ctx) { return ExportCsv(app, ctx); }, Access::kCompany, kReaders, false, Budget::kLong});
+      "GET", "/api/v1/invoices/receivables",
+      {[&app](RequestContext& ctx) { return Aging(app, ctx, "issued"); }, Access::kCompany, app.Can("invoices.read")});
+  app.Add("GET", "/api/v1/invoices/payables",
+          {[&app](RequestContext& ctx) { return Aging(app, ctx, "received"); }, Access::kCompany,
+           app.Can("invoices.read")});
+  app.Add("GET", "/api/v1/invoices/export.csv",
+          {[&app](RequestContext& ctx) { return ExportCsv(app, ctx); }, Access::kCompany, app.Can("invoices.read"),
+           false, Budget::kLong});
   app.Add("GET", "/api/v1/invoices/{id}",
-          {[&app](RequestContext& ctx) { return GetInvoice(app, ctx); }, Access::kCompany, kReaders});
-  app.Add("GET", "/api/v1/invoices/{id}/xml",
-          {[&app](RequestContext& ctx) { return GetInvoiceXml(app, ctx); }, Access::kCompany, kReaders});
-  app.Add("POST", "/api/v1/invoices/{id}/cancel",
-          {[&app](RequestContext& ctx) { return CancelInvoice(app, ctx); }, Access::kCompany, {"owner", "cfo"}});
+          {[&app](RequestContext& ctx) { return GetInvoice(app, ctx); }, Access::kCompany, app.Can("invoices.read")});
+  app.Add(
+      "GET", "/api/v1/invoices/{id}/xml",
+      {[&app](RequestContext& ctx) { return GetInvoiceXml(app, ctx); }, Access::kCompany, app.Can("invoices.read")});
+  app.Add(
+      "POST", "/api/v1/invoices/{id}/cancel",
+      {[&app](RequestContext& ctx) { return CancelInvoice(app, ctx); }, Access::kCompany, app.Can("invoices.cancel")});
 }
 
 }  // namespace vertice::api

@@ -80,8 +80,7 @@ void RegisterMemberRoutes(App& app) {
              if (!page) co_return std::unexpected(page.error());
              co_return Json(200, shared::PageJson(*page));
            },
-           Access::kCompany,
-           {"owner", "ceo", "cfo"}});
+           Access::kCompany, app.Can("members.read")});
 
   app.Add(
       "POST", "/api/v1/members",
@@ -149,9 +148,7 @@ void RegisterMemberRoutes(App& app) {
          if (created_user && !password) out["temporary_password"] = temporary;
          co_return Json(201, out);
        },
-       Access::kCompany,
-       {"owner"},
-       true});
+       Access::kCompany, app.Can("members.manage"), true});
 
   app.Add("PATCH", "/api/v1/members/{user_id}",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
@@ -177,9 +174,7 @@ void RegisterMemberRoutes(App& app) {
              if (!changed) co_return std::unexpected(changed.error());
              co_return Json(200, *changed);
            },
-           Access::kCompany,
-           {"owner"},
-           true});
+           Access::kCompany, app.Can("members.manage"), true});
 
   app.Add("DELETE", "/api/v1/members/{user_id}",
           {[&app](RequestContext& ctx) -> db::Task<Result<http::Response>> {
@@ -198,9 +193,7 @@ void RegisterMemberRoutes(App& app) {
              if (!removed) co_return std::unexpected(removed.error());
              co_return NoContent();
            },
-           Access::kCompany,
-           {"owner"},
-           true});
+           Access::kCompany, app.Can("members.manage"), true});
 }
 
 }  // namespace vertice::api

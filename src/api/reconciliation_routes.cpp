@@ -20,9 +20,6 @@ namespace json = boost::json;
 
 namespace {
 
-const std::vector<std::string> kReaders{"owner", "ceo", "cfo", "accountant", "viewer"};
-const std::vector<std::string> kReconcilers{"owner", "cfo", "accountant"};
-
 Error MatchNotFound() { return NotFound("La conciliación no existe."); }
 
 reconciliation::Decider DeciderOf(const RequestContext& ctx) {
@@ -218,25 +215,32 @@ void RegisterReconciliationRoutes(App& app, double auto_threshold, double auto_m
   options.auto_threshold = auto_threshold;
   options.auto_margin = auto_margin;
   app.Add("POST", "/api/v1/reconciliation/run",
-          {[&app, options](RequestContext& ctx) { return Run(app, ctx, options); }, Access::kCompany, kReconcilers,
-           false, Budget::kLong});
+          {[&app, options](RequestContext& ctx) { return Run(app, ctx, options); }, Access::kCompany,
+           app.Can("reconciliation.decide"), false, Budget::kLong});
   app.Add("GET", "/api/v1/reconciliation/suggestions",
-          {[&app](RequestContext& ctx) { return Suggestions(app, ctx); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return Suggestions(app, ctx); }, Access::kCompany,
+           app.Can("reconciliation.read")});
   const std::pair<const char*, DecisionFn> decisions[] = {
       {"accept", reconciliation::Accept}, {"reject", reconciliation::Reject}, {"undo", reconciliation::Undo}};
   for (const auto& [action, decide] : decisions)
     app.Add("POST", std::string("/api/v1/reconciliation/matches/{id}/") + action,
-            {[&app, decide](RequestContext& ctx) { return Decide(app, ctx, decide); }, Access::kCompany, kReconcilers});
-  app.Add("POST", "/api/v1/reconciliation/manual",
-          {[&app](RequestContext& ctx) { return Manual(app, ctx); }, Access::kCompany, kReconcilers});
-  app.Add("GET", "/api/v1/reconciliation/rules",
-          {[&app](RequestContext& ctx) { return ListRules(app, ctx); }, Access::kCompany, kReaders});
+            {[&app, decide](RequestContext& ctx) { return Decide(app, ctx, decide); }, Access::kCompany,
+             app.Can("reconciliation.decide")});
+  app.Add(
+      "POST", "/api/v1/reconciliation/manual",
+      {[&app](RequestContext& ctx) { return Manual(app, ctx); }, Access::kCompany, app.Can("reconciliation.decide")});
+  app.Add(
+      "GET", "/api/v1/reconciliation/rules",
+      {[&app](RequestContext& ctx) { return ListRules(app, ctx); }, Access::kCompany, app.Can("reconciliation.read")});
   app.Add("POST", "/api/v1/reconciliation/rules",
-          {[&app](RequestContext& ctx) { return CreateRule(app, ctx); }, Access::kCompany, kReconcilers});
+          {[&app](RequestContext& ctx) { return CreateRule(app, ctx); }, Access::kCompany,
+           app.Can("reconciliation.decide")});
   app.Add("DELETE", "/api/v1/reconciliation/rules/{id}",
-          {[&app](RequestContext& ctx) { return DeleteRule(app, ctx); }, Access::kCompany, kReconcilers});
-  app.Add("GET", "/api/v1/reconciliation/summary",
-          {[&app](RequestContext& ctx) { return Summary(app, ctx); }, Access::kCompany, kReaders});
+          {[&app](RequestContext& ctx) { return DeleteRule(app, ctx); }, Access::kCompany,
+           app.Can("reconciliation.decide")});
+  app.Add(
+      "GET", "/api/v1/reconciliation/summary",
+      {[&app](RequestContext& ctx) { return Summary(app, ctx); }, Access::kCompany, app.Can("reconciliation.read")});
 }
 
 }  // namespace vertice::api

@@ -20,7 +20,6 @@ namespace json = boost::json;
 
 namespace {
 
-const std::vector<std::string> kReaders{"owner", "ceo", "cfo", "accountant", "viewer"};
 const std::vector<std::string> kColumns{"transaction_type", "source_table", "source_id", "fecha",
                                         "monto_total",      "moneda",       "status",    "vertical"};
 
@@ -169,10 +168,11 @@ db::Task<Result<http::Response>> Revenue(App& app, RequestContext& ctx) {
 
 void RegisterTransactionRoutes(App& app) {
   app.Add("GET", "/api/v1/transactions",
-          {[&app](RequestContext& ctx) { return ListTransactions(app, ctx); }, Access::kCompany, kReaders});
-  app.Add(
-      "GET", "/api/v1/reports/revenue",
-      {[&app](RequestContext& ctx) { return Revenue(app, ctx); }, Access::kCompany, kReaders, false, Budget::kLong});
+          {[&app](RequestContext& ctx) { return ListTransactions(app, ctx); }, Access::kCompany,
+           app.Can("transactions.read")});
+  app.Add("GET", "/api/v1/reports/revenue",
+          {[&app](RequestContext& ctx) { return Revenue(app, ctx); }, Access::kCompany, app.Can("transactions.read"),
+           false, Budget::kLong});
 }
 
 }  // namespace vertice::api

@@ -234,10 +234,14 @@ void RegisterVerticalRoutes(App& app, const verticals::Registry& registry) {
              if (!saved) co_return std::unexpected(saved.error());
              co_return Json(200, VerticalJson(*m, &*saved));
            },
-           Access::kCompany,
-           {"owner"},
+           Access::kCompany, app.Can("verticals.manage"),
            /*sessions_only=*/true});
 
+  // A vertical's permissions become capabilities "<vertical>.<permission>" (its manifest is their
+  // table), which its routes name like the core ones.
+  for (const auto& manifest : registry.Verticals())
+    for (const auto& [permission, roles] : manifest.permissions)
+      app.CapabilityTable().Add(manifest.name + "." + permission, roles);
   for (const auto& manifest : registry.Verticals()) {
     for (const auto& route : manifest.routes) {
       const auto* m = &manifest;
@@ -252,7 +256,7 @@ void RegisterVerticalRoutes(App& app, const verticals::Registry& registry) {
                           ctx.Actor(), ctx.membership->role, {app.Deps().pool, app.Deps().clock, *entry.config}};
                       co_return co_await r->handler(req);
                     },
-                    Access::kCompany, m->permissions.at(r->permission)};
+                    Access::kCompany, app.Can(m->name + "." + r->permission)};
       app.Add(route.method, fmt::format("/api/v1/verticals/{}{}", manifest.name, route.path), std::move(mounted));
     }
   }

@@ -1,10 +1,9 @@
 #include "banking/statement_importer.hpp"
 
-#include <sodium.h>
-
 #include <boost/json.hpp>
 #include <map>
 
+#include "core/digest.hpp"
 #include "core/text.hpp"
 
 namespace vertice::banking {
@@ -12,14 +11,6 @@ namespace vertice::banking {
 namespace json = boost::json;
 
 namespace {
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
 
 json::value ErrorJson(const Error& e) {
   json::object o{{"code", e.code}, {"message", e.message}};

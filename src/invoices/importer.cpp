@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "cfdi/rules.hpp"
+#include "core/digest.hpp"
 #include "core/text.hpp"
 
 namespace vertice::invoices {
@@ -12,14 +13,6 @@ namespace vertice::invoices {
 namespace json = boost::json;
 
 namespace {
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
 
 std::string Base64(std::string_view bytes) {
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');

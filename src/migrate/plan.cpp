@@ -1,7 +1,6 @@
 #include "migrate/plan.hpp"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <map>
@@ -30,15 +29,6 @@ bool HasHeader(std::string_view sql, std::string_view marker) {
 }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  std::string hex;
-  hex.reserve(sizeof(out) * 2);
-  for (unsigned char b : out) hex += fmt::format("{:02x}", b);
-  return hex;
-}
 
 std::vector<const Migration*> Plan::ForComponent(const std::string& component) const {
   std::vector<const Migration*> out;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/digest.hpp"
 #include "core/error.hpp"
 #include "migrate/embedded.hpp"
 
@@ -47,7 +48,5 @@ inline constexpr std::string_view kDerivedComponent = "universal";
 // cfdi's documents); the rest follow in name order.
 Result<Plan> BuildPlan(const std::vector<EmbeddedFile>& files,
                        const std::vector<std::string>& component_order = {"core", "cfdi", "bank"});
-
-std::string Sha256Hex(std::string_view data);
 
 }  // namespace vertice::migrate

@@ -1,4 +1,5 @@
 // Sign-in, sessions, lockout, rate limits, CSRF and API keys, through the running server.
+#include <set>
 #include <thread>
 
 #include "tests/api/api_fixture.hpp"
@@ -30,6 +31,37 @@ TEST_F(AuthApiTest, LoginSetsCookiesAndMeListsCompaniesAndRoles) {
   EXPECT_EQ(j.at("companies").at(0).at("company_id").as_string(), "acme");
   EXPECT_EQ(j.at("companies").at(0).at("role").as_string(), "ceo");
   EXPECT_FALSE(me.Header("x-request-id").empty());
+}
+
+// /auth/me says what the caller may do in each company — the table the router enforces — so the
+// web app shows exactly what the API allows (it used to hide the health page from a CEO).
+TEST_F(AuthApiTest, MeListsTheCapabilitiesTheRouterEnforces) {
+  auto capabilities = [&](const std::string& email) {
+    auto s = SignIn(email);
+    auto me = Client().Send("GET", "/api/v1/auth/me", "", s.Bearer());
+    std::set<std::string> out;
+    const auto body = json::parse(me.body);
+    for (const auto& c : body.at("companies").at(0).at("capabilities").as_array())
+      out.insert(std::string(c.as_string()));
+    return std::pair{s, out};
+  };
+  auto [ceo, ceo_can] = capabilities("ceo@acme.mx");
+  for (const char* c : {"dashboard.read", "freshness.read", "invoices.import", "members.read", "cpg.sell"})
+    EXPECT_TRUE(ceo_can.contains(c)) << c;
+  for (const char* c : {"invoices.cancel", "members.manage", "reconciliation.decide"})
+    EXPECT_FALSE(ceo_can.contains(c)) << c;
+  auto c = Client();
+  EXPECT_EQ(c.Send("GET", "/api/v1/mv/health", "", ceo.Bearer("acme")).status, 200);
+  EXPECT_EQ(c.Send("GET", "/api/v1/members", "", ceo.Bearer("acme")).status, 200);
+  EXPECT_EQ(c.Send("POST", "/api/v1/invoices/FFFFFFFF-0000-4000-8000-00000000AAAA/cancel", R"({"reason":"x"})",
+                   ceo.Bearer("acme"))
+                .status,
+            403);
+
+  auto [cashier, cashier_can] = capabilities("cajero@acme.mx");
+  EXPECT_TRUE(cashier_can.contains("cpg.sell"));
+  EXPECT_FALSE(cashier_can.contains("dashboard.read"));
+  EXPECT_EQ(c.Send("GET", "/api/v1/dashboard", "", cashier.Bearer("acme")).status, 403);
 }
 
 TEST_F(AuthApiTest, UnknownUserAndWrongPasswordGetTheSameAnswer) {

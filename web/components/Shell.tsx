@@ -3,21 +3,21 @@
 // sign-out. On a phone the navigation wraps under the brand.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { CAN, useSession } from '@/lib/session';
+import { CAN, type Need, useSession } from '@/lib/session';
 import { label, ROLE_LABELS } from '@/lib/format';
 
-const LINKS: { href: string; text: string; can: (role: string) => boolean }[] = [
-  { href: '/', text: 'Panel', can: CAN.dashboard },
-  { href: '/reportes', text: 'Reportes', can: CAN.reports },
-  { href: '/pos', text: 'Punto de venta', can: CAN.pos },
-  { href: '/facturas', text: 'Facturas', can: CAN.invoices },
-  { href: '/conciliacion', text: 'Conciliación', can: CAN.reconciliation },
-  { href: '/salud', text: 'Salud', can: CAN.health },
-  { href: '/ajustes', text: 'Ajustes', can: CAN.settings },
+const LINKS: { href: string; text: string; need: Need }[] = [
+  { href: '/', text: 'Panel', need: CAN.dashboard },
+  { href: '/reportes', text: 'Reportes', need: CAN.reports },
+  { href: '/pos', text: 'Punto de venta', need: CAN.pos },
+  { href: '/facturas', text: 'Facturas', need: CAN.invoices },
+  { href: '/conciliacion', text: 'Conciliación', need: CAN.reconciliation },
+  { href: '/salud', text: 'Salud', need: CAN.health },
+  { href: '/ajustes', text: 'Ajustes', need: CAN.settings },
 ];
 
 export function Shell({ children }: { children: React.ReactNode }) {
-  const { me, company, role, switchCompany, logout } = useSession();
+  const { me, company, role, can, switchCompany, logout } = useSession();
   const pathname = usePathname();
   const current = (href: string) => (href === '/' ? pathname === '/' : pathname.startsWith(href));
   return (
@@ -27,7 +27,7 @@ export function Shell({ children }: { children: React.ReactNode }) {
         <Link href="/" className="brand" aria-label="Vértice, inicio">Vértice</Link>
         <nav aria-label="Principal">
           <ul>
-            {LINKS.filter((l) => l.can(role)).map((l) => (
+            {LINKS.filter((l) => can(l.need)).map((l) => (
               <li key={l.href}>
                 <Link href={l.href} aria-current={current(l.href) ? 'page' : undefined}>{l.text}</Link>
               </li>
@@ -55,9 +55,9 @@ export function Shell({ children }: { children: React.ReactNode }) {
 }
 
 /** Shows the page only to the roles it is for; others get a plain explanation. */
-export function RoleGate({ allow, children }: { allow: (role: string) => boolean; children: React.ReactNode }) {
-  const { role } = useSession();
-  if (!allow(role)) {
+export function RoleGate({ allow, children }: { allow: Need; children: React.ReactNode }) {
+  const { role, can } = useSession();
+  if (!can(allow)) {
     return <section className="panel"><h1>Sin acceso</h1><p>Su rol ({label(ROLE_LABELS, role)}) no permite ver esta pantalla.</p></section>;
   }
   return <>{children}</>;

@@ -4,14 +4,19 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { usePathname, useRouter } from 'next/navigation';
 import { api, selectCompany, selectedCompany } from './api';
+import { allows, type Need } from './capabilities';
 
-export type Company = { company_id: string; name: string; role: string };
+export { CAN, allows, homeFor, type Need } from './capabilities';
+
+export type Company = { company_id: string; name: string; role: string; capabilities: string[] };
 export type Me = { user: { id: string; email: string; full_name: string }; companies: Company[] };
 
 type SessionValue = {
   me: Me;
   company: Company;
   role: string;
+  /** Whether the user may do this in the company (any of several capabilities will do). */
+  can: (need: Need) => boolean;
   switchCompany: (id: string) => void;
   logout: () => Promise<void>;
 };
@@ -23,24 +28,6 @@ export function useSession(): SessionValue {
   const v = useContext(SessionContext);
   if (!v) throw new Error('useSession outside SessionProvider');
   return v;
-}
-
-/** Which screens each role sees (the API enforces the same rules). */
-export const CAN = {
-  dashboard: (r: string) => r !== 'cashier',
-  reports: (r: string) => r !== 'cashier',
-  pos: (r: string) => ['owner', 'ceo', 'cfo', 'cashier', 'accountant'].includes(r),
-  invoices: (r: string) => r !== 'cashier',
-  importInvoices: (r: string) => ['owner', 'ceo', 'cfo', 'accountant'].includes(r),
-  reconciliation: (r: string) => r !== 'cashier',
-  reconcile: (r: string) => ['owner', 'cfo', 'accountant'].includes(r),
-  refresh: (r: string) => ['owner', 'ceo', 'cfo'].includes(r),
-  settings: (r: string) => r === 'owner',
-  health: (r: string) => ['owner', 'cfo'].includes(r),
-};
-
-export function homeFor(role: string): string {
-  return role === 'cashier' ? '/pos' : '/';
 }
 
 export function SessionProvider({ children }: { children: React.ReactNode }) {
@@ -102,7 +89,8 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
   const value = useMemo<SessionValue | null>(() => {
     if (!me || !companyId) return null;
     const company = me.companies.find((c) => c.company_id === companyId) ?? me.companies[0];
-    return { me, company, role: company.role, switchCompany, logout };
+    const can = (need: Need) => allows(company.capabilities, need);
+    return { me, company, role: company.role, can, switchCompany, logout };
   }, [me, companyId, switchCompany, logout]);
 
   if (failed) return <main className="center"><p role="alert" className="error">{failed}</p></main>;

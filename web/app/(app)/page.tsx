@@ -30,15 +30,15 @@ type Dashboard = {
 type ReconSummary = { movements: number; reconciled_share_count: string | number; unreconciled_amount: string; pending_suggestions: number };
 
 export default function DashboardPage() {
-  const { role } = useSession();
+  const { can, company } = useSession();
   const router = useRouter();
-  useEffect(() => { if (!CAN.dashboard(role)) router.replace(homeFor(role)); }, [role, router]);
-  if (!CAN.dashboard(role)) return <Loading />;
+  useEffect(() => { if (!can(CAN.dashboard)) router.replace(homeFor(company.capabilities)); }, [can, company, router]);
+  if (!can(CAN.dashboard)) return <Loading />;
   return <DashboardView />;
 }
 
 function DashboardView() {
-  const { role, company } = useSession();
+  const { can, company } = useSession();
   const [data, setData] = useState<Dashboard | null>(null);
   const [receivedAt, setReceivedAt] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -89,7 +89,7 @@ function DashboardView() {
         </div>
         <div className="head-actions">
           <LiveBadge state={live} />
-          {CAN.refresh(role) && <RefreshButton onDone={() => void load()} />}
+          {can(CAN.refresh) && <RefreshButton onDone={() => void load()} />}
         </div>
       </div>
       {error && <ErrorState message={`No se pudieron actualizar los números: ${error}`} onRetry={() => void load()} />}

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { api, ApiError, selectCompany } from '@/lib/api';
 import { homeFor } from '@/lib/session';
 
-type Login = { companies: { company_id: string; role: string }[] };
+type Login = { companies: { company_id: string; role: string; capabilities: string[] }[] };
 
 export default function LoginPage() {
   const router = useRouter();
@@ -25,7 +25,7 @@ export default function LoginPage() {
       selectCompany(first?.company_id ?? null);
       window.sessionStorage.removeItem('vertice.me'); // another user may have used this tab
       const next = new URLSearchParams(window.location.search).get('next');
-      router.replace(next && next.startsWith('/') && !next.startsWith('//') && next !== '/login' ? next : homeFor(first?.role ?? ''));
+      router.replace(next && next.startsWith('/') && !next.startsWith('//') && next !== '/login' ? next : homeFor(first?.capabilities));
     } catch (err) {
       const code = err instanceof ApiError ? err.code : '';
       setError(code === 'auth.invalid_credentials' ? 'Correo o contraseña incorrectos.'

@@ -21,8 +21,8 @@ export default function ReconciliationPage() {
 }
 
 function Reconciliation() {
-  const { role } = useSession();
-  const canAct = CAN.reconcile(role);
+  const { can } = useSession();
+  const canAct = can(CAN.reconcile);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [suggestions, setSuggestions] = useState<Suggestion[] | null>(null);
   const [movements, setMovements] = useState<Movement[] | null>(null);
@@ -66,7 +66,7 @@ function Reconciliation() {
           <button type="button" className="primary" disabled={busy} onClick={() => void act('Conciliación ejecutada.', '/api/v1/reconciliation/run')}>Conciliar ahora</button>
         </div>}
       </div>
-      <Accounts canCreate={['owner', 'cfo'].includes(role)} />
+      <Accounts canCreate={can(CAN.bankAccounts)} />
       {canAct && <StatementUpload onImported={() => void load()} />}
       {notice && <p className="notice ok" role="status" data-testid="recon-notice">{notice}
         {undoable && <> <button type="button" disabled={busy} onClick={() => void act('Conciliación deshecha.', `/api/v1/reconciliation/matches/${undoable}/undo`)} data-testid="undo">Deshacer</button></>}</p>}

@@ -28,7 +28,7 @@ export default function InvoicesPage() {
 }
 
 function Invoices() {
-  const { role } = useSession();
+  const { can } = useSession();
   const [tab, setTab] = useState<'list' | 'receivables' | 'payables'>('list');
   const [filters, setFilters] = useState({ direction: '', tipo: '', status: '', payment: '', q: '', from: '', to: '' });
   const [items, setItems] = useState<Item[] | null>(null);
@@ -63,7 +63,7 @@ function Invoices() {
   return (
     <div>
       <div className="page-head"><h1>Facturas (CFDI)</h1></div>
-      {CAN.importInvoices(role) && <Upload onImported={() => void load()} />}
+      {can(CAN.importInvoices) && <Upload onImported={() => void load()} />}
       <div className="tabs" role="tablist">
         <button role="tab" type="button" aria-selected={tab === 'list'} onClick={() => setTab('list')}>Comprobantes</button>
         <button role="tab" type="button" aria-selected={tab === 'receivables'} onClick={() => setTab('receivables')}>Por cobrar</button>

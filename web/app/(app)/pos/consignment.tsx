@@ -3,7 +3,7 @@
 // quantities, as the retailer reports them), record the retailer's payments.
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
-import { useSession } from '@/lib/session';
+import { CAN, useSession } from '@/lib/session';
 import { money } from '@/lib/money';
 import { formatDate } from '@/lib/format';
 import { Empty, ErrorState, Loading } from '@/components/States';
@@ -19,8 +19,8 @@ type Line = { line_no: number; sku: string; name: string; qty_delivered: string;
 type Detail = Summary & { lines: Line[]; available_events?: string[]; settlements: { settlement_id: string; amount: string; paid_on: string; method: string }[] };
 
 export function Consignment({ posId, products }: { posId: string; products: Product[] }) {
-  const { role } = useSession();
-  const canSettle = ['owner', 'cfo', 'accountant'].includes(role);
+  const { can } = useSession();
+  const canSettle = can(CAN.settle);
   const [list, setList] = useState<Summary[] | null>(null);
   const [open, setOpen] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);

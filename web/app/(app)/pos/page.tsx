@@ -29,9 +29,9 @@ export default function PosPage() {
 }
 
 function PosScreen() {
-  const { role } = useSession();
-  const canSell = ['owner', 'ceo', 'cfo', 'cashier'].includes(role);
-  const canConsign = ['owner', 'ceo', 'cfo', 'accountant'].includes(role);
+  const { can } = useSession();
+  const canSell = can(CAN.sell);
+  const canConsign = can(CAN.consign);
   const [tab, setTab] = useState<'sale' | 'consignment'>(canSell ? 'sale' : 'consignment');
   const [pos, setPos] = useState<Pos[] | null>(null);
   const [posId, setPosId] = useState<string>('');
