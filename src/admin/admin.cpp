@@ -27,6 +27,13 @@ db::Task<Status> Audit(db::Connection& conn, const std::string& tenant_id, const
 
 }  // namespace
 
+db::Task<Result<std::string>> TenantOfCompany(db::Connection& conn, std::string company_id) {
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto rows, co_await conn.Execute("SELECT tenant_id FROM companies WHERE company_id = $1", db::P(company_id)));
+  if (rows.Empty()) co_return Fail(ErrorKind::kInvalidInput, "unknown_company", "no existe la empresa " + company_id);
+  co_return rows.Str(0, "tenant_id");
+}
+
 db::Task<Status> CreateTenant(db::Connection& conn, const std::string& tenant_id, const std::string& name) {
   if (!IsValidSlug(tenant_id))
     co_return std::unexpected(Invalid("invalid_tenant_id", "tenant id must be a slug like 'demo'"));

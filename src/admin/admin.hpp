@@ -9,6 +9,10 @@
 
 namespace vertice::admin {
 
+// The tenant a company belongs to (the CLI names companies; scopes need both); 400
+// unknown_company when there is none.
+db::Task<Result<std::string>> TenantOfCompany(db::Connection& conn, std::string company_id);
+
 db::Task<Status> CreateTenant(db::Connection& conn, const std::string& tenant_id, const std::string& name);
 db::Task<Status> CreateCompany(db::Connection& conn, const std::string& tenant_id, const std::string& company_id,
                                const std::string& legal_name, const std::string& rfc);

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "admin/admin.hpp"
 #include "banking/statement_importer.hpp"
 #include "db/connection.hpp"
 #include "db/pool.hpp"
@@ -31,13 +32,9 @@ db::Task<Result<CompanyContext>> Resolve(boost::asio::any_io_executor ex, const 
   auto admin = co_await db::Connection::Connect(ex, admin_url, std::chrono::seconds(10));
   if (!admin) co_return std::unexpected(admin.error());
   (*admin)->UsePreparedStatements(false);
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows,
-      co_await (*admin)->Execute("SELECT tenant_id FROM companies WHERE company_id = $1", db::P(company_id)));
-  if (rows.Empty())
-    co_return Fail(ErrorKind::kInvalidInput, "bank.unknown_company", "no existe la empresa " + company_id);
+  VERTICE_CO_ASSIGN_OR_RETURN(auto tenant, co_await admin::TenantOfCompany(**admin, company_id));
   CompanyContext c;
-  c.scope.tenant_id = rows.Str(0, "tenant_id");
+  c.scope.tenant_id = tenant;
   c.scope.company_id = company_id;
   c.actor.type = "system";  // the audit log's actor types: user, api_key, system
   c.actor.id = std::string("cli:") + (std::getenv("USER") ? std::getenv("USER") : "operator");

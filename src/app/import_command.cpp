@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "admin/admin.hpp"
 #include "db/connection.hpp"
 #include "db/pool.hpp"
 #include "db/run_sync.hpp"
@@ -213,12 +214,7 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
       auto admin = co_await db::Connection::Connect(ex, admin_url, std::chrono::seconds(10));
       if (!admin) co_return std::unexpected(admin.error());
       (*admin)->UsePreparedStatements(false);
-      VERTICE_CO_ASSIGN_OR_RETURN(
-          auto rows,
-          co_await (*admin)->Execute("SELECT tenant_id FROM companies WHERE company_id = $1", db::P(company_id)));
-      if (rows.Empty())
-        co_return Fail(ErrorKind::kInvalidInput, "import.unknown_company", "no existe la empresa " + company_id);
-      tenant_id = rows.Str(0, "tenant_id");
+      VERTICE_CO_ASSIGN_OR_RETURN(tenant_id, co_await admin::TenantOfCompany(**admin, company_id));
     }
     db::TenantScope scope;
     scope.tenant_id = tenant_id;

@@ -389,11 +389,7 @@ int main(int argc, char** argv) {
       }
       std::string owner_tenant = tenant_id;
       if (owner_tenant.empty() && !company_id.empty()) {
-        VERTICE_CO_ASSIGN_OR_RETURN(
-            auto rows,
-            co_await conn.Execute("SELECT tenant_id FROM companies WHERE company_id = $1", db::P(company_id)));
-        if (rows.Empty()) co_return Fail(ErrorKind::kInvalidInput, "unknown_company", "no company " + company_id);
-        owner_tenant = std::string(rows.Get(0, 0));
+        VERTICE_CO_ASSIGN_OR_RETURN(owner_tenant, co_await admin::TenantOfCompany(conn, company_id));
       }
       if (owner_tenant.empty())
         co_return Fail(ErrorKind::kInvalidInput, "tenant_required", "give --tenant or --company");
