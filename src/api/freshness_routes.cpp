@@ -18,6 +18,7 @@
 #include "shared/audit.hpp"
 #include "shared/decimal.hpp"
 #include "shared/query_string.hpp"
+#include "shared/validation.hpp"
 
 namespace vertice::api {
 
@@ -92,8 +93,7 @@ constexpr const char* kMetricsSql =
 // because the view and its daily totals change in the writers' own transactions. Money leaves
 // the database as text.
 constexpr const char* kDashboardSql = R"sql(
-WITH now_ AS (SELECT clock_timestamp() AS at,
-                     (clock_timestamp() AT TIME ZONE 'America/Mexico_City')::date AS today),
+WITH now_ AS (SELECT clock_timestamp() AS at, $1::date AS today),  -- today: Mexico City's, from the clock
 daily AS (
   SELECT d.fecha, d.transaction_type, d.vertical, d.total, d.count
   FROM universal_daily d, now_
@@ -153,13 +153,33 @@ SELECT json_build_object(
 FROM now_, health
 )sql";
 
+// One statement whose single row's "body" is the answer (health).
 db::Task<Result<http::Response>> JsonFromSql(App& app, RequestContext& ctx, std::string sql) {
   auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql); });
   if (!rows) co_return std::unexpected(rows.error());
-  if (rows->Size() == 1) co_return http::JsonResponse(200, rows->Str(0, "body"));
-  std::string body = "{\"windows\":[";
-  for (int i = 0; i < rows->Size(); ++i) body += (i ? "," : "") + rows->Str(i, "body");
-  co_return http::JsonResponse(200, body + "]}");
+  co_return http::JsonResponse(200, rows->Str(0, "body"));
+}
+
+// {"windows": [...]}: one body per window, whatever their number.
+db::Task<Result<http::Response>> Metrics(App& app, RequestContext& ctx) {
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(kMetricsSql); });
+  if (!rows) co_return std::unexpected(rows.error());
+  json::array windows;
+  for (int i = 0; i < rows->Size(); ++i) windows.push_back(json::parse(rows->Get(i, "body")));
+  co_return Json(200, json::object{{"windows", std::move(windows)}});
+}
+
+// The CEO's numbers as of today in Mexico City by the injected clock.
+db::Task<Result<http::Response>> Dashboard(App& app, RequestContext& ctx) {
+  const Clock& clock = app.Deps().clock;
+  auto rows =
+      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(auto today, co_await shared::BusinessToday(tx, clock));
+        co_return co_await tx.Query(kDashboardSql, db::P(today));
+      });
+  if (!rows) co_return std::unexpected(rows.error());
+  co_return http::JsonResponse(200, rows->Str(0, "body"));
 }
 
 // The threshold lives in companies.settings; the view's trigger reads it in every writer's
@@ -214,16 +234,14 @@ void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, fresh
           {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kHealthSql); }, Access::kCompany,
            app.Can("freshness.read")});
   app.Add("GET", "/api/v1/mv/metrics",
-          {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kMetricsSql); }, Access::kCompany,
-           app.Can("freshness.read")});
+          {[&app](RequestContext& ctx) { return Metrics(app, ctx); }, Access::kCompany, app.Can("freshness.read")});
   app.Add("GET", "/api/v1/mv/settings",
           {[&app](RequestContext& ctx) { return GetSettings(app, ctx); }, Access::kCompany, app.Can("freshness.read")});
   app.Add("PUT", "/api/v1/mv/settings",
           {[&app](RequestContext& ctx) { return PutSettings(app, ctx); }, Access::kCompany,
            app.Can("freshness.configure")});
   app.Add("GET", "/api/v1/dashboard",
-          {[&app](RequestContext& ctx) { return JsonFromSql(app, ctx, kDashboardSql); }, Access::kCompany,
-           app.Can("dashboard.read")});
+          {[&app](RequestContext& ctx) { return Dashboard(app, ctx); }, Access::kCompany, app.Can("dashboard.read")});
   app.Add("GET", "/api/v1/events",
           {[&feed](RequestContext& ctx) -> db::Task<Result<http::Response>> {
              co_return feed.Subscribe(ctx.request, ctx.principal->tenant_id, ctx.CompanyId());

@@ -24,13 +24,6 @@ namespace {
 
 Error ConsignmentNotFound() { return NotFound("La consignación no existe."); }
 
-// Today in Mexico City, where the business happens.
-db::Task<Result<std::string>> Today(db::Transaction& tx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
-                              co_await tx.Query("SELECT (now() AT TIME ZONE 'America/Mexico_City')::date::text AS d"));
-  co_return rows.Str(0, "d");
-}
-
 struct Header {
   std::string status;
   shared::Rate commission_rate;
@@ -188,7 +181,7 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
         }
         std::optional<std::string> day = consigned_on;
         if (!day) {
-          VERTICE_CO_ASSIGN_OR_RETURN(day, co_await Today(tx));
+          VERTICE_CO_ASSIGN_OR_RETURN(day, co_await shared::BusinessToday(tx, req.ctx.clock));
         }
         auto inserted = co_await tx.Query(
             "WITH c AS ("
@@ -301,7 +294,7 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
           VERTICE_CO_TRY(co_await machine.Fire(tx, id_text, "deliver", req.role, req.actor));
           std::optional<std::string> day = delivered_on;
           if (!day) {
-            VERTICE_CO_ASSIGN_OR_RETURN(day, co_await Today(tx));
+            VERTICE_CO_ASSIGN_OR_RETURN(day, co_await shared::BusinessToday(tx, req.ctx.clock));
           }
           VERTICE_CO_TRY(
               co_await tx.Query("UPDATE cpg_consignments SET delivered_on = $4 WHERE tenant_id = $1 AND company_id = "
@@ -392,7 +385,7 @@ db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
                            json::object{{"balance", balance.ToString()}, {"amount", amount->ToString()}}));
         std::optional<std::string> day = paid_on;
         if (!day) {
-          VERTICE_CO_ASSIGN_OR_RETURN(day, co_await Today(tx));
+          VERTICE_CO_ASSIGN_OR_RETURN(day, co_await shared::BusinessToday(tx, req.ctx.clock));
         }
         auto id_text = std::to_string(id);
         VERTICE_CO_ASSIGN_OR_RETURN(

@@ -128,10 +128,10 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
   co_return Json(200, *row);
 }
 
-// Bills what is due today in Mexico City (what the daily job does), for this company.
-db::Task<Result<json::object>> BillDue(db::Transaction& tx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows, co_await tx.Query("SELECT services_bill_due((now() AT TIME ZONE 'America/Mexico_City')::date) AS n"));
+// Bills what is due today in Mexico City by the clock (what the daily job does), for this company.
+db::Task<Result<json::object>> BillDue(db::Transaction& tx, const Clock& clock) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto today, co_await shared::BusinessToday(tx, clock));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query("SELECT services_bill_due($1::date) AS n", db::P(today)));
   co_return json::object{{"billed", rows.Int(0, "n")}};
 }
 
@@ -153,14 +153,16 @@ VerticalManifest Manifest() {
       {"GET", "/billings", "read", [](VerticalRequest& r) { return List(r, Billings(), "contract_id"); }},
       {"POST", "/billings/run", "manage",
        [](VerticalRequest& r) -> db::Task<Result<http::Response>> {
-         auto billed = co_await r.ctx.pool.InTransaction(r.scope, BillDue);
+         const Clock& clock = r.ctx.clock;
+         auto billed =
+             co_await r.ctx.pool.InTransaction(r.scope, [&](db::Transaction& tx) { return BillDue(tx, clock); });
          if (!billed) co_return std::unexpected(billed.error());
          co_return Json(200, *billed);
        }},
   };
   m.machines = {&ContractMachine()};
-  m.jobs = {{"services.monthly_billing", "15 * * * *", [](db::Transaction& tx, const Clock&) -> db::Task<Status> {
-               VERTICE_CO_TRY(co_await BillDue(tx));
+  m.jobs = {{"services.monthly_billing", "15 * * * *", [](db::Transaction& tx, const Clock& clock) -> db::Task<Status> {
+               VERTICE_CO_TRY(co_await BillDue(tx, clock));
                co_return Status{};
              }}};
   m.transaction_types = {"service_billing"};
