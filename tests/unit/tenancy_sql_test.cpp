@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "banking/queries.hpp"
 #include "invoices/queries.hpp"
 #include "migrate/embedded.hpp"
 #include "reconciliation/queries.hpp"
@@ -60,6 +61,8 @@ TEST(TenancySqlTest, EveryNamedStatementOnACompanyTableStatesTheCompany) {
   for (const auto& s : Unstated(std::begin(reconciliation::sql::kAll), std::end(reconciliation::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
   for (const auto& s : Unstated(std::begin(invoices::sql::kAll), std::end(invoices::sql::kAll), company))
+    ADD_FAILURE() << "touches " << s;
+  for (const auto& s : Unstated(std::begin(banking::sql::kAll), std::end(banking::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
 }
 
