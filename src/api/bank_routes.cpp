@@ -5,6 +5,7 @@
 
 #include "api/app.hpp"
 #include "api/sql_list.hpp"
+#include "banking/queries.hpp"
 #include "banking/statement_importer.hpp"
 #include "core/field_errors.hpp"
 #include "core/text.hpp"
@@ -180,36 +181,32 @@ db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx,
 
 // ---- statements and movements --------------------------------------------------------------
 
+// The company's statements, newest first, a page at a time (?account_id=&after=&limit=).
 db::Task<Result<http::Response>> ListStatements(App& app, RequestContext& ctx) {
-  std::string account = shared::QueryValue(ctx.request.query, "account_id");
-  if (!account.empty() && !IsRowId(account))
-    co_return Fail(ErrorKind::kInvalidInput, "invalid_field", "account_id no es el id de una cuenta.");
+  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
+  FieldErrors errors;
+  std::optional<std::string> account, after;
+  int limit = 50;
+  for (const auto& [key, value] : q) {
+    if (key == "account_id") {
+      if (errors.Check(IsRowId(value), key, "debe ser el id de una cuenta")) account = value;
+    } else if (key == "after") {
+      if (errors.Check(IsRowId(value), key, "no es un cursor de esta lista")) after = value;
+    } else if (key == "limit") {
+      auto n = shared::Decimal<0>::Parse(value);
+      if (errors.Check(n && n->Units() >= 1 && n->Units() <= 200, key, "debe ser un entero de 1 a 200"))
+        limit = static_cast<int>(n->Units());
+    } else {
+      errors.Add(key, "unknown_field", "no es un filtro conocido");
+    }
+  }
+  VERTICE_CO_TRY(errors.ToStatus());
+  const std::string page = std::to_string(limit + 1);
   auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
-    return tx.Query(
-        "SELECT json_build_object('statement_id', s.statement_id::text, 'account_id', s.account_id::text, 'file_id', "
-        "s.file_id::text, "
-        "'file_name', f.file_name, 'format', f.format, 'bank_statement_ref', s.bank_statement_ref, "
-        "'from', s.from_date, 'to', s.to_date, 'currency', s.currency, "
-        "'opening_balance', s.opening_balance::text, 'closing_balance', s.closing_balance::text, "
-        "'movements_total', s.movements_total::text, 'new', s.new_lines, 'duplicate', s.duplicate_lines, "
-        "'rejected', s.skipped_lines, 'balance_overridden', s.balance_mismatch, 'override_reason', s.override_reason, "
-        "'imported_at', s.created_at)::text AS j "
-        "FROM bank_statements s JOIN bank_statement_files f USING (file_id) "
-        "WHERE s.tenant_id = vertice_current_tenant() AND s.company_id = vertice_current_company() "
-        "AND ($1::bigint IS NULL OR s.account_id = $1::bigint) ORDER BY s.statement_id DESC LIMIT 200",
-        db::P(account.empty() ? std::optional<std::string>{} : std::optional<std::string>(account)));
+    return tx.Query(banking::sql::kStatementsPage, db::P(account, after, page));
   });
   if (!rows) co_return std::unexpected(rows.error());
-  std::string body = "{\"items\":[";
-  for (int r = 0; r < rows->Size(); ++r) {
-    if (r) body += ',';
-    body += rows->Get(r, "j");
-  }
-  body += "]}";
-  http::Response res;
-  res.status = 200;
-  res.body = std::move(body);
-  co_return res;
+  co_return JsonItemsPage(*rows, limit, "j", [&](int r) { return rows->Str(r, "id"); });
 }
 
 struct Where : SqlWhere {

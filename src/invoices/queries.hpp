@@ -88,11 +88,16 @@ inline constexpr const char* kById = " AND i.invoice_id = $1::bigint";
 inline constexpr const char* kRefreshBalancesAfterCancel = R"sql(
 SELECT cfdi_refresh_balances(ARRAY(
   SELECT $2::text
-  UNION SELECT invoice_uuid FROM sat_payment_applications WHERE payment_invoice_id = $1::bigint
-  UNION SELECT related_uuid FROM sat_invoice_relations WHERE invoice_id = $1::bigint))
+  UNION SELECT invoice_uuid FROM sat_payment_applications
+         WHERE payment_invoice_id = $1::bigint AND company_id = vertice_current_company()
+  UNION SELECT related_uuid FROM sat_invoice_relations
+         WHERE invoice_id = $1::bigint AND company_id = vertice_current_company()))
 )sql";
 
 inline constexpr const char* kInvoiceIdByUuid =
     "SELECT invoice_id::text AS id FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.uuid = $1";
+
+// Every statement above, for the tenancy test (tests/unit/tenancy_sql_test.cpp).
+inline constexpr const char* kAll[] = {kDetail, kRefreshBalancesAfterCancel, kInvoiceIdByUuid};
 
 }  // namespace vertice::invoices::sql

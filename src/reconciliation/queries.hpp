@@ -53,7 +53,8 @@ WHERE movement_id = $1::bigint AND state = 'accepted'
 // document has settled is reconciliation_settled() (R__reconciliation_read_models.sql).
 inline constexpr const char* kOverAppliedDocument = R"sql(
 SELECT i.uuid FROM reconciliation_match_lines l JOIN sat_invoices i USING (invoice_id)
-WHERE l.match_id = $1::bigint AND abs(l.doc_amount) + reconciliation_settled(l.invoice_id) > round(i.total, 2) + 0.01
+WHERE l.match_id = $1::bigint AND l.tenant_id = vertice_current_tenant() AND l.company_id = vertice_current_company()
+  AND abs(l.doc_amount) + reconciliation_settled(l.invoice_id) > round(i.total, 2) + 0.01
 LIMIT 1
 )sql";
 
@@ -153,5 +154,24 @@ DELETE FROM reconciliation_rules
 WHERE rule_id = $1::bigint AND tenant_id = vertice_current_tenant() AND company_id = vertice_current_company()
 RETURNING pattern, category
 )sql";
+
+// Every statement above, for the test that each one touching a company's table states the
+// company (tests/unit/tenancy_sql_test.cpp).
+inline constexpr const char* kAll[] = {kMatchJson,
+                                       kMatchMovement,
+                                       kLockMovement,
+                                       kMovementHasAcceptedMatch,
+                                       kOverAppliedDocument,
+                                       kOpenDocument,
+                                       kMarkDecided,
+                                       kRecordEvent,
+                                       kRefreshMovement,
+                                       kProposedForMovement,
+                                       kInsertManualMatch,
+                                       kInsertMatchLines,
+                                       kSummary,
+                                       kListRules,
+                                       kInsertRule,
+                                       kDeleteRule};
 
 }  // namespace vertice::reconciliation::sql

@@ -257,6 +257,26 @@ TEST_F(BankApiTest, OverlappingPeriodsAddOnlyTheNewLinesAndMovementsPageByKeyset
   EXPECT_EQ(filtered.at("items").as_array().size(), 2u);
   auto bad = Call("GET", "/api/v1/bank/movements?status=pagado");
   EXPECT_EQ(bad.status, 400);
+
+  // Statements page too: the account's two, newest first, one per page.
+  std::vector<std::string> statements;
+  after.clear();
+  for (int page = 0; page < 3; ++page) {
+    auto r =
+        Call("GET", "/api/v1/bank/statements?limit=1&account_id=" + account + (after.empty() ? "" : "&after=" + after));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto j = ParseJson(r.body).as_object();
+    ASSERT_LE(j.at("items").as_array().size(), 1u);
+    for (const auto& st : j.at("items").as_array())
+      statements.push_back(std::string(st.at("statement_id").as_string()));
+    if (j.at("next_after").is_null()) break;
+    after = std::string(j.at("next_after").as_string());
+  }
+  ASSERT_EQ(statements.size(), 2u);
+  EXPECT_GT(std::stoll(statements[0]), std::stoll(statements[1]));
+  EXPECT_EQ(Call("GET", "/api/v1/bank/statements?after=x").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/bank/statements?limit=201").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/bank/statements?estado=1").status, 400);
 }
 
 TEST_F(BankApiTest, MovementsAreCashFlowsInTheUnifiedViewNotRevenue) {
