@@ -121,19 +121,10 @@ Result<ImportOptions> ReadImportOptions(const http::Request& req) {
 
 db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx, const banking::Profiles& profiles) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto options, ReadImportOptions(ctx.request));
-  std::vector<std::pair<std::string, std::string>> files;  // name, bytes
-  if (auto boundary = http::MultipartBoundary(ctx.request.Header("content-type"))) {
-    VERTICE_CO_ASSIGN_OR_RETURN(auto parts, http::ParseMultipart(ctx.request.body, *boundary));
-    int n = 0;
-    for (auto& p : parts) {
-      ++n;
-      if (p.filename.empty() && p.name != "file" && p.name != "files") continue;
-      files.emplace_back(p.filename.empty() ? "parte-" + std::to_string(n) : p.filename, std::move(p.data));
-    }
-  } else if (!ctx.request.body.empty()) {
-    std::string name = shared::QueryValue(ctx.request.query, "file_name");
-    files.emplace_back(name.empty() ? "estado-de-cuenta" : name, ctx.request.body);
-  }
+  std::string body_name = shared::QueryValue(ctx.request.query, "file_name");
+  if (body_name.empty()) body_name = "estado-de-cuenta";
+  VERTICE_CO_ASSIGN_OR_RETURN(auto files,
+                              http::UploadedFiles(ctx.request.Header("content-type"), ctx.request.body, body_name));
   if (files.empty())
     co_return Fail(ErrorKind::kInvalidInput, "bank.no_file", "Envíe el estado de cuenta en el cuerpo o como archivo.");
   if (files.size() > kMaxFilesPerRequest)

@@ -69,21 +69,11 @@ Status AddBlob(Upload& up, std::string name, std::string_view bytes) {
 }
 
 Result<Upload> ReadUpload(const http::Request& req) {
+  std::string body_name = shared::QueryValue(req.query, "filename");
+  if (body_name.empty()) body_name = invoices::LooksLikeZip(req.body) ? "archivo.zip" : "documento.xml";
+  VERTICE_ASSIGN_OR_RETURN(auto files, http::UploadedFiles(req.Header("content-type"), req.body, body_name));
   Upload up;
-  auto content_type = req.Header("content-type");
-  if (auto boundary = http::MultipartBoundary(content_type)) {
-    VERTICE_ASSIGN_OR_RETURN(auto parts, http::ParseMultipart(req.body, *boundary));
-    int n = 0;
-    for (const auto& p : parts) {
-      ++n;
-      if (p.filename.empty() && p.name != "file" && p.name != "files") continue;  // other form fields
-      VERTICE_TRY(AddBlob(up, p.filename.empty() ? "parte-" + std::to_string(n) : p.filename, p.data));
-    }
-  } else {
-    auto name = shared::QueryValue(req.query, "filename");
-    VERTICE_TRY(AddBlob(up, name.empty() ? (invoices::LooksLikeZip(req.body) ? "archivo.zip" : "documento.xml") : name,
-                        req.body));
-  }
+  for (auto& f : files) VERTICE_TRY(AddBlob(up, std::move(f.name), f.bytes));
   if (up.files.empty() && up.refused.empty())
     return Fail(ErrorKind::kInvalidInput, "invoices.no_files", "La solicitud no trae ningún archivo XML o ZIP.");
   return up;

@@ -126,4 +126,21 @@ Result<std::vector<Part>> ParseMultipart(std::string_view body, std::string_view
   }
 }
 
+Result<std::vector<UploadedFile>> UploadedFiles(std::string_view content_type, std::string_view body,
+                                                std::string body_name) {
+  std::vector<UploadedFile> files;
+  if (auto boundary = MultipartBoundary(content_type)) {
+    VERTICE_ASSIGN_OR_RETURN(auto parts, ParseMultipart(body, *boundary));
+    int n = 0;
+    for (const auto& p : parts) {
+      ++n;
+      if (p.filename.empty() && p.name != "file" && p.name != "files") continue;  // other form fields
+      files.push_back({p.filename.empty() ? "parte-" + std::to_string(n) : p.filename, p.data});
+    }
+  } else if (!body.empty()) {
+    files.push_back({std::move(body_name), body});
+  }
+  return files;
+}
+
 }  // namespace vertice::http

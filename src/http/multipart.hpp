@@ -24,4 +24,14 @@ std::optional<std::string> MultipartBoundary(std::string_view content_type);
 // Splits the body; a malformed body is a 400 naming what is wrong.
 Result<std::vector<Part>> ParseMultipart(std::string_view body, std::string_view boundary);
 
+struct UploadedFile {
+  std::string name;
+  std::string_view bytes;  // into the request body
+};
+// The files an upload request carries, one way for every import: the file parts of a multipart
+// body (other form fields skipped; a part without a file name counts when its field is "file" or
+// "files" and is named "parte-N"), or else a non-empty raw body as one file named `body_name`.
+Result<std::vector<UploadedFile>> UploadedFiles(std::string_view content_type, std::string_view body,
+                                                std::string body_name);
+
 }  // namespace vertice::http
