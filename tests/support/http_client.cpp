@@ -1,6 +1,7 @@
 #include "tests/support/http_client.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdio>
 #include <stdexcept>
 #include <thread>
 
@@ -185,6 +187,11 @@ int ServerProcess::Stop(int timeout_seconds) {
   return -1;
 }
 
-ServerProcess::~ServerProcess() { Stop(); }
+// The server's log stays behind only when a test has failed (it is what explains the failure);
+// otherwise every run would leave one file per server in /tmp.
+ServerProcess::~ServerProcess() {
+  Stop();
+  if (!::testing::UnitTest::GetInstance()->Failed()) std::remove(log_.c_str());
+}
 
 }  // namespace vertice::testing
