@@ -174,30 +174,13 @@ db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx,
 
 // The company's statements, newest first, a page at a time (?account_id=&after=&limit=).
 db::Task<Result<http::Response>> ListStatements(App& app, RequestContext& ctx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
-  FieldErrors errors;
-  std::optional<std::string> account, after;
-  int limit = 50;
-  for (const auto& [key, value] : q) {
-    if (key == "account_id") {
-      if (errors.Check(IsRowId(value), key, "debe ser el id de una cuenta")) account = value;
-    } else if (key == "after") {
-      if (errors.Check(IsRowId(value), key, "no es un cursor de esta lista")) after = value;
-    } else if (key == "limit") {
-      auto n = shared::Decimal<0>::Parse(value);
-      if (errors.Check(n && n->Units() >= 1 && n->Units() <= 200, key, "debe ser un entero de 1 a 200"))
-        limit = static_cast<int>(n->Units());
-    } else {
-      errors.Add(key, "unknown_field", "no es un filtro conocido");
-    }
-  }
-  VERTICE_CO_TRY(errors.ToStatus());
-  const std::string page = std::to_string(limit + 1);
+  VERTICE_CO_ASSIGN_OR_RETURN(auto query, ParseAccountPageQuery(ctx.request.query));
+  const std::string page = std::to_string(query.limit + 1);
   auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
-    return tx.Query(banking::sql::kStatementsPage, db::P(account, after, page));
+    return tx.Query(banking::sql::kStatementsPage, db::P(query.account_id, query.after, page));
   });
   if (!rows) co_return std::unexpected(rows.error());
-  co_return JsonItemsPage(*rows, limit, "j", [&](int r) { return rows->Str(r, "id"); });
+  co_return JsonItemsPage(*rows, query.limit, "j", [&](int r) { return rows->Str(r, "id"); });
 }
 
 struct Where : SqlWhere {

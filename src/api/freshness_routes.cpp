@@ -93,7 +93,8 @@ constexpr const char* kMetricsSql =
 // because the view and its daily totals change in the writers' own transactions. Money leaves
 // the database as text.
 constexpr const char* kDashboardSql = R"sql(
-WITH now_ AS (SELECT clock_timestamp() AS at, $1::date AS today),  -- today: Mexico City's, from the clock
+-- $1: the injected clock's instant; today is Mexico City's day of it (bound, not a round trip).
+WITH now_ AS (SELECT clock_timestamp() AS at, ($1::timestamptz AT TIME ZONE 'America/Mexico_City')::date AS today),
 daily AS (
   SELECT d.fecha, d.transaction_type, d.vertical, d.total, d.count
   FROM universal_daily d, now_
@@ -172,12 +173,9 @@ db::Task<Result<http::Response>> Metrics(App& app, RequestContext& ctx) {
 
 // The CEO's numbers as of today in Mexico City by the injected clock.
 db::Task<Result<http::Response>> Dashboard(App& app, RequestContext& ctx) {
-  const Clock& clock = app.Deps().clock;
-  auto rows =
-      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
-        VERTICE_CO_ASSIGN_OR_RETURN(auto today, co_await shared::BusinessToday(tx, clock));
-        co_return co_await tx.Query(kDashboardSql, db::P(today));
-      });
+  const std::string now = shared::IsoUtc(app.Deps().clock.Now());
+  auto rows = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(kDashboardSql, db::P(now)); });
   if (!rows) co_return std::unexpected(rows.error());
   co_return http::JsonResponse(200, rows->Str(0, "body"));
 }

@@ -50,23 +50,8 @@ db::Task<Result<http::Response>> Run(App& app, RequestContext& ctx, reconciliati
 }
 
 db::Task<Result<http::Response>> Suggestions(App& app, RequestContext& ctx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
-  FieldErrors errors;
-  reconciliation::SuggestionQuery query;
-  for (const auto& [key, value] : q) {
-    if (key == "account_id") {
-      if (errors.Check(IsRowId(value), key, "debe ser el id de una cuenta")) query.account_id = value;
-    } else if (key == "after") {
-      if (errors.Check(IsRowId(value), key, "no es un cursor de esta lista")) query.after = value;
-    } else if (key == "limit") {
-      auto n = shared::Decimal<0>::Parse(value);
-      if (errors.Check(n && n->Units() >= 1 && n->Units() <= 200, key, "debe ser un entero de 1 a 200"))
-        query.limit = static_cast<int>(n->Units());
-    } else {
-      errors.Add(key, "unknown_field", "no es un filtro conocido");
-    }
-  }
-  VERTICE_CO_TRY(errors.ToStatus());
+  VERTICE_CO_ASSIGN_OR_RETURN(auto page, ParseAccountPageQuery(ctx.request.query));
+  const reconciliation::SuggestionQuery query{page.account_id, page.after, page.limit};
   auto rows = co_await app.Deps().pool.InTransaction(
       ctx.Scope(), [&](db::Transaction& tx) { return reconciliation::Suggestions(tx, query); });
   if (!rows) co_return std::unexpected(rows.error());

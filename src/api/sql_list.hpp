@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,5 +28,13 @@ struct SqlWhere {
 // the extra row says there is a next page, whose cursor is cursor(last row shown).
 http::Response JsonItemsPage(const db::Rows& rows, int limit, std::string_view json_column,
                              const std::function<std::string(int row)>& cursor);
+
+// ?account_id=&after=&limit= of a list keyset by row id (limit 1–200, default 50); any other
+// parameter is refused, every violation reported at once.
+struct AccountPageQuery {
+  std::optional<std::string> account_id, after;
+  int limit = 50;
+};
+Result<AccountPageQuery> ParseAccountPageQuery(std::string_view query);
 
 }  // namespace vertice::api

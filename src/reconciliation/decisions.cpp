@@ -169,9 +169,9 @@ db::Task<Result<db::Rows>> Suggestions(db::Transaction& tx, SuggestionQuery quer
 }
 
 db::Task<Result<std::string>> Summary(db::Transaction& tx, SummaryQuery query, const Clock& clock) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto today, co_await shared::BusinessToday(tx, clock));
+  const std::string now = shared::IsoUtc(clock.Now());
   VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
-                              co_await tx.Query(sql::kSummary, db::P(query.account_id, query.from, query.to, today)));
+                              co_await tx.Query(sql::kSummary, db::P(query.account_id, query.from, query.to, now)));
   co_return rows.Str(0, "j");
 }
 

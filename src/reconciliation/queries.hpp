@@ -103,7 +103,8 @@ SELECT $1::bigint, vertice_current_tenant(), vertice_current_company(), x.invoic
 FROM jsonb_to_recordset($2::jsonb) AS x(invoice_id bigint, amount numeric, doc_amount numeric)
 )sql";
 
-// The company's reconciliation at a glance ($1 account, $2 from, $3 to, $4 today in Mexico City).
+// The company's reconciliation at a glance ($1 account, $2 from, $3 to, $4 the clock's instant:
+// ages count from its Mexico City day).
 inline constexpr const char* kSummary = R"sql(
 WITH m AS (
   SELECT * FROM bank_movements
@@ -111,7 +112,8 @@ WITH m AS (
     AND ($1::bigint IS NULL OR account_id = $1::bigint)
     AND ($2::date IS NULL OR booking_date >= $2::date) AND ($3::date IS NULL OR booking_date <= $3::date)
 ), open_ AS (
-  SELECT abs(amount) - abs(reconciled_amount) AS left_, $4::date - booking_date AS days FROM m
+  SELECT abs(amount) - abs(reconciled_amount) AS left_,
+         ($4::timestamptz AT TIME ZONE 'America/Mexico_City')::date - booking_date AS days FROM m
   WHERE status IN ('unreconciled', 'partial')
 )
 SELECT json_build_object(
