@@ -57,6 +57,14 @@ http::Response NoContent() {
 
 Error NotFound(std::string what) { return Error{ErrorKind::kNotFound, "not_found", std::move(what), {}, {}}; }
 
+db::Task<Result<http::Response>> ListPage(App& app, RequestContext& ctx, const shared::ListDefinition& definition) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto list, shared::BuildList(definition, ctx.request.query));
+  auto page = co_await app.Deps().pool.InTransaction(ctx.Scope(),
+                                                     [&](db::Transaction& tx) { return shared::FetchList(tx, list); });
+  if (!page) co_return std::unexpected(page.error());
+  co_return http::JsonResponse(200, std::move(*page));
+}
+
 App::App(AppDeps deps, AppOptions options) : deps_(deps), options_(options) {}
 
 void App::Add(std::string method, std::string path, Route route) {

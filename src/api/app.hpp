@@ -17,6 +17,7 @@
 #include "http/router.hpp"
 #include "migrate/plan.hpp"
 #include "shared/audit.hpp"
+#include "shared/list.hpp"
 
 namespace vertice::verticals {
 class Registry;
@@ -118,6 +119,8 @@ class App {
 http::Response Json(int status, const boost::json::value& body);
 http::Response NoContent();
 Error NotFound(std::string what = "El recurso no existe.");
+// GET of a declared list (shared/list.hpp): the request's filters, order and cursor → one page.
+db::Task<Result<http::Response>> ListPage(App& app, RequestContext& ctx, const shared::ListDefinition& definition);
 
 // Registers every core route (health, auth, members, api keys).
 void RegisterHealthRoutes(App& app);

@@ -4,11 +4,12 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
-#include "api/sql_list.hpp"
+#include "banking/list.hpp"
 #include "banking/queries.hpp"
 #include "banking/statement_importer.hpp"
 #include "core/field_errors.hpp"
 #include "core/text.hpp"
+#include "http/error_response.hpp"
 #include "http/json_body.hpp"
 #include "http/multipart.hpp"
 #include "shared/dal.hpp"
@@ -172,104 +173,14 @@ db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx,
 
 // ---- statements and movements --------------------------------------------------------------
 
-// The company's statements, newest first, a page at a time (?account_id=&after=&limit=).
-db::Task<Result<http::Response>> ListStatements(App& app, RequestContext& ctx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto query, ParseAccountPageQuery(ctx.request.query));
-  const std::string page = std::to_string(query.limit + 1);
-  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
-    return tx.Query(banking::sql::kStatementsPage, db::P(query.account_id, query.after, page));
-  });
-  if (!rows) co_return std::unexpected(rows.error());
-  co_return JsonItemsPage(*rows, query.limit, "j", [&](int r) { return rows->Str(r, "id"); });
-}
-
-struct Where : SqlWhere {
-  Where() { sql = "m.tenant_id = vertice_current_tenant() AND m.company_id = vertice_current_company()"; }
-};
-
-db::Task<Result<http::Response>> ListMovements(App& app, RequestContext& ctx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
-  FieldErrors errors;
-  Where w;
-  int limit = 50;
-  for (const auto& [key, value] : q) {
-    if (key == "account_id" || key == "statement_id") {
-      if (errors.Check(IsRowId(value), key, "debe ser un id numérico"))
-        w.And("m." + key + " = " + w.Bind(value) + "::bigint");
-    } else if (key == "from" || key == "to") {
-      if (errors.Check(shared::IsIsoDate(value), key, "debe ser una fecha AAAA-MM-DD"))
-        w.And(std::string("m.booking_date ") + (key == "from" ? ">= " : "<= ") + w.Bind(value) + "::date");
-    } else if (key == "status") {
-      if (errors.Check(value == "unreconciled" || value == "partial" || value == "reconciled" || value == "ignored",
-                       key, "debe ser unreconciled, partial, reconciled o ignored"))
-        w.And("m.status = " + w.Bind(value));
-    } else if (key == "direction") {
-      if (errors.Check(value == "in" || value == "out", key, "debe ser in (depósitos) u out (retiros)"))
-        w.And(value == "in" ? "m.amount > 0" : "m.amount < 0");
-    } else if (key == "min_amount" || key == "max_amount") {
-      if (errors.Check(shared::Money::Parse(value).has_value(), key, "debe ser un importe como 1500.00"))
-        w.And(std::string("abs(m.amount) ") + (key == "min_amount" ? ">= " : "<= ") + w.Bind(value) + "::numeric");
-    } else if (key == "q") {
-      if (errors.Check(!value.empty() && value.size() <= 100, key, "debe tener de 1 a 100 caracteres")) {
-        auto p = w.Bind(value);
-        w.And("(m.description ILIKE '%' || " + p + " || '%' OR m.reference = " + p + " OR m.bank_reference = " + p +
-              " OR m.counterparty_name ILIKE '%' || " + p + " || '%')");
-      }
-    } else if (key == "limit") {
-      auto n = shared::Decimal<0>::Parse(value);
-      if (errors.Check(n && n->Units() >= 1 && n->Units() <= 200, key, "debe ser un entero de 1 a 200"))
-        limit = static_cast<int>(n->Units());
-    } else if (key == "after") {
-      // Cursor "<booking date>~<id>" from the previous page (newest first).
-      auto tilde = value.find('~');
-      bool ok = tilde == 10 && shared::IsIsoDate(value.substr(0, 10)) && IsRowId(value.substr(11));
-      if (errors.Check(ok, key, "no es un cursor de esta lista"))
-        w.And("(m.booking_date, m.movement_id) < (" + w.Bind(value.substr(0, 10)) + "::date, " +
-              w.Bind(value.substr(11)) + "::bigint)");
-    } else {
-      errors.Add(key, "unknown_field", "no es un filtro conocido");
-    }
-  }
-  VERTICE_CO_TRY(errors.ToStatus());
-  std::string sql =
-      "SELECT json_build_object('movement_id', m.movement_id::text, 'account_id', m.account_id::text, 'statement_id', "
-      "m.statement_id::text, 'booking_date', m.booking_date, 'value_date', m.value_date, 'amount', m.amount::text, "
-      "'currency', m.currency, 'description', m.description, 'reference', m.reference, 'bank_reference', "
-      "m.bank_reference, 'counterparty_name', m.counterparty_name, 'counterparty_account', m.counterparty_account, "
-      "'status', m.status, 'reconciled_amount', m.reconciled_amount::text, 'category', m.category)::text AS j, "
-      "m.booking_date::text AS d, m.movement_id FROM bank_movements m WHERE " +
-      w.sql + " ORDER BY m.booking_date DESC, m.movement_id DESC LIMIT " + std::to_string(limit + 1);
-  auto params = std::move(w.params);
-  auto rows =
-      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
-  if (!rows) co_return std::unexpected(rows.error());
-  co_return JsonItemsPage(*rows, limit, "j",
-                          [&](int r) { return rows->Str(r, "d") + "~" + rows->Str(r, "movement_id"); });
-}
-
 db::Task<Result<http::Response>> GetMovement(App& app, RequestContext& ctx) {
   const std::string id = ctx.params.at("id");
   if (!IsRowId(id)) co_return std::unexpected(NotFound("El movimiento no existe."));
-  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
-    return tx.Query(
-        "SELECT json_build_object('movement_id', m.movement_id::text, 'account_id', m.account_id::text, "
-        "'account_name', a.name, "
-        "'statement_id', m.statement_id::text, 'booking_date', m.booking_date, 'value_date', m.value_date, 'amount', "
-        "m.amount::text, 'currency', m.currency, 'description', m.description, 'reference', m.reference, "
-        "'bank_reference', m.bank_reference, 'counterparty_name', m.counterparty_name, 'counterparty_account', "
-        "m.counterparty_account, 'transaction_code', m.transaction_code, 'line', m.line, 'status', m.status, "
-        "'reconciled_amount', m.reconciled_amount::text, 'category', m.category, 'imported_at', m.created_at)::text AS "
-        "j "
-        "FROM bank_movements m JOIN bank_accounts a USING (account_id) WHERE m.tenant_id = vertice_current_tenant() "
-        "AND m.company_id = vertice_current_company() AND m.movement_id = $1::bigint",
-        db::P(id));
-  });
+  auto rows = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(banking::sql::kMovementDetail, db::P(id)); });
   if (!rows) co_return std::unexpected(rows.error());
   if (rows->Empty()) co_return std::unexpected(NotFound("El movimiento no existe."));
-  http::Response res;
-  res.status = 200;
-  res.body = rows->Str(0, "j");
-  co_return res;
+  co_return http::JsonResponse(200, rows->Str(0, "j"));
 }
 
 db::Task<Result<http::Response>> ListProfiles(const banking::Profiles& profiles) {
@@ -294,9 +205,11 @@ void RegisterBankRoutes(App& app, const banking::Profiles& profiles) {
           {[&app, &profiles](RequestContext& ctx) { return ImportStatements(app, ctx, profiles); }, Access::kCompany,
            app.Can("bank.import"), false, Budget::kLong, true});
   app.Add("GET", "/api/v1/bank/statements",
-          {[&app](RequestContext& ctx) { return ListStatements(app, ctx); }, Access::kCompany, app.Can("bank.read")});
+          {[&app](RequestContext& ctx) { return ListPage(app, ctx, banking::StatementList()); }, Access::kCompany,
+           app.Can("bank.read")});
   app.Add("GET", "/api/v1/bank/movements",
-          {[&app](RequestContext& ctx) { return ListMovements(app, ctx); }, Access::kCompany, app.Can("bank.read")});
+          {[&app](RequestContext& ctx) { return ListPage(app, ctx, banking::MovementList()); }, Access::kCompany,
+           app.Can("bank.read")});
   app.Add("GET", "/api/v1/bank/movements/{id}",
           {[&app](RequestContext& ctx) { return GetMovement(app, ctx); }, Access::kCompany, app.Can("bank.read")});
   app.Add("GET", "/api/v1/bank/csv-profiles",

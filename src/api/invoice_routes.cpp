@@ -6,15 +6,16 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
-#include "api/sql_list.hpp"
 #include "core/field_errors.hpp"
 #include "core/text.hpp"
 #include "http/error_response.hpp"
 #include "http/json_body.hpp"
 #include "http/multipart.hpp"
 #include "invoices/archive.hpp"
+#include "invoices/export.hpp"
 #include "invoices/importer.hpp"
 #include "invoices/lifecycle.hpp"
+#include "invoices/list.hpp"
 #include "invoices/queries.hpp"
 #include "shared/paging.hpp"
 #include "shared/query_string.hpp"
@@ -119,123 +120,19 @@ db::Task<Result<http::Response>> ImportInvoices(App& app, RequestContext& ctx) {
                                    {"files", std::move(files)}});
 }
 
-// ---- list filters -------------------------------------------------------------------------
+// ---- the list and its export ------------------------------------------------------------
 
-struct Where : SqlWhere {
-  Where() { sql = "i.company_id = vertice_current_company()"; }
-};
-
-bool IsAmount(std::string_view s) { return shared::Decimal<6>::Parse(s).has_value(); }
-
-Result<Where> ParseFilters(const shared::QueryParams& q, FieldErrors& errors) {
-  Where w;
-  for (const auto& [key, value] : q) {
-    if (key == "from" || key == "to") {
-      if (!errors.Check(shared::IsIsoDate(value), key, "debe ser una fecha AAAA-MM-DD")) continue;
-      w.And(key == "from" ? "i.fecha >= " + w.Bind(value) + "::date" : "i.fecha < " + w.Bind(value) + "::date + 1");
-    } else if (key == "tipo") {
-      if (!errors.Check(value == "I" || value == "E" || value == "T" || value == "N" || value == "P", key,
-                        "debe ser I, E, T, N o P"))
-        continue;
-      w.And("i.tipo = " + w.Bind(value));
-    } else if (key == "direction") {
-      if (!errors.Check(value == "issued" || value == "received", key, "debe ser issued o received")) continue;
-      w.And("i.direction = " + w.Bind(value));
-    } else if (key == "status") {
-      if (!errors.Check(value == "vigente" || value == "cancelada" || value == "borrador", key,
-                        "debe ser vigente, cancelada o borrador"))
-        continue;
-      w.And("i.status = " + w.Bind(value));
-    } else if (key == "payment") {
-      if (!errors.Check(value == "paid" || value == "unpaid" || value == "partial", key,
-                        "debe ser paid, unpaid o partial"))
-        continue;
-      w.And("i.payment_state = " + w.Bind(value));
-    } else if (key == "counterparty") {
-      if (!errors.Check(!value.empty() && value.size() <= 200, key, "debe tener de 1 a 200 caracteres")) continue;
-      auto upper = ToUpperAscii(value);
-      if (shared::CheckRfc(upper) != shared::RfcStatus::kInvalid)
-        w.And("i.counterparty_rfc = " + w.Bind(upper));
-      else
-        w.And("(i.counterparty_name ILIKE '%' || " + w.Bind(value) + " || '%' OR i.counterparty_rfc LIKE " +
-              w.Bind(upper) + " || '%')");
-    } else if (key == "min_total" || key == "max_total") {
-      if (!errors.Check(IsAmount(value), key, "debe ser un importe como 1500.00")) continue;
-      w.And(std::string("i.total_mxn ") + (key == "min_total" ? ">= " : "<= ") + w.Bind(value) + "::numeric");
-    } else if (key == "q") {
-      if (!errors.Check(!value.empty() && value.size() <= 100, key, "debe tener de 1 a 100 caracteres")) continue;
-      auto upper = ToUpperAscii(value);
-      w.And("(i.uuid LIKE " + w.Bind(upper) + " || '%' OR i.folio = " + w.Bind(value) +
-            " OR (i.serie || i.folio) = " + w.Bind(upper) + " OR (i.serie || '-' || i.folio) = " + w.Bind(upper) + ")");
-    } else if (key == "limit" || key == "after" || key == "sort") {
-      continue;
-    } else {
-      errors.Add(key, "unknown_field", "no es un filtro conocido");
-    }
-  }
-  return w;
-}
-
-// The JSON of one invoice row as lists show it (amounts as strings, never floats); the detail
-// adds the parties, taxes, payments and the rest.
-constexpr const char* kListRowJson = R"(json_build_object(
-  'id', i.invoice_id::text, 'uuid', i.uuid, 'serie', i.serie, 'folio', i.folio,
-  'fecha', to_char(i.fecha, 'YYYY-MM-DD"T"HH24:MI:SS'), 'tipo', i.tipo, 'direction', i.direction,
-  'status', i.status, 'counterparty', json_build_object('rfc', i.counterparty_rfc, 'nombre', i.counterparty_name),
-  'moneda', i.moneda, 'total', cfdi_amount_text(i.total), 'total_mxn', i.total_mxn::text,
-  'metodo_pago', i.metodo_pago, 'outstanding', cfdi_amount_text(i.outstanding), 'payment_state', i.payment_state,
-  'balance_flags', cardinality(i.balance_flags), 'warnings', jsonb_array_length(i.warnings)))";
-
-struct Sort {
-  const char* column;  // keyset column
-  bool descending;
-};
-
-Result<Sort> ParseSort(std::string_view s) {
-  if (s.empty() || s == "-fecha") return Sort{"fecha", true};
-  if (s == "fecha") return Sort{"fecha", false};
-  if (s == "-total") return Sort{"total_mxn", true};
-  if (s == "total") return Sort{"total_mxn", false};
-  return Fail(ErrorKind::kInvalidInput, "invalid_query", "sort debe ser fecha, -fecha, total o -total.");
-}
-
-db::Task<Result<http::Response>> ListInvoices(App& app, RequestContext& ctx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
-  FieldErrors errors;
-  VERTICE_CO_ASSIGN_OR_RETURN(auto w, ParseFilters(q, errors));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto sort, ParseSort(shared::QueryValue(ctx.request.query, "sort")));
-  int limit = 50;
-  if (auto l = shared::QueryValue(ctx.request.query, "limit"); !l.empty()) {
-    auto n = shared::Decimal<0>::Parse(l);
-    if (errors.Check(n && n->Units() >= 1 && n->Units() <= 200, "limit", "debe ser un entero de 1 a 200"))
-      limit = static_cast<int>(n->Units());
-  }
-  // Cursor: "<sort value>~<id>" from the previous page's next_after.
-  if (auto after = shared::QueryValue(ctx.request.query, "after"); !after.empty()) {
-    auto tilde = after.rfind('~');
-    auto id = tilde == std::string::npos ? std::string() : after.substr(tilde + 1);
-    auto value = tilde == std::string::npos ? std::string() : after.substr(0, tilde);
-    bool ok = IsRowId(id) && (std::string_view(sort.column) == "fecha" ? value.size() == 19 : IsAmount(value));
-    if (errors.Check(ok, "after", "no es un cursor de esta lista")) {
-      std::string cast = std::string_view(sort.column) == "fecha" ? "::timestamp" : "::numeric";
-      w.And(std::string("(i.") + sort.column + ", i.invoice_id) " + (sort.descending ? "<" : ">") + " (" +
-            w.Bind(value) + cast + ", " + w.Bind(id) + "::bigint)");
-    }
-  }
-  VERTICE_CO_TRY(errors.ToStatus());
-  const std::string dir = sort.descending ? " DESC" : " ASC";
-  std::string sql = std::string("SELECT ") + kListRowJson + " AS j, " +
-                    (std::string_view(sort.column) == "fecha" ? "to_char(i.fecha, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-                                                              : "i.total_mxn::text") +
-                    " AS k, i.invoice_id FROM sat_invoices i WHERE " + w.sql + " ORDER BY i." + sort.column + dir +
-                    ", i.invoice_id" + dir + " LIMIT " + std::to_string(limit + 1);
-  auto params = std::move(w.params);
-  auto rows =
-      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
-  if (!rows) co_return std::unexpected(rows.error());
-  // PostgreSQL already wrote each item's JSON: the page is assembled without re-parsing it.
-  co_return JsonItemsPage(*rows, limit, "j",
-                          [&](int r) { return rows->Str(r, "k") + "~" + rows->Str(r, "invoice_id"); });
+db::Task<Result<http::Response>> ExportCsv(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto selection, shared::BuildSelection(invoices::InvoiceList(), ctx.request.query));
+  auto csv = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return invoices::ExportCsv(tx, selection); });
+  if (!csv) co_return std::unexpected(csv.error());
+  http::Response res;
+  res.status = 200;
+  res.content_type = "text/csv; charset=utf-8";
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"facturas.csv\"");
+  res.body = std::move(*csv);
+  co_return res;
 }
 
 // ---- one invoice ---------------------------------------------------------------------------
@@ -397,76 +294,6 @@ db::Task<Result<http::Response>> Aging(App& app, RequestContext& ctx, std::strin
                               {"items", std::move(items)}});
 }
 
-std::string CsvField(std::string_view v) {
-  bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
-  // Spreadsheets run cells that start with = + - @ as formulas: prefix them (OWASP CSV injection).
-  bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' ||
-                                (v[0] == '-' && v.size() > 1 && !(v[1] >= '0' && v[1] <= '9')));
-  std::string out = formula ? "'" : "";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return quote ? "\"" + out + "\"" : out;
-}
-
-db::Task<Result<http::Response>> ExportCsv(App& app, RequestContext& ctx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto q, shared::ParseQueryString(ctx.request.query));
-  FieldErrors errors;
-  VERTICE_CO_ASSIGN_OR_RETURN(auto w, ParseFilters(q, errors));
-  VERTICE_CO_TRY(errors.ToStatus());
-  std::string sql =
-      "SELECT coalesce(i.uuid, '') AS uuid, i.serie, i.folio, to_char(i.fecha, 'YYYY-MM-DD\"T\"HH24:MI:SS') AS fecha, "
-      "i.tipo, i.direction, i.status, i.counterparty_rfc, i.counterparty_name, i.moneda, "
-      "cfdi_amount_text(i.subtotal) AS subtotal, coalesce(cfdi_amount_text(i.descuento), '') AS descuento, "
-      "cfdi_amount_text(i.total) AS total, coalesce(trim_scale(i.tipo_cambio)::text, '') AS tipo_cambio, "
-      "i.total_mxn::text AS total_mxn, i.metodo_pago, cfdi_amount_text(i.outstanding) AS outstanding, i.payment_state "
-      "FROM sat_invoices i WHERE " +
-      w.sql + " ORDER BY i.fecha, i.invoice_id LIMIT 100001";
-  auto params = std::move(w.params);
-  auto rows =
-      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
-  if (!rows) co_return std::unexpected(rows.error());
-  if (rows->Size() > 100000)
-    co_return Fail(ErrorKind::kPayloadTooLarge, "invoices.export_too_large",
-                   "La exportación excede 100,000 facturas; acote el periodo con from y to.");
-  static const char* kColumns[] = {"uuid",
-                                   "serie",
-                                   "folio",
-                                   "fecha",
-                                   "tipo",
-                                   "direction",
-                                   "status",
-                                   "counterparty_rfc",
-                                   "counterparty_name",
-                                   "moneda",
-                                   "subtotal",
-                                   "descuento",
-                                   "total",
-                                   "tipo_cambio",
-                                   "total_mxn",
-                                   "metodo_pago",
-                                   "outstanding",
-                                   "payment_state"};
-  std::string csv = "\xEF\xBB\xBF";  // BOM: Excel opens UTF-8 (ñ, acentos) correctly
-  csv +=
-      "uuid,serie,folio,fecha,tipo,direccion,estado,rfc_contraparte,nombre_contraparte,moneda,subtotal,descuento,"
-      "total,tipo_cambio,total_mxn,metodo_pago,saldo,estado_pago\r\n";
-  for (int r = 0; r < rows->Size(); ++r) {
-    for (size_t c = 0; c < std::size(kColumns); ++c) {
-      if (c) csv += ',';
-      csv += CsvField(rows->Get(r, kColumns[c]));
-    }
-    csv += "\r\n";
-  }
-  http::Response res;
-  res.status = 200;
-  res.content_type = "text/csv; charset=utf-8";
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"facturas.csv\"");
-  res.body = std::move(csv);
-  co_return res;
-}
-
 }  // namespace
 
 void RegisterInvoiceRoutes(App& app) {
@@ -474,7 +301,8 @@ void RegisterInvoiceRoutes(App& app) {
           {[&app](RequestContext& ctx) { return ImportInvoices(app, ctx); }, Access::kCompany,
            app.Can("invoices.import"), false, Budget::kLong, true});
   app.Add("GET", "/api/v1/invoices",
-          {[&app](RequestContext& ctx) { return ListInvoices(app, ctx); }, Access::kCompany, app.Can("invoices.read")});
+          {[&app](RequestContext& ctx) { return ListPage(app, ctx, invoices::InvoiceList()); }, Access::kCompany,
+           app.Can("invoices.read")});
   app.Add("GET", "/api/v1/invoices/summary",
           {[&app](RequestContext& ctx) { return Summary(app, ctx); }, Access::kCompany, app.Can("invoices.read")});
   app.Add(

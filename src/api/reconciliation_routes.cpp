@@ -4,8 +4,8 @@
 #include <boost/json.hpp>
 
 #include "api/app.hpp"
-#include "api/sql_list.hpp"
 #include "core/field_errors.hpp"
+#include "core/text.hpp"
 #include "http/error_response.hpp"
 #include "http/json_body.hpp"
 #include "reconciliation/decisions.hpp"
@@ -47,15 +47,6 @@ db::Task<Result<http::Response>> Run(App& app, RequestContext& ctx, reconciliati
   VERTICE_CO_ASSIGN_OR_RETURN(auto report,
                               co_await reconciliation::RunReconciliation(app.Deps().pool, ctx.Scope(), req));
   co_return Json(200, reconciliation::RunReportJson(report));
-}
-
-db::Task<Result<http::Response>> Suggestions(App& app, RequestContext& ctx) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto page, ParseAccountPageQuery(ctx.request.query));
-  const reconciliation::SuggestionQuery query{page.account_id, page.after, page.limit};
-  auto rows = co_await app.Deps().pool.InTransaction(
-      ctx.Scope(), [&](db::Transaction& tx) { return reconciliation::Suggestions(tx, query); });
-  if (!rows) co_return std::unexpected(rows.error());
-  co_return JsonItemsPage(*rows, query.limit, "j", [&](int r) { return rows->Str(r, "match_id"); });
 }
 
 using DecisionFn = db::Task<Result<std::string>> (*)(db::Transaction&, reconciliation::Decider, std::string);
@@ -203,8 +194,8 @@ void RegisterReconciliationRoutes(App& app, double auto_threshold, double auto_m
           {[&app, options](RequestContext& ctx) { return Run(app, ctx, options); }, Access::kCompany,
            app.Can("reconciliation.decide"), false, Budget::kLong});
   app.Add("GET", "/api/v1/reconciliation/suggestions",
-          {[&app](RequestContext& ctx) { return Suggestions(app, ctx); }, Access::kCompany,
-           app.Can("reconciliation.read")});
+          {[&app](RequestContext& ctx) { return ListPage(app, ctx, reconciliation::SuggestionList()); },
+           Access::kCompany, app.Can("reconciliation.read")});
   const std::pair<const char*, DecisionFn> decisions[] = {
       {"accept", reconciliation::Accept}, {"reject", reconciliation::Reject}, {"undo", reconciliation::Undo}};
   for (const auto& [action, decide] : decisions)

@@ -44,8 +44,7 @@ Error Refuse(std::string_view state, std::string_view event) {
 }
 
 db::Task<Result<std::string>> MatchJson(db::Transaction& tx, const std::string& match_id) {
-  const std::string sql = std::string(sql::kMatchJson) + sql::kMatchByIdFilter;
-  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(sql, db::P(match_id)));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(sql::kMatchById, db::P(match_id)));
   if (rows.Empty()) co_return std::unexpected(MatchNotFound());
   co_return rows.Str(0, "j");
 }
@@ -162,10 +161,15 @@ db::Task<Result<std::string>> CreateManual(db::Transaction& tx, Decider who, Man
   co_return co_await MatchJson(tx, match_id);
 }
 
-db::Task<Result<db::Rows>> Suggestions(db::Transaction& tx, SuggestionQuery query) {
-  const std::string sql = std::string(sql::kMatchJson) + sql::kSuggestionsFilter;
-  const std::string page = std::to_string(query.limit + 1);
-  co_return co_await tx.Query(sql, db::P(query.account_id, query.after, page));
+const shared::ListDefinition& SuggestionList() {
+  static const shared::ListDefinition def{
+      .source = sql::kMatchSource,
+      .scope = std::string(sql::kMatchScope) + " AND r.state = 'proposed'",
+      .item = sql::kMatchItem,
+      .filters = {shared::EqualsRowId("account_id", "m.account_id")},
+      .sorts = {{"match_id", {{"r.match_id", shared::KeyType::kBigint, false}}}},
+  };
+  return def;
 }
 
 db::Task<Result<std::string>> Summary(db::Transaction& tx, SummaryQuery query, const Clock& clock) {

@@ -13,6 +13,7 @@
 #include "db/pool.hpp"
 #include "shared/audit.hpp"
 #include "shared/decimal.hpp"
+#include "shared/list.hpp"
 #include "shared/state_machine.hpp"
 
 namespace vertice::reconciliation {
@@ -68,12 +69,8 @@ Result<std::vector<PlannedLine>> PlanManualMatch(Money movement_amount, const Ma
 // Stores an accepted manual match; the movement's pending suggestions are superseded.
 db::Task<Result<std::string>> CreateManual(db::Transaction& tx, Decider who, ManualMatchRequest request);
 
-struct SuggestionQuery {
-  std::optional<std::string> account_id, after;
-  int limit = 50;
-};
-// Pending suggestions, one page: each row's "j" is a match's JSON and "match_id" its cursor.
-db::Task<Result<db::Rows>> Suggestions(db::Transaction& tx, SuggestionQuery query);
+// Pending suggestions, oldest first; ?account_id= (shared/list.hpp pages).
+const shared::ListDefinition& SuggestionList();
 
 struct SummaryQuery {
   std::optional<std::string> account_id, from, to;

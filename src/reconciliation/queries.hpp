@@ -6,29 +6,31 @@
 
 namespace vertice::reconciliation::sql {
 
-// A match with its movement and documents, as the API shows it ($1: match id).
-inline constexpr const char* kMatchJson = R"sql(
-SELECT json_build_object(
-  'match_id', r.match_id::text, 'origin', r.origin, 'state', r.state, 'category', r.category,
-  'score', r.score, 'reasons', r.reasons, 'adjustments', r.adjustments, 'created_at', r.created_at,
-  'decided_by', r.decided_by, 'decided_at', r.decided_at,
-  'movement', json_build_object('movement_id', m.movement_id::text, 'account_id', m.account_id::text,
-     'booking_date', m.booking_date, 'amount', m.amount::text, 'currency', m.currency,
-     'description', m.description, 'reference', m.reference, 'status', m.status),
-  'documents', coalesce((SELECT json_agg(json_build_object('invoice_id', i.invoice_id::text, 'uuid', i.uuid,
-       'serie', i.serie, 'folio', i.folio, 'tipo', i.tipo, 'fecha', i.fecha, 'counterparty_rfc', i.counterparty_rfc,
-       'counterparty_name', i.counterparty_name, 'total', round(i.total, 2)::text, 'moneda', i.moneda,
-       'amount', l.amount::text, 'doc_amount', l.doc_amount::text) ORDER BY i.fecha, i.invoice_id)
-     FROM reconciliation_match_lines l JOIN sat_invoices i USING (invoice_id) WHERE l.match_id = r.match_id), '[]')
-)::text AS j, r.match_id
-FROM reconciliation_matches r JOIN bank_movements m USING (movement_id)
-WHERE r.tenant_id = vertice_current_tenant() AND r.company_id = vertice_current_company()
-)sql";
-inline constexpr const char* kMatchByIdFilter = " AND r.match_id = $1::bigint";
-// Pending suggestions, keyset by match id ($1 account or NULL, $2 after or NULL, $3 page size + 1).
-inline constexpr const char* kSuggestionsFilter =
-    " AND r.state = 'proposed' AND ($1::bigint IS NULL OR m.account_id = $1::bigint)"
-    " AND ($2::bigint IS NULL OR r.match_id > $2::bigint) ORDER BY r.match_id LIMIT $3::int";
+// A match with its movement and documents, as the API shows it (one shape: a decision's answer
+// and the suggestions list).
+#define VERTICE_MATCH_ITEM                                                                                         \
+  "json_build_object("                                                                                             \
+  "'match_id', r.match_id::text, 'origin', r.origin, 'state', r.state, 'category', r.category, "                   \
+  "'score', r.score, 'reasons', r.reasons, 'adjustments', r.adjustments, 'created_at', r.created_at, "             \
+  "'decided_by', r.decided_by, 'decided_at', r.decided_at, "                                                       \
+  "'movement', json_build_object('movement_id', m.movement_id::text, 'account_id', m.account_id::text, "           \
+  "'booking_date', m.booking_date, 'amount', m.amount::text, 'currency', m.currency, "                             \
+  "'description', m.description, 'reference', m.reference, 'status', m.status), "                                  \
+  "'documents', coalesce((SELECT json_agg(json_build_object('invoice_id', i.invoice_id::text, 'uuid', i.uuid, "    \
+  "'serie', i.serie, 'folio', i.folio, 'tipo', i.tipo, 'fecha', i.fecha, 'counterparty_rfc', i.counterparty_rfc, " \
+  "'counterparty_name', i.counterparty_name, 'total', round(i.total, 2)::text, 'moneda', i.moneda, "               \
+  "'amount', l.amount::text, 'doc_amount', l.doc_amount::text) ORDER BY i.fecha, i.invoice_id) "                   \
+  "FROM reconciliation_match_lines l JOIN sat_invoices i USING (invoice_id) WHERE l.match_id = r.match_id), '[]'))"
+#define VERTICE_MATCH_SOURCE "reconciliation_matches r JOIN bank_movements m USING (movement_id)"
+#define VERTICE_MATCH_SCOPE "r.tenant_id = vertice_current_tenant() AND r.company_id = vertice_current_company()"
+
+inline constexpr const char* kMatchItem = VERTICE_MATCH_ITEM;
+inline constexpr const char* kMatchSource = VERTICE_MATCH_SOURCE;
+inline constexpr const char* kMatchScope = VERTICE_MATCH_SCOPE;
+
+// One match ($1: match id).
+inline constexpr const char* kMatchById = "SELECT " VERTICE_MATCH_ITEM "::text AS j FROM " VERTICE_MATCH_SOURCE
+                                          " WHERE " VERTICE_MATCH_SCOPE " AND r.match_id = $1::bigint";
 
 // The movement a match belongs to (read before the movement is locked).
 inline constexpr const char* kMatchMovement = R"sql(
@@ -159,7 +161,7 @@ RETURNING pattern, category
 
 // Every statement above, for the test that each one touching a company's table states the
 // company (tests/unit/tenancy_sql_test.cpp).
-inline constexpr const char* kAll[] = {kMatchJson,
+inline constexpr const char* kAll[] = {kMatchById,
                                        kMatchMovement,
                                        kLockMovement,
                                        kMovementHasAcceptedMatch,

@@ -3,9 +3,15 @@
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
+#include "shared/list.hpp"
 #include "shared/query_string.hpp"
 
 namespace vertice::shared {
+
+namespace {
+// The DAL pages by id alone: its cursors name that order.
+constexpr const char* kIdOrder = "id";
+}  // namespace
 
 Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor) {
   PageRequest out;
@@ -24,9 +30,10 @@ Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor) {
   }
   auto after = shared::QueryValue(query, "after");
   if (!after.empty()) {
-    if (uuid_cursor && !IsUuid(after))
+    auto id = DecodeCursor(after, kIdOrder, 2);
+    if (!id || (uuid_cursor ? !IsUuid((*id)[1]) : !IsRowId((*id)[1])))
       return Fail(ErrorKind::kInvalidInput, "invalid_cursor", "after no es un cursor válido.");
-    out.after = after;
+    out.after = (*id)[1];
   }
   return out;
 }
@@ -35,7 +42,8 @@ boost::json::object PageJson(const Page& page) {
   boost::json::array items;
   for (const auto& item : page.items) items.push_back(item);
   boost::json::object out{{"items", std::move(items)}};
-  out["next_after"] = page.next_after ? boost::json::value(*page.next_after) : boost::json::value(nullptr);
+  out["next_after"] =
+      page.next_after ? boost::json::value(EncodeCursor({kIdOrder, *page.next_after})) : boost::json::value(nullptr);
   return out;
 }
 

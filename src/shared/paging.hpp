@@ -16,10 +16,11 @@ struct PageRequest {
   std::optional<std::string> after;
 };
 
-// limit 1..200 (default 50); `after` must be a UUID when uuid_cursor. Bad values → 400.
+// limit 1..200 (default 50); `after` is a cursor of an id-ordered page (shared/list.hpp's codec)
+// whose id is a UUID when uuid_cursor, else a row id. Bad values → 400.
 Result<PageRequest> ParsePageRequest(std::string_view query, bool uuid_cursor);
 
-// {"items": [...], "next_after": "…" | null}
+// {"items": [...], "next_after": "<cursor>" | null}: the DAL's pages, in the shape of every list.
 boost::json::object PageJson(const Page& page);
 
 }  // namespace vertice::shared

@@ -52,29 +52,7 @@ std::optional<std::string> ReadDate(http::JsonBody& body, std::string_view field
   return text;
 }
 
-Result<shared::PageRequest> IdPage(std::string_view query) {
-  VERTICE_ASSIGN_OR_RETURN(auto page, shared::ParsePageRequest(query, false));
-  if (page.after && (page.after->empty() || page.after->size() > 18 ||
-                     page.after->find_first_not_of("0123456789") != std::string::npos))
-    return Fail(ErrorKind::kInvalidInput, "invalid_cursor", "after no es un cursor válido.");
-  return page;
-}
-
-Result<std::optional<std::string>> DateQuery(std::string_view query, std::string_view name) {
-  auto value = shared::QueryValue(query, name);
-  if (value.empty()) return std::optional<std::string>{};
-  if (!shared::IsIsoDate(value))
-    return Fail(ErrorKind::kInvalidInput, "invalid_date", std::string(name) + " debe ser una fecha AAAA-MM-DD.");
-  return std::optional<std::string>{value};
-}
-
-Result<std::optional<std::string>> IdQuery(std::string_view query, std::string_view name) {
-  auto value = shared::QueryValue(query, name);
-  if (value.empty()) return std::optional<std::string>{};
-  if (value.size() > 18 || value.find_first_not_of("0123456789") != std::string::npos)
-    return Fail(ErrorKind::kInvalidInput, "invalid_filter", std::string(name) + " debe ser un número.");
-  return std::optional<std::string>{value};
-}
+Result<shared::PageRequest> IdPage(std::string_view query) { return shared::ParsePageRequest(query, false); }
 
 bool IsCode(std::string_view s, size_t max, std::string_view extra) {
   if (s.empty() || s.size() > max) return false;
@@ -83,21 +61,12 @@ bool IsCode(std::string_view s, size_t max, std::string_view extra) {
   });
 }
 
-json::object RowsPage(const db::Rows& rows, int limit, const std::string& id_column,
-                      const std::vector<std::string>& columns) {
-  json::array items;
-  int n = std::min(rows.Size(), limit);
-  for (int i = 0; i < n; ++i) {
-    json::object item;
-    for (const auto& col : columns) {
-      auto v = rows.Opt(i, col);
-      item[col] = v ? json::value(*v) : json::value(nullptr);
-    }
-    items.push_back(std::move(item));
-  }
-  json::object out{{"items", std::move(items)}};
-  out["next_after"] = rows.Size() > limit ? json::value(rows.Str(n - 1, id_column)) : json::value(nullptr);
-  return out;
+db::Task<Result<http::Response>> ListPage(VerticalRequest& req, const shared::ListDefinition& definition) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto list, shared::BuildList(definition, req.http.query));
+  auto page =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) { return shared::FetchList(tx, list); });
+  if (!page) co_return std::unexpected(page.error());
+  co_return http::JsonResponse(200, std::move(*page));
 }
 
 Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std::string_view what) {

@@ -12,6 +12,7 @@
 #include "http/json_body.hpp"
 #include "shared/decimal.hpp"
 #include "shared/idempotency.hpp"
+#include "shared/list.hpp"
 #include "shared/paging.hpp"
 #include "verticals/vertical.hpp"
 
@@ -53,19 +54,12 @@ std::optional<std::string> ReadDate(http::JsonBody& body, std::string_view field
 
 // ?limit=&after= where the cursor is a numeric id (400 otherwise).
 Result<shared::PageRequest> IdPage(std::string_view query);
-// An optional query parameter that must be a YYYY-MM-DD date (400 naming it otherwise).
-Result<std::optional<std::string>> DateQuery(std::string_view query, std::string_view name);
-
-// An optional numeric id filter (?pos_id=12); anything else → 400 invalid_filter.
-Result<std::optional<std::string>> IdQuery(std::string_view query, std::string_view name);
 
 // A code, SKU, ticket or folio: 1..max letters, digits and the `extra` punctuation.
 bool IsCode(std::string_view s, size_t max, std::string_view extra = "._-");
 
-// {"items": [...], "next_after"} from rows fetched with LIMIT page + 1: `columns` copied as text
-// (NULL → null); next_after is `id_column` of the page's last row when more rows came.
-boost::json::object RowsPage(const db::Rows& rows, int limit, const std::string& id_column,
-                             const std::vector<std::string>& columns);
+// GET of a declared list (shared/list.hpp): the request's filters, order and cursor → one page.
+db::Task<Result<http::Response>> ListPage(VerticalRequest& req, const shared::ListDefinition& definition);
 
 // A path id that must be a positive integer: anything else is simply not found.
 Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std::string_view what);

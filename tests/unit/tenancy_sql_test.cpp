@@ -9,10 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "banking/list.hpp"
 #include "banking/queries.hpp"
+#include "invoices/list.hpp"
 #include "invoices/queries.hpp"
 #include "migrate/embedded.hpp"
+#include "reconciliation/decisions.hpp"
 #include "reconciliation/queries.hpp"
+#include "unified/transactions.hpp"
+#include "verticals/cpg/lists.hpp"
 
 namespace vertice {
 namespace {
@@ -64,6 +69,24 @@ TEST(TenancySqlTest, EveryNamedStatementOnACompanyTableStatesTheCompany) {
     ADD_FAILURE() << "touches " << s;
   for (const auto& s : Unstated(std::begin(banking::sql::kAll), std::end(banking::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
+}
+
+// Lists build their statement from a definition: the statement of each one's default request.
+TEST(TenancySqlTest, EveryListStatesTheCompany) {
+  const auto company = CompanyTables();
+  const std::vector<std::string> lists = {
+      shared::DefaultListSql(invoices::InvoiceList()),    shared::DefaultListSql(banking::StatementList()),
+      shared::DefaultListSql(banking::MovementList()),    shared::DefaultListSql(reconciliation::SuggestionList()),
+      shared::DefaultListSql(unified::TransactionList()), shared::DefaultListSql(verticals::cpg::ConsignmentList()),
+      shared::DefaultListSql(verticals::cpg::SaleList())};
+  std::vector<const char*> statements;
+  for (const auto& sql : lists) {
+    ASSERT_FALSE(sql.empty());
+    statements.push_back(sql.c_str());
+  }
+  for (const auto& s : Unstated(statements.data(), statements.data() + statements.size(), company))
+    ADD_FAILURE() << "touches " << s;
+  EXPECT_TRUE(company.contains("cpg_consignments"));
 }
 
 TEST(TenancySqlTest, AStatementWithoutTheCompanyIsCaught) {

@@ -9,6 +9,7 @@
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
 #include "verticals/cpg/cpg.hpp"
+#include "verticals/cpg/lists.hpp"
 #include "verticals/cpg/pricing.hpp"
 #include "verticals/sdk.hpp"
 
@@ -308,30 +309,7 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
       });
 }
 
-const std::vector<std::string> kSaleColumns = {"sale_id", "pos_id",        "pos_code",       "ticket",
-                                               "sold_at", "business_date", "payment_method", "subtotal",
-                                               "iva",     "total",         "cfdi_uuid"};
-
-db::Task<Result<http::Response>> ListSales(VerticalRequest& req) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto from, DateQuery(req.http.query, "from"));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto to, DateQuery(req.http.query, "to"));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto pos, IdQuery(req.http.query, "pos_id"));
-  auto rows = co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) {
-    // Newest first; the cursor is the last sale_id of the previous page.
-    return tx.Query(
-        "SELECT s.sale_id, s.pos_id, p.code AS pos_code, s.ticket, to_json(s.sold_at)#>>'{}' AS sold_at,"
-        " s.business_date::text AS business_date, s.payment_method, s.subtotal::text AS subtotal, s.iva::text AS iva,"
-        " s.total::text AS total, s.cfdi_uuid FROM cpg_sales s JOIN cpg_pos p ON p.pos_id = s.pos_id"
-        " WHERE s.tenant_id = $1 AND s.company_id = $2 AND ($3::bigint IS NULL OR s.pos_id = $3)"
-        " AND ($4::date IS NULL OR s.business_date >= $4) AND ($5::date IS NULL OR s.business_date <= $5)"
-        " AND ($6::bigint IS NULL OR s.sale_id < $6) ORDER BY s.sale_id DESC LIMIT $7",
-        db::P(tx.Scope().tenant_id, tx.Scope().company_id, pos, from, to, page_request.after,
-              std::to_string(page_request.limit + 1)));
-  });
-  if (!rows) co_return std::unexpected(rows.error());
-  co_return Json(200, RowsPage(*rows, page_request.limit, "sale_id", kSaleColumns));
-}
+db::Task<Result<http::Response>> ListSales(VerticalRequest& req) { return ListPage(req, SaleList()); }
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
 #include "verticals/cpg/cpg.hpp"
+#include "verticals/cpg/lists.hpp"
 #include "verticals/cpg/pricing.hpp"
 #include "verticals/sdk.hpp"
 
@@ -94,10 +95,6 @@ std::string EventAfterReport(const Totals& t, Money settled) {
   if (t.accounted && !t.due.IsZero() && settled == t.due) return "settle";
   return "report";
 }
-
-const std::vector<std::string> kListColumns = {"consignment_id", "folio",        "pos_id",  "pos_code",
-                                               "consigned_on",   "delivered_on", "status",  "value_delivered",
-                                               "value_sold",     "amount_due",   "settled", "balance"};
 
 // The consignment as the API shows it, built by PostgreSQL in one round trip: header and
 // amounts, lines, settlements and status history.
@@ -219,36 +216,7 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
       });
 }
 
-db::Task<Result<http::Response>> ListConsignments(VerticalRequest& req) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto from, DateQuery(req.http.query, "from"));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto to, DateQuery(req.http.query, "to"));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto pos, IdQuery(req.http.query, "pos_id"));
-  auto status = shared::QueryValue(req.http.query, "status");
-  static const std::vector<std::string> kStatuses = {"draft",   "delivered", "partially_settled",
-                                                     "settled", "returned",  "cancelled"};
-  if (!status.empty() && std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end())
-    co_return Fail(ErrorKind::kInvalidInput, "invalid_filter",
-                   "status debe ser draft, delivered, partially_settled, settled, returned o cancelled.");
-  std::optional<std::string> status_filter;
-  if (!status.empty()) status_filter = status;
-  auto rows = co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) {
-    return tx.Query(
-        "SELECT c.consignment_id, c.folio, c.pos_id, p.code AS pos_code, c.consigned_on::text AS consigned_on,"
-        " c.delivered_on::text AS delivered_on, c.status, c.value_delivered::text AS value_delivered,"
-        " c.value_sold::text AS value_sold, c.amount_due::text AS amount_due, c.settled::text AS settled,"
-        " (c.amount_due - c.settled)::text AS balance"
-        " FROM cpg_consignments c JOIN cpg_pos p ON p.pos_id = c.pos_id"
-        " WHERE c.tenant_id = $1 AND c.company_id = $2 AND ($3::bigint IS NULL OR c.pos_id = $3)"
-        " AND ($4::text IS NULL OR c.status = $4) AND ($5::date IS NULL OR c.consigned_on >= $5)"
-        " AND ($6::date IS NULL OR c.consigned_on <= $6) AND ($7::bigint IS NULL OR c.consignment_id < $7)"
-        " ORDER BY c.consignment_id DESC LIMIT $8",
-        db::P(tx.Scope().tenant_id, tx.Scope().company_id, pos, status_filter, from, to, page_request.after,
-              std::to_string(page_request.limit + 1)));
-  });
-  if (!rows) co_return std::unexpected(rows.error());
-  co_return Json(200, RowsPage(*rows, page_request.limit, "consignment_id", kListColumns));
-}
+db::Task<Result<http::Response>> ListConsignments(VerticalRequest& req) { return ListPage(req, ConsignmentList()); }
 
 db::Task<Result<http::Response>> GetConsignment(VerticalRequest& req) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto id, IdParam(req, "id", "La consignación"));
