@@ -48,8 +48,9 @@ std::string PayerKey(const std::string& description) {
 // smallest first. There were two grids: the spread check tried 100 to 500 in 50-peso steps, the
 // complement lookup {50…400, 500}. This is the first: 450 was missing from the list by no rule,
 // and 50 pesos is below what Mexican banks charge to receive a wire (recon-dev's fees are 150 to
-// 350), while a fee that small would let the spread check call ordinary FX drift a fee. Domestic
-// SPEI fees (a few pesos) come as their own lines, classified by rule, never deducted.
+// 350). The spread check takes the smallest fee that fits, so a grid from 50 only moves its guess
+// further from the real fee (on recon-dev, 3 suggestions: 100 → 50 against 150–350; scores the
+// same). Domestic SPEI fees (a few pesos) come as their own lines, classified by rule.
 constexpr std::array<Money, 9> kWireFeeGrid = {
     Money::FromUnits(10000), Money::FromUnits(15000), Money::FromUnits(20000),
     Money::FromUnits(25000), Money::FromUnits(30000), Money::FromUnits(35000),
@@ -74,6 +75,34 @@ struct Candidate {
   bool amount_settles = false;    // the amounts add up (exactly, or within the FX spread)
   bool amount_uncertain = false;  // the documents are clear, the pesos applied to each are not
   std::string key;                // the document set, to tell candidates apart
+};
+
+// One bank line as the phases of Decide see it, read once: its direction, amount, day and words,
+// then who paid and which documents its references name, and the candidates gathered so far.
+struct LineContext {
+  const BankLine& movement;
+  bool deposit = false;
+  int side = 0;      // the indexes' side: 0 receivables (deposits), 1 payables (withdrawals)
+  int64_t want = 0;  // the movement's amount, cents, unsigned
+  int day = 0;
+  double rate = 0;                       // the reference USD rate on the movement's day
+  std::vector<std::string> tokens;       // description and counterparty, normalised
+  std::string payer_key;                 // the paying account the bank showed
+  std::string alias_rfc;                 // the RFC learned for that account
+  std::set<std::string> payer_rfcs;      // who paid: by name, an RFC in the text, or the account
+  std::vector<std::string> ref_tokens;   // reference-like tokens of description and reference
+  std::map<size_t, bool> ref_hits;       // document → named exactly (false: within one edit)
+  size_t named_exactly = 0;              // documents the references name exactly
+  std::map<size_t, int> complement_day;  // document → day of a complement stating this amount
+  std::vector<Candidate> candidates;
+
+  int64_t Signed(int64_t cents) const { return deposit ? cents : -cents; }
+  Decision Undecided() const {
+    Decision d;
+    d.movement_id = movement.id;
+    d.payer_key = payer_key;
+    return d;
+  }
 };
 
 }  // namespace
@@ -106,34 +135,6 @@ const std::vector<Rule>& DefaultRules() {
   };
   return kRules;
 }
-
-// One bank line as the phases of Decide see it, read once: its direction, amount, day and words,
-// then who paid and which documents its references name, and the candidates gathered so far.
-struct LineContext {
-  const BankLine& movement;
-  bool deposit = false;
-  int side = 0;      // the indexes' side: 0 receivables (deposits), 1 payables (withdrawals)
-  int64_t want = 0;  // the movement's amount, cents, unsigned
-  int day = 0;
-  double rate = 0;                       // the reference USD rate on the movement's day
-  std::vector<std::string> tokens;       // description and counterparty, normalised
-  std::string payer_key;                 // the paying account the bank showed
-  std::string alias_rfc;                 // the RFC learned for that account
-  std::set<std::string> payer_rfcs;      // who paid: by name, an RFC in the text, or the account
-  std::vector<std::string> ref_tokens;   // reference-like tokens of description and reference
-  std::map<size_t, bool> ref_hits;       // document → named exactly (false: within one edit)
-  size_t named_exactly = 0;              // documents the references name exactly
-  std::map<size_t, int> complement_day;  // document → day of a complement stating this amount
-  std::vector<Candidate> candidates;
-
-  int64_t Signed(int64_t cents) const { return deposit ? cents : -cents; }
-  Decision Undecided() const {
-    Decision d;
-    d.movement_id = movement.id;
-    d.payer_key = payer_key;
-    return d;
-  }
-};
 
 struct Matcher::Impl {
   MatcherOptions opt;
@@ -335,6 +336,9 @@ void Matcher::Impl::Apply(const Decision& d) {
   if (!d.payer_key.empty() && !d.payer_rfc.empty()) aliases[d.payer_key] = d.payer_rfc;
 }
 
+// Reads the line once; finds who paid and what its references name; a rule may classify it (it
+// settles no document); else candidates of one document, wire fees a complement reveals, then
+// combinations; the best candidate, if clearly ahead, decides.
 Decision Matcher::Impl::Decide(const BankLine& m) const {
   LineContext line = Read(m);
   FindPayer(line);
@@ -447,8 +451,9 @@ std::optional<Candidate> Matcher::Impl::Single(const LineContext& line, size_t i
   }
   bool explained = d.currency == "MXN" ? PesoAmount(line, i, c) : ForeignAmount(line, i, c);
   if (!explained) return std::nullopt;
-  PayerEvidence(line, {i}, c);
-  ReferenceEvidence(line, {i}, c);
+  const std::vector<size_t> set{i};
+  PayerEvidence(line, set, c);
+  ReferenceEvidence(line, set, c);
   c.score += LagScore(i, line.day);
   return c;
 }
