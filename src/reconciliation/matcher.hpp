@@ -87,15 +87,68 @@ struct Decision {
   std::string payer_rfc;
 };
 
+// How much each piece of evidence adds to a candidate's score (negative: takes away). A candidate
+// is settled automatically at auto_threshold (7) and auto_margin (3) ahead of the next, so the
+// weights are sized against those: one strong piece of evidence (an exact amount, a named
+// reference) is not enough alone; two independent ones are.
+struct ScoreWeights {
+  // The score reported for a line a rule classifies (it settles no document; automatic whatever
+  // the thresholds): the bank's own wording, beyond any evidence a document could have.
+  double rule = 10;
+  // A payment complement (Pagos) states this movement's amount within a few days: the payer's own
+  // statement of what it paid for, the strongest evidence there is.
+  double complement = 5;
+  // The open amount equals the movement's to the cent: strong, but two open invoices of one
+  // amount are common, so it needs a payer or a reference to become automatic.
+  double exact_amount = 4;
+  // Less than the open amount: the whole invoice a few pesos short (bank charges, rounding by
+  // the payer) is likely; an installment or partial payment is possible but weak on its own.
+  double nearly_paid = 2;
+  double partial = 0.5;
+  // A USD document whose pesos fit the day's rate within the bank's spread: the rate is a range,
+  // not a figure, so less than an exact amount.
+  double fx_within_spread = 2.5;
+  // A complement for the movement plus a wire fee and its IVA: the fee is found exactly, as
+  // strong as an exact amount.
+  double fee_from_complement = 4;
+  // Several of the payer's open items add up to the movement exactly: rarer by chance than one
+  // item, so a little more than an exact amount...
+  double combination = 3.5;
+  // ...and a credit note netted in the sum is what customers do, and chance rarely produces.
+  double credit_note_netted = 3;
+  // Another subset adds up too: the sum alone does not say which.
+  double other_combination = -2;
+  // Every document belongs to the payer the bank shows (name, RFC, or learned account).
+  double payer_recognised = 3;
+  // None does: the money came from someone else (factoring pays for customers, so not fatal).
+  double other_payer = -3;
+  // References that name the candidate's documents: reference_exact × the share of its documents
+  // named + reference_exact_base; a reference within one edit (mistyped) counts less.
+  double reference_exact = 4;
+  double reference_exact_base = 1;
+  double reference_one_edit = 2;
+  // The reference names some other document, not this candidate's.
+  double reference_names_another = -2;
+  // Per document the reference names that the candidate leaves out.
+  double reference_left_out = -1.5;
+  // Days from issue to payment (by the payment method's terms): on time is a slight plus, paid
+  // before issue or long overdue a slight minus — a tie-breaker, never decisive.
+  double lag_on_terms = 0.5;
+  double lag_before_issue = -0.5;
+  double lag_overdue = -1.0;
+};
+
 struct MatcherOptions {
   double auto_threshold = 7.0;  // score needed to settle automatically
   double auto_margin = 3.0;     // ahead of the second candidate by at least this
   double suggest_threshold = 4.0;
   int max_combination = 7;                  // documents in one movement
   int combination_pool = 22;                // the payer's open items searched
+  long combination_budget = 400000;         // subsets visited per payer before giving up
   int days_before = 540;                    // a document may be this much older than the movement
   int days_after = 5;                       // or this much newer (issued right after the transfer)
   double fx_low = -0.045, fx_high = 0.025;  // bank rate vs the reference rate (spread, FIX drift)
+  ScoreWeights weights;
 };
 
 class Matcher {
@@ -117,5 +170,25 @@ class Matcher {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The matcher's arithmetic, pure, exposed for its unit tests.
+
+// A wire fee the bank deducted from an incoming international payment, and its 16 % IVA.
+struct WireFee {
+  Money fee, iva;
+  Money Deducted() const { return Money::FromUnits(fee.Units() + iva.Units()); }
+};
+// The fees the matcher tries, smallest first (kWireFeeGrid in matcher.cpp), each with its IVA.
+const std::vector<WireFee>& WireFees();
+
+// The smallest wire fee that, added back to `paid` with its IVA, brings paid ÷ expected − 1 within
+// [low, high]; none if no fee does. (Only called when the paid amount alone is outside.)
+std::optional<WireFee> FeeWithinSpread(int64_t paid_cents, int64_t expected_cents, double low, double high);
+
+// Subsets of at least two values summing exactly to target, as index lists in ascending order,
+// depth-first taking each value before leaving it out. Stops after three (enough to know the sum
+// is ambiguous), and gives up after `budget` steps; subsets larger than max_items are not tried.
+std::vector<std::vector<size_t>> SubsetsSumming(const std::vector<int64_t>& values, int64_t target, int max_items,
+                                                long budget);
 
 }  // namespace vertice::reconciliation

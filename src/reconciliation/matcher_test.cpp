@@ -1,6 +1,7 @@
 // The matcher's evidence and decisions on small hand-made cases: names without legal forms,
 // reference tokens within one edit, exact and FX amounts, combinations, ambiguity refused,
-// lines that settle no invoice classified by rules.
+// lines that settle no invoice classified by rules; and its arithmetic alone: the wire-fee grid
+// with its IVA, the bounded subset search, the weights taken from the options.
 #include "reconciliation/matcher.hpp"
 
 #include <gtest/gtest.h>
@@ -181,6 +182,78 @@ TEST(MatcherTest, InstallmentsConsumeTheInvoiceInOrder) {
   ASSERT_EQ(d[1].kind, Decision::Kind::kMatch);
   EXPECT_EQ(d[1].lines[0].amount.ToString(), "2000.00");
   EXPECT_TRUE(d[1].automatic);
+}
+
+// The grid the fee search uses, the one fee grid: 100 to 500 pesos in 50-peso steps (450
+// included), each with its IVA at 16 % to the cent.
+TEST(WireFeeTest, TheGridRunsFrom100To500PesosEachWithItsSixteenPercentIva) {
+  const auto& fees = WireFees();
+  ASSERT_EQ(fees.size(), 9u);
+  EXPECT_EQ(fees.front().fee.ToString(), "100.00");
+  EXPECT_EQ(fees.front().iva.ToString(), "16.00");
+  EXPECT_EQ(fees[7].fee.ToString(), "450.00");
+  EXPECT_EQ(fees[7].iva.ToString(), "72.00");
+  EXPECT_EQ(fees.back().fee.ToString(), "500.00");
+  EXPECT_EQ(fees.back().Deducted().ToString(), "580.00");
+  for (size_t k = 1; k < fees.size(); ++k) EXPECT_EQ(fees[k].fee.Units() - fees[k - 1].fee.Units(), 5000);
+}
+
+TEST(WireFeeTest, TheSmallestFeeThatBringsAPaymentWithinTheSpreadIsTheOneAddedBack) {
+  // 1,705.00 expected; 1,500.00 paid is 12 % short: 100 + 16 brings it to −5.2 %, outside
+  // [−4.5 %, +2.5 %]; 150 + 24 brings it to −1.8 %.
+  auto fee = FeeWithinSpread(150000, 170500, -0.045, 0.025);
+  ASSERT_TRUE(fee.has_value());
+  EXPECT_EQ(fee->fee.ToString(), "150.00");
+  EXPECT_EQ(fee->iva.ToString(), "24.00");
+  // 1,000.00 paid: even 500 + 80 leaves it 7.3 % short — not a fee, another amount.
+  EXPECT_FALSE(FeeWithinSpread(100000, 170500, -0.045, 0.025).has_value());
+}
+
+TEST(SubsetSearchTest, FindsTheItemsThatAddUpWithACreditNoteNegative) {
+  // Invoices of 1,000, 2,000 and 4,000 and a credit note of 500: 2,500 is the first, second and note.
+  auto found = SubsetsSumming({100000, 200000, 400000, -50000}, 250000, 7, 400000);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], (std::vector<size_t>{0, 1, 3}));
+}
+
+TEST(SubsetSearchTest, OneItemIsNoCombinationAndTheSearchStopsAtThreeSubsets) {
+  EXPECT_TRUE(SubsetsSumming({250000, 100000}, 250000, 7, 400000).empty());
+  // Ten pairs of five equal items sum to 2: three are enough to call the sum ambiguous.
+  EXPECT_EQ(SubsetsSumming({1, 1, 1, 1, 1}, 2, 7, 400000).size(), 3u);
+}
+
+TEST(SubsetSearchTest, SubsetsLargerThanTheLimitOrPastTheBudgetAreNotTried) {
+  EXPECT_TRUE(SubsetsSumming({1, 1, 1, 1}, 4, 3, 400000).empty());
+  EXPECT_EQ(SubsetsSumming({1, 1, 1, 1}, 4, 4, 400000).size(), 1u);
+  // A budget of one step visits only the empty subset.
+  EXPECT_TRUE(SubsetsSumming({1, 1, 1, 1}, 2, 7, 1).empty());
+  EXPECT_EQ(SubsetsSumming({1, 1, 1, 1}, 2, 7, 4).size(), 1u);
+}
+
+TEST(MatcherTest, TheScoreWeightsComeFromTheOptions) {
+  auto run = [](MatcherOptions options) {
+    Matcher m({Invoice(1, "100", "11600.00", "TQU010101AAA", "TIENDAS QUERETARO SA DE CV")}, {}, {}, {}, {}, options);
+    return m.Run({Deposit(10, "11600.00", "SPEI RECIBIDO TIENDAS QUERETARO PAGO")})[0];
+  };
+  auto d = run({});
+  EXPECT_TRUE(d.automatic);
+  EXPECT_DOUBLE_EQ(d.score, 4 + 3 + 0.5);  // exact amount, payer recognised, paid on terms
+  MatcherOptions unsure;
+  unsure.weights.payer_recognised = 0;
+  EXPECT_FALSE(run(unsure).automatic);  // the exact amount alone (4.5) is only a suggestion
+}
+
+TEST(MatcherTest, AComplementFindsAWireFeeOf450Pesos) {
+  auto usd = Invoice(1, "200", "1000.00", "IMP010101AAA", "IMPORTADORA DEL PACIFICO SA DE CV");
+  usd.currency = "USD";
+  // 16,900.00 deposited; the complement says 17,422.00: 450.00 + 72.00 IVA deducted.
+  Matcher m({usd}, {{1, "2024-03-05", M("17422.00")}}, {{"2024-03-04", 17.05}}, {}, {});
+  auto d = m.Run({Deposit(10, "16900.00", "SPEI RECIBIDO IMPORTADORA DEL PACIFICO PAGO A200")});
+  ASSERT_EQ(d[0].kind, Decision::Kind::kMatch);
+  EXPECT_TRUE(d[0].automatic);
+  EXPECT_EQ(d[0].lines[0].amount.ToString(), "17422.00");
+  EXPECT_EQ(d[0].bank_fee.ToString(), "-450.00");
+  EXPECT_EQ(d[0].bank_fee_iva.ToString(), "-72.00");
 }
 
 }  // namespace
