@@ -1,4 +1,4 @@
-#include "app/bank_command.hpp"
+#include "app/cli/bank.hpp"
 
 #include <boost/json.hpp>
 #include <filesystem>

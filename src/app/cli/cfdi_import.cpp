@@ -1,4 +1,4 @@
-#include "app/import_command.hpp"
+#include "app/cli/cfdi_import.hpp"
 
 #include <unistd.h>
 
