@@ -7,9 +7,9 @@
 
 #include "app/config.hpp"
 
-namespace vertice::app {
+namespace vertice::app::cli {
 
 // 0: every file accepted or duplicate; 3: some rejected or in conflict; 1/2: could not run.
 int ImportCfdi(const Config& config, const std::vector<std::string>& paths, const std::string& company_id);
 
-}  // namespace vertice::app
+}  // namespace vertice::app::cli

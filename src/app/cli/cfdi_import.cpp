@@ -1,4 +1,7 @@
-#include "app/import_command.hpp"
+// `vertice import cfdi PATH... --company ID`: files, folders (recursively) and ZIPs streamed into
+// the invoice importer in batches — a reader thread parses while the database stores — with a
+// progress bar on a terminal and a summary.
+#include "app/cli/cfdi_import.hpp"
 
 #include <unistd.h>
 
@@ -13,14 +16,13 @@
 #include <sstream>
 #include <thread>
 
-#include "admin/admin.hpp"
-#include "db/connection.hpp"
+#include "app/cli/context.hpp"
 #include "db/pool.hpp"
 #include "db/run_sync.hpp"
 #include "invoices/archive.hpp"
 #include "invoices/importer.hpp"
 
-namespace vertice::app {
+namespace vertice::app::cli {
 
 namespace fs = std::filesystem;
 
@@ -192,39 +194,19 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
     std::cerr << "error: " << sources.error().message << "\n";
     return 2;
   }
-  const std::string url = config.database_url.empty() ? config.admin_database_url : config.database_url;
-  const std::string admin_url = config.admin_database_url.empty() ? url : config.admin_database_url;
-  if (url.empty()) {
-    std::cerr << "error: no database configured: set DATABASE_URL or --database-url\n";
-    return 2;
-  }
+  auto urls = ServerDatabaseUrls(config);
+  if (!urls) return 2;
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   std::vector<invoices::FileResult> problems;
   invoices::ImportCounts counts;
   auto status = db::RunSync<Status>([&](boost::asio::any_io_executor ex) -> db::Task<Status> {
-    db::PoolOptions options;
-    options.conninfo = url;
-    options.max_size = 2;
-    options.prepared_statements = false;
-    db::Pool pool(ex, options);
-    // The company's tenant is an operator lookup (admin URL); the import itself runs as the
-    // server role, scoped to the company, so row-level security checks every row it writes.
-    std::string tenant_id;
-    {
-      auto admin = co_await db::Connection::Connect(ex, admin_url, std::chrono::seconds(10));
-      if (!admin) co_return std::unexpected(admin.error());
-      (*admin)->UsePreparedStatements(false);
-      VERTICE_CO_ASSIGN_OR_RETURN(tenant_id, co_await admin::TenantOfCompany(**admin, company_id));
-    }
-    db::TenantScope scope;
-    scope.tenant_id = tenant_id;
-    scope.company_id = company_id;
-    shared::Actor actor;
+    db::Pool pool(ex, CommandPool(urls->url));
+    VERTICE_CO_ASSIGN_OR_RETURN(auto company, co_await ResolveCompany(ex, urls->admin, company_id));
+    // The import records who ran it as the operator's login, with actor type "cli".
+    shared::Actor actor = company.actor;
     actor.type = "cli";
-    actor.id = std::getenv("USER") ? std::getenv("USER") : "operator";
-    actor.tenant_id = scope.tenant_id;
-    actor.company_id = company_id;
-    invoices::Importer importer(pool, scope, actor, "cli");
+    actor.id = OperatorName();
+    invoices::Importer importer(pool, company.scope, actor, "cli");
     VERTICE_CO_TRY(co_await importer.Begin());
     // Pipelined: a reader thread reads files and ZIP entries and parses and validates them in
     // batches, at most two batches ahead, while this coroutine stores the previous batch, so the
@@ -283,4 +265,4 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
   return counts.rejected + counts.conflicts > 0 ? 3 : 0;
 }
 
-}  // namespace vertice::app
+}  // namespace vertice::app::cli
