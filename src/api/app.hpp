@@ -117,7 +117,6 @@ class App {
 // Helpers for handlers.
 http::Response Json(int status, const boost::json::value& body);
 http::Response NoContent();
-Error NotFound(std::string what = "El recurso no existe.");
 
 // Registers every core route (health, auth, members, api keys).
 void RegisterHealthRoutes(App& app);
