@@ -21,7 +21,7 @@ function(vertice_add_test name)
   endif()
 endfunction()
 
-# A vertical: one folder under src/verticals/ (STYLE.md §3.2). Creates vertice_vertical_<name>
+# A vertical: one folder under src/verticals/ (docs/style.md, "Where code goes"). Creates vertice_vertical_<name>
 # from its sources, and records for the generated registry its migrations/ folder and its
 # sql/universal_contribution.sql (the rows it adds to universal_transactions_mv).
 # vertice_add_vertical(NAME cpg SOURCES vertical.cpp routes.cpp [DEPENDS extra-targets])

@@ -55,8 +55,6 @@ http::Response NoContent() {
   return r;
 }
 
-Error NotFound(std::string what) { return Error{ErrorKind::kNotFound, "not_found", std::move(what), {}, {}}; }
-
 db::Task<Result<http::Response>> ListPage(App& app, RequestContext& ctx, const shared::ListDefinition& definition) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto list, shared::BuildList(definition, ctx.request.query));
   auto page = co_await app.Deps().pool.InTransaction(ctx.Scope(),
@@ -119,7 +117,7 @@ Error InvalidUtf8(std::string_view field) {
   return Error{ErrorKind::kInvalidInput,
                "invalid_utf8",
                fmt::format("El valor de «{}» no es texto UTF-8 válido.", field),
-               json::serialize(json::object{{"field", field}}),
+               json::object{{"field", field}},
                {}};
 }
 
@@ -201,7 +199,7 @@ db::Task<Result<http::Response>> App::Dispatch(RequestContext& ctx, const Route&
     if (!route.roles.empty() &&
         std::find(route.roles.begin(), route.roles.end(), ctx.membership->role) == route.roles.end()) {
       co_return Fail(ErrorKind::kForbidden, "forbidden", "Su rol no permite esta operación.",
-                     fmt::format(R"({{"role":"{}"}})", ctx.membership->role));
+                     json::object{{"role", ctx.membership->role}});
     }
   }
   co_return co_await route.handler(ctx);
@@ -271,9 +269,6 @@ db::Task<http::Response> App::Handle(http::Request& req) {
       resp = http::ErrorResponse(e);
       if (e.kind == ErrorKind::kInternal || e.kind == ErrorKind::kUnavailable) {
         spdlog::error("request_id={} route={} code={} internal={}", ctx.request_id, route_label, e.code, e.internal);
-      }
-      if (e.kind == ErrorKind::kRateLimited || e.kind == ErrorKind::kUnavailable) {
-        resp.SetHeader("Retry-After", e.kind == ErrorKind::kRateLimited ? "60" : "5");
       }
     }
   }

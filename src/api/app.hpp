@@ -118,7 +118,6 @@ class App {
 // Helpers for handlers.
 http::Response Json(int status, const boost::json::value& body);
 http::Response NoContent();
-Error NotFound(std::string what = "El recurso no existe.");
 // GET of a declared list (shared/list.hpp): the request's filters, order and cursor → one page.
 db::Task<Result<http::Response>> ListPage(App& app, RequestContext& ctx, const shared::ListDefinition& definition);
 

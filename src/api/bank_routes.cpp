@@ -9,6 +9,7 @@
 #include "banking/statement_importer.hpp"
 #include "core/field_errors.hpp"
 #include "core/text.hpp"
+#include "db/constraints.hpp"
 #include "http/error_response.hpp"
 #include "http/json_body.hpp"
 #include "http/multipart.hpp"
@@ -37,6 +38,14 @@ const shared::Dal& Accounts() {
                                  {"created_at", ColumnType::kTimestamp, false}}});
   return dal;
 }
+
+// An account is unique by CLABE and by number within the company (partial unique indexes).
+constexpr db::ConstraintError kAccountConstraints[] = {
+    {"bank_accounts_clabe_key", ErrorKind::kConflict, "bank.account_exists",
+     "Ya existe una cuenta con esa CLABE o número."},
+    {"bank_accounts_number_key", ErrorKind::kConflict, "bank.account_exists",
+     "Ya existe una cuenta con esa CLABE o número."},
+};
 
 // ---- accounts -------------------------------------------------------------------------------
 
@@ -73,9 +82,7 @@ db::Task<Result<http::Response>> CreateAccount(App& app, RequestContext& ctx) {
                                                     json::serialize(row)));
         co_return row;
       });
-  if (!created && created.error().kind == ErrorKind::kConflict)
-    co_return Fail(ErrorKind::kConflict, "bank.account_exists", "Ya existe una cuenta con esa CLABE o número.");
-  if (!created) co_return std::unexpected(created.error());
+  if (!created) co_return std::unexpected(db::Remap(created.error(), kAccountConstraints));
   co_return Json(201, *created);
 }
 
@@ -165,7 +172,7 @@ db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx,
                                          {},
                                          {}});
     if (e.kind != ErrorKind::kInvalidInput) e.kind = ErrorKind::kBusinessRule;
-    e.details = json::serialize(body);
+    e.details = std::move(body);
     co_return std::unexpected(e);
   }
   co_return Json(new_lines > 0 ? 201 : 200, body);

@@ -62,7 +62,7 @@ db::Task<Result<http::Response>> Refresh(freshness::RefreshService& service, Req
   if (outcome.status == "failed") {
     co_return Fail(ErrorKind::kUnavailable, "freshness.refresh_failed",
                    "La actualización no terminó; los datos siguen como estaban. Intenta de nuevo.",
-                   json::serialize(json::object{{"refresh_id", std::to_string(outcome.refresh_id)}}), outcome.error);
+                   json::object{{"refresh_id", std::to_string(outcome.refresh_id)}}, outcome.error);
   }
   co_return Json(200, OutcomeJson(outcome));
 }

@@ -109,10 +109,10 @@ db::Task<Result<http::Response>> ImportInvoices(App& app, RequestContext& ctx) {
       co_return Fail(
           ErrorKind::kBusinessRule, "invoices.rejected",
           "El comprobante fue rechazado: " + (r.findings.empty() ? std::string() : r.findings.front().message),
-          json::serialize(body));
+          std::move(body));
     if (r.outcome == invoices::Outcome::kConflict)
       co_return Fail(ErrorKind::kConflict, "invoices.uuid_conflict",
-                     "Ya existe un comprobante con ese UUID y contenido distinto.", json::serialize(body));
+                     "Ya existe un comprobante con ese UUID y contenido distinto.", std::move(body));
     co_return Json(r.outcome == invoices::Outcome::kAccepted ? 201 : 200, body);
   }
   co_return Json(200, json::object{{"import_id", std::to_string(importer.ImportId())},

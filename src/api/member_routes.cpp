@@ -7,6 +7,7 @@
 #include "api/app.hpp"
 #include "auth/crypto.hpp"
 #include "core/text.hpp"
+#include "db/constraints.hpp"
 #include "http/json_body.hpp"
 #include "shared/dal.hpp"
 #include "shared/paging.hpp"
@@ -47,6 +48,14 @@ void CheckRole(http::JsonBody& body, const std::optional<std::string>& role) {
 }
 
 Error MemberNotFound() { return NotFound("El miembro no existe."); }
+
+// The keys adding a member can break, in the members' words (db::Remap). The e-mail key fires for
+// a user of another tenant, whom row-level security hides: say only that the e-mail is taken.
+constexpr db::ConstraintError kConstraints[] = {
+    {"memberships_pkey", ErrorKind::kConflict, "member.already_member", "La persona ya es miembro de esta empresa."},
+    {"users_email_key", ErrorKind::kConflict, "member.email_taken",
+     "El correo ya está registrado en otra organización."},
+};
 
 // The member's membership row, locked for the rest of the transaction; 404 when not a member here.
 db::Task<Result<json::object>> LockMembership(db::Transaction& tx, std::string user_id) {
@@ -120,30 +129,14 @@ void RegisterMemberRoutes(App& app) {
                }
                shared::Values values{{"user_id", user_id}, {"role", *role}};
                auto membership = co_await Memberships().Create(tx, std::move(values));
-               if (!membership) {
-                 auto e = membership.error();
-                 if (e.kind == ErrorKind::kConflict) {
-                   e.code = "member.already_member";
-                   e.message = "La persona ya es miembro de esta empresa.";
-                 }
-                 co_return std::unexpected(e);
-               }
+               if (!membership) co_return std::unexpected(membership.error());
                auto after =
                    json::serialize(json::object{{"email", normalized}, {"role", *role}, {"new_user", created_user}});
                VERTICE_CO_TRY(
                    co_await shared::RecordAudit(tx, ctx.Actor(), "member.added", "membership", user_id, "", after));
                co_return co_await MembersView().Get(tx, user_id);
              });
-         if (!added) {
-           auto e = added.error();
-           // The e-mail belongs to a user of another tenant: say only that it is taken.
-           if (e.kind == ErrorKind::kConflict && e.code == "conflict") {
-             e.code = "member.email_taken";
-             e.message = "El correo ya está registrado en otra organización.";
-             e.details.clear();
-           }
-           co_return std::unexpected(e);
-         }
+         if (!added) co_return std::unexpected(db::Remap(added.error(), kConstraints));
          auto out = std::move(*added);
          if (created_user && !password) out["temporary_password"] = temporary;
          co_return Json(201, out);

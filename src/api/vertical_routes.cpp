@@ -194,7 +194,7 @@ void RegisterVerticalRoutes(App& app, const verticals::Registry& registry) {
                        if (!is_enabled(d))
                          co_return Fail(ErrorKind::kBusinessRule, "verticals.dependency_disabled",
                                         fmt::format("La vertical {} requiere habilitar primero {}.", m->name, d),
-                                        json::serialize(json::object{{"requires", d}}));
+                                        json::object{{"requires", d}});
                    } else {
                      for (const auto& other : state->registry.Verticals())
                        if (is_enabled(other.name) &&
@@ -202,7 +202,7 @@ void RegisterVerticalRoutes(App& app, const verticals::Registry& registry) {
                          co_return Fail(ErrorKind::kBusinessRule, "verticals.required_by",
                                         fmt::format("La vertical {} la usa {}; deshabilite primero {}.", m->name,
                                                     other.name, other.name),
-                                        json::serialize(json::object{{"required_by", other.name}}));
+                                        json::object{{"required_by", other.name}});
                    }
                    std::optional<json::object> before;
                    for (const auto& row : current.items)

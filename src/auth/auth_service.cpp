@@ -1,6 +1,5 @@
 #include "auth/auth_service.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -75,11 +74,11 @@ db::Task<Result<LoginResult>> AuthService::Login(std::string email, std::string 
   std::chrono::seconds retry{0};
   // Per account *and* client: someone else hammering this account cannot throttle its user.
   if (!per_ip_.Allow("ip:" + client, &retry) || !per_account_.Allow("acct:" + email + " " + client, &retry)) {
-    co_return std::unexpected(Error{ErrorKind::kRateLimited,
-                                    "auth.rate_limited",
-                                    "Demasiados intentos de inicio de sesión; espere un momento.",
-                                    fmt::format(R"({{"retry_after_seconds":{}}})", retry.count()),
-                                    {}});
+    Error limited{ErrorKind::kRateLimited, "auth.rate_limited",
+                  "Demasiados intentos de inicio de sesión; espere un momento.",
+                  boost::json::object{{"retry_after_seconds", retry.count()}}};
+    limited.retry_after = retry;
+    co_return std::unexpected(std::move(limited));
   }
   struct Found {
     std::string user_id, tenant_id, hash, status;

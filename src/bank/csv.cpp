@@ -161,7 +161,7 @@ Error TooManyErrors(std::vector<Error> errors) {
   first.message = errors.size() == 1 ? first.message
                                      : first.message + " (y " + std::to_string(errors.size() - 1) +
                                            " errores más; el estado de cuenta no se importó)";
-  first.details = boost::json::serialize(boost::json::object{{"errors", list}});
+  first.details = boost::json::object{{"errors", std::move(list)}};
   return first;
 }
 
@@ -526,7 +526,7 @@ Result<ParsedFile> ParseCsv(std::string_view bytes, const CsvProfile* profile,
                   "Línea " + std::to_string(bad.line) + ": el saldo no cuadra: " + prev.balance_after->ToString() +
                       " + " + bad.amount.ToString() + " = " + expected + ", pero la línea dice " +
                       bad.balance_after->ToString() + ".",
-                  boost::json::serialize(d));
+                  std::move(d));
     }
   }
   DerivePeriod(st);

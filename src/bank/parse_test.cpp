@@ -2,6 +2,8 @@
 // balances; malformed files refused with a clear error; the CSV profile mechanism.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -127,7 +129,7 @@ TEST(CamtTest, WrongClosingBalanceFailsTheBalanceCheckWithTheFigures) {
   EXPECT_EQ(check.error().code, "bank.balance_mismatch");
   // The fixture itself does not add up (15568.27 − 12.99 ≠ 15121.12); the figures say so.
   EXPECT_NE(check.error().message.find("15555.28"), std::string::npos) << check.error().message;
-  EXPECT_NE(check.error().details.find("\"closing_balance\":\"15121.13\""), std::string::npos);
+  EXPECT_EQ(check.error().details.at("closing_balance").as_string(), "15121.13");
 }
 
 // Every format refuses the lines the database would refuse the same way: skipped, with why.
@@ -175,7 +177,7 @@ TEST(LineCheckTest, StatementFiguresBeyondTheColumnsAreRefused) {
   s.movements = {m};
   EXPECT_TRUE(CheckStorable(s));
   s.opening_balance = *Money::Parse("-10000000000000000.00");
-  EXPECT_NE(CheckStorable(s).error().details.find("opening_balance"), std::string::npos);
+  EXPECT_NE(boost::json::serialize(CheckStorable(s).error().details).find("opening_balance"), std::string::npos);
 }
 
 TEST(Mt940Test, ReadsStructuredDetailsReversalsAndImpossibleDates) {
@@ -281,8 +283,9 @@ TEST(CsvTest, BadLinesRejectTheWholeFileListingEachLine) {
   auto parsed = ParseStatementFile(csv, {});
   ASSERT_FALSE(parsed);
   EXPECT_NE(parsed.error().message.find("Línea 2"), std::string::npos) << parsed.error().message;
-  EXPECT_NE(parsed.error().details.find("Línea 3"), std::string::npos);
-  EXPECT_NE(parsed.error().details.find("Línea 4"), std::string::npos);
+  const auto details = boost::json::serialize(parsed.error().details);
+  EXPECT_NE(details.find("Línea 3"), std::string::npos);
+  EXPECT_NE(details.find("Línea 4"), std::string::npos);
 }
 
 TEST(CsvTest, UserProfileWithSkippedRowsSemicolonsAndDecimalComma) {

@@ -43,7 +43,7 @@ Error ParseError(std::string code, std::string message, int line) {
   return Error{ErrorKind::kInvalidInput,
                "bank." + code,
                line > 0 ? "Línea " + std::to_string(line) + ": " + message : std::move(message),
-               d.empty() ? std::string{} : boost::json::serialize(d),
+               std::move(d),
                {}};
 }
 
@@ -67,7 +67,7 @@ Status CheckBalances(const Statement& s) {
               "Los saldos no cuadran" + (s.statement_id.empty() ? std::string{} : " en el estado " + s.statement_id) +
                   ": saldo inicial " + s.opening_balance->ToString() + " + movimientos " + sum.ToString() + " = " +
                   expected->ToString() + ", pero el saldo final declarado es " + s.closing_balance->ToString() + ".",
-              boost::json::serialize(d));
+              std::move(d));
 }
 
 namespace {
@@ -114,7 +114,7 @@ Status CheckStorable(const Statement& s) {
   auto refuse = [&](std::string field, std::string why, std::string code = "bank.statement_out_of_range") {
     boost::json::object d{{"field", field}};
     if (!s.statement_id.empty() && IsStorableText(s.statement_id)) d["statement_id"] = s.statement_id;
-    return Fail(ErrorKind::kInvalidInput, std::move(code), std::move(why), boost::json::serialize(d));
+    return Fail(ErrorKind::kInvalidInput, std::move(code), std::move(why), std::move(d));
   };
   const std::string max = shared::kMaxStoredMoney.ToString();
   if (s.opening_balance && !shared::FitsStoredMoney(*s.opening_balance))

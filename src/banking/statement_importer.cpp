@@ -14,11 +14,7 @@ namespace {
 
 json::value ErrorJson(const Error& e) {
   json::object o{{"code", e.code}, {"message", e.message}};
-  if (!e.details.empty()) {
-    boost::system::error_code ec;
-    auto d = json::parse(e.details, ec);
-    if (!ec) o["details"] = d;
-  }
+  if (!e.details.empty()) o["details"] = e.details;
   return o;
 }
 

@@ -1,12 +1,23 @@
-// Expected failures as values (STYLE.md §3.5): every fallible operation returns Result<T>.
+// Expected failures as values (docs/style.md, "Errors are values"): every fallible operation
+// returns Result<T>.
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace vertice {
+
+namespace db {
+// What a failed statement's SQLSTATE means. Declared here so an Error can carry it; its values
+// and the only reading of the code text are in db/sqlstate.hpp.
+enum class SqlState : std::uint8_t;
+}  // namespace db
 
 // The kind decides the HTTP status; the mapping lives only in http/error_response.cpp.
 enum class ErrorKind {
@@ -26,19 +37,30 @@ std::string_view ErrorKindName(ErrorKind kind);
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
-  std::string code;      // stable, machine-readable: "auth.invalid_credentials"
-  std::string message;   // client-safe, Spanish
-  std::string details;   // serialised JSON value or empty
-  std::string internal;  // logged only, never sent to a client
+  std::string code;             // stable, machine-readable: "auth.invalid_credentials"
+  std::string message;          // client-safe, Spanish
+  boost::json::object details;  // sent as the error's "details"; empty: null
+  std::string internal;         // logged only, never sent to a client
+  // A database failure: what PostgreSQL said and the constraint it named (a module's
+  // db::ConstraintTable turns that into its own code). Never sent as such.
+  std::optional<db::SqlState> sqlstate;
+  std::string constraint;
+  // How long the client should wait before trying again (the Retry-After header); unset: unknown.
+  std::optional<std::chrono::seconds> retry_after;
 };
 
 template <typename T>
 using Result = std::expected<T, Error>;
 using Status = std::expected<void, Error>;
 
-inline std::unexpected<Error> Fail(ErrorKind kind, std::string code, std::string message, std::string details = {},
-                                   std::string internal = {}) {
+inline std::unexpected<Error> Fail(ErrorKind kind, std::string code, std::string message,
+                                   boost::json::object details = {}, std::string internal = {}) {
   return std::unexpected(Error{kind, std::move(code), std::move(message), std::move(details), std::move(internal)});
+}
+
+// 404 for anything a caller may not see or that does not exist (the two look the same).
+inline Error NotFound(std::string message = "El recurso no existe.") {
+  return Error{ErrorKind::kNotFound, "not_found", std::move(message)};
 }
 
 }  // namespace vertice

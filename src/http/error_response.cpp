@@ -36,18 +36,25 @@ Response ErrorResponse(const Error& error) {
   boost::json::object e;
   e["code"] = error.code;
   e["message"] = IsValidUtf8(error.message) ? error.message : ToValidUtf8(error.message);
+  // Details may quote a client's bytes (a file's words): JsonResponse makes the body UTF-8.
   if (error.details.empty()) {
     e["details"] = nullptr;
   } else {
-    // Details may quote a client's bytes (a file's words): what goes back must be UTF-8.
-    std::string text = IsValidUtf8(error.details) ? error.details : ToValidUtf8(error.details);
-    boost::system::error_code ec;
-    auto details = boost::json::parse(text, ec);
-    e["details"] = ec ? boost::json::value(text) : details;
+    e["details"] = error.details;
   }
   boost::json::object root;
   root["error"] = std::move(e);
-  return JsonResponse(StatusFor(error.kind), boost::json::serialize(root));
+  Response r = JsonResponse(StatusFor(error.kind), boost::json::serialize(root));
+  if (auto wait = RetryAfter(error)) r.SetHeader("Retry-After", std::to_string(wait->count()));
+  return r;
+}
+
+std::optional<std::chrono::seconds> RetryAfter(const Error& error) {
+  if (error.retry_after) return error.retry_after;
+  // Unavailable without a known wait (the database restarting, a request that ran out of time):
+  // a short one, so clients back off without waiting long.
+  if (error.kind == ErrorKind::kUnavailable || error.kind == ErrorKind::kRateLimited) return kDefaultRetryAfter;
+  return std::nullopt;
 }
 
 Response JsonResponse(int status, std::string body) {

@@ -70,11 +70,7 @@ bool HasLoneSurrogateEscape(std::string_view body) {
 Error InvalidUtf8(std::string field) {
   std::string message = field == "body" ? "El cuerpo de la solicitud no es UTF-8 válido."
                                         : fmt::format("El campo «{}» no es texto UTF-8 válido.", field);
-  return Error{ErrorKind::kInvalidInput,
-               "invalid_utf8",
-               std::move(message),
-               json::serialize(json::object{{"field", field}}),
-               {}};
+  return Error{ErrorKind::kInvalidInput, "invalid_utf8", std::move(message), json::object{{"field", field}}, {}};
 }
 
 }  // namespace

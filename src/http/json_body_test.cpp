@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 namespace vertice::http {
 
 TEST(JsonBodyTest, ReadsTypedFields) {
@@ -23,8 +25,8 @@ TEST(JsonBodyTest, NulAndLoneSurrogateEscapesAreNotText) {
   auto nul = JsonBody::Parse(R"({"lines":[{"sku":"a"},{"sku":"b\u0000c"}]})");
   ASSERT_FALSE(nul);
   EXPECT_EQ(nul.error().code, "invalid_utf8");
-  EXPECT_EQ(nul.error().details, R"({"field":"lines[1].sku"})");
-  EXPECT_EQ(JsonBody::Parse(R"({"name":"\u0000"})").error().details, R"({"field":"name"})");
+  EXPECT_EQ(nul.error().details, (boost::json::object{{"field", "lines[1].sku"}}));
+  EXPECT_EQ(JsonBody::Parse(R"({"name":"\u0000"})").error().details, (boost::json::object{{"field", "name"}}));
   EXPECT_EQ(JsonBody::Parse(R"({"na\u0000me":"x"})").error().code, "invalid_utf8");
   EXPECT_EQ(JsonBody::Parse(R"({"name":"\ud800"})").error().code, "invalid_utf8");
   EXPECT_EQ(JsonBody::Parse(R"({"name":"\udc00x"})").error().code, "invalid_utf8");
@@ -40,8 +42,9 @@ TEST(JsonBodyTest, ReportsEveryViolationWithTheFirstCode) {
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, "invalid_field_type");
   EXPECT_EQ(st.error().kind, ErrorKind::kInvalidInput);
-  EXPECT_NE(st.error().details.find("missing_field"), std::string::npos);
-  EXPECT_NE(st.error().details.find("unknown_field"), std::string::npos);
+  const auto details = boost::json::serialize(st.error().details);
+  EXPECT_NE(details.find("missing_field"), std::string::npos);
+  EXPECT_NE(details.find("unknown_field"), std::string::npos);
 }
 
 TEST(JsonBodyTest, UnknownFieldAloneIsRefused) {

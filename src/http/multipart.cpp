@@ -55,7 +55,7 @@ std::optional<Error> CheckText(const Part& part) {
     return Error{ErrorKind::kInvalidInput,
                  "invalid_utf8",
                  "El campo «" + field + "» del formulario no es texto UTF-8 válido.",
-                 "{\"field\":\"" + field + "\"}",
+                 boost::json::object{{"field", field}},
                  {}};
   };
   // The name goes into the message and details: only a plain one is repeated.

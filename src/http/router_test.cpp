@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
+#include "core/text.hpp"
 #include "http/error_response.hpp"
 
 namespace vertice::http {
@@ -38,6 +41,36 @@ TEST(ErrorResponseTest, OneStatusPerKindAndNoInternalText) {
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body.find("SECRET"), std::string::npos);
   EXPECT_NE(r.body.find(R"("code":"internal")"), std::string::npos);
+}
+
+TEST(ErrorResponseTest, DetailsAreTheErrorsObjectAndNullWhenEmpty) {
+  auto none = boost::json::parse(ErrorResponse(Error{ErrorKind::kNotFound, "not_found", "No."}).body);
+  EXPECT_TRUE(none.at("error").at("details").is_null());
+  Error e{ErrorKind::kInvalidInput, "invalid_field", "Mal.", boost::json::object{{"field", "lines[2].amount"}}};
+  auto some = boost::json::parse(ErrorResponse(e).body);
+  EXPECT_EQ(some.at("error").at("details"), (boost::json::object{{"field", "lines[2].amount"}}));
+  // A client's bytes quoted in the details (a file's words) still make a UTF-8 document.
+  e.details["word"] = "caf\xe9";
+  auto body = ErrorResponse(e).body;
+  EXPECT_TRUE(IsValidUtf8(body));
+  EXPECT_TRUE(boost::json::parse(body).at("error").at("details").at("word").is_string());
+}
+
+// Every Retry-After value a response carries, joined by ",".
+std::string RetryAfterOf(const Response& r) {
+  std::string out;
+  for (const auto& [name, value] : r.headers)
+    if (name == "Retry-After") out += (out.empty() ? "" : ",") + value;
+  return out;
+}
+
+TEST(ErrorResponseTest, RetryAfterIsTheErrorsOwnWaitOrAShortDefault) {
+  Error limited{ErrorKind::kRateLimited, "auth.rate_limited", "Espere."};
+  limited.retry_after = std::chrono::seconds(17);
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(limited)), "17");
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(Error{ErrorKind::kUnavailable, "database_unavailable", "No."})),
+            std::to_string(kDefaultRetryAfter.count()));
+  EXPECT_EQ(RetryAfterOf(ErrorResponse(Error{ErrorKind::kConflict, "conflict", "Ya."})), "");
 }
 
 }  // namespace vertice::http

@@ -185,8 +185,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                  "too_many_connections",
                                  "Demasiadas conexiones abiertas; intente de nuevo en unos segundos.",
                                  {},
-                                 {}});
-    r.SetHeader("Retry-After", "5");
+                                 {}});  // with Retry-After: kDefaultRetryAfter
     try {
       co_await Write(*conn, r, 11, false, false);
     } catch (const std::exception&) {

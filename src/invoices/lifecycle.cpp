@@ -7,7 +7,7 @@ namespace vertice::invoices {
 
 namespace {
 
-Error InvoiceNotFound() { return Error{ErrorKind::kNotFound, "not_found", "La factura no existe.", {}, {}}; }
+Error InvoiceNotFound() { return NotFound("La factura no existe."); }
 
 Error Refuse(std::string_view state, std::string_view) {
   if (state == "cancelada")

@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 namespace {
 
-Error MatchNotFound() { return Fail(ErrorKind::kNotFound, "not_found", "La conciliación no existe.").error(); }
+Error MatchNotFound() { return NotFound("La conciliación no existe."); }
 
 Error MovementReconciled() {
   return Fail(ErrorKind::kConflict, "reconciliation.movement_reconciled",
@@ -118,7 +118,7 @@ Result<std::vector<PlannedLine>> PlanManualMatch(Money movement_amount, const Ma
 
 db::Task<Result<std::string>> CreateManual(db::Transaction& tx, Decider who, ManualMatchRequest request) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto movement, co_await tx.Query(sql::kLockMovement, db::P(request.movement_id)));
-  if (movement.Empty()) co_return Fail(ErrorKind::kNotFound, "not_found", "El movimiento no existe.");
+  if (movement.Empty()) co_return std::unexpected(NotFound("El movimiento no existe."));
   VERTICE_CO_ASSIGN_OR_RETURN(auto accepted,
                               co_await tx.Query(sql::kMovementHasAcceptedMatch, db::P(request.movement_id)));
   if (!accepted.Empty()) co_return std::unexpected(MovementReconciled());
@@ -126,8 +126,7 @@ db::Task<Result<std::string>> CreateManual(db::Transaction& tx, Decider who, Man
   std::vector<OpenDocument> documents;
   for (const auto& line : request.lines) {
     VERTICE_CO_ASSIGN_OR_RETURN(auto doc, co_await tx.Query(sql::kOpenDocument, db::P(line.invoice)));
-    if (doc.Empty())
-      co_return Fail(ErrorKind::kNotFound, "not_found", "El comprobante " + line.invoice + " no existe.");
+    if (doc.Empty()) co_return std::unexpected(NotFound("El comprobante " + line.invoice + " no existe."));
     documents.push_back({doc.Int(0, "invoice_id"), doc.Str(0, "moneda"), doc.Str(0, "rate"),
                          Money::Parse(doc.Str(0, "open")).value_or(Money{})});
   }

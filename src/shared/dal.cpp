@@ -37,8 +37,6 @@ const char* CastFor(ColumnType t) {
   return "text";
 }
 
-Error NotFound() { return Error{ErrorKind::kNotFound, "not_found", "El registro no existe.", {}, {}}; }
-
 }  // namespace
 
 Dal::Dal(TableSpec spec) : spec_(std::move(spec)) {
@@ -143,7 +141,7 @@ db::Task<Result<json::object>> Dal::Get(db::Transaction& tx, std::string id, boo
   std::string sql = lock ? get_sql_ + " FOR UPDATE" : get_sql_;
   VERTICE_CO_ASSIGN_OR_RETURN(auto rows,
                               co_await tx.Query(std::move(sql), db::P(scope.tenant_id, scope.company_id, id)));
-  if (rows.Empty()) co_return std::unexpected(NotFound());
+  if (rows.Empty()) co_return std::unexpected(NotFound("El registro no existe."));
   co_return RowJson(rows, 0);
 }
 
@@ -211,7 +209,7 @@ db::Task<Result<json::object>> Dal::Update(db::Transaction& tx, std::string id, 
   if (!current) co_return std::unexpected(current.error());
   co_return Fail(ErrorKind::kConflict, "stale_version",
                  "El registro cambió desde que se leyó; vuelva a cargarlo e intente de nuevo.",
-                 fmt::format(R"({{"current_version":{}}})", current->at("version").as_int64()));
+                 boost::json::object{{"current_version", current->at("version").as_int64()}});
 }
 
 db::Task<Status> Dal::Delete(db::Transaction& tx, std::string id, std::optional<int64_t> expected_version) const {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 namespace vertice::shared {
 
 ReportDefinition Universal() {
@@ -65,8 +67,9 @@ TEST(ReportTest, InjectionAttemptsInIdentifiersAreRejectedNamingTheField) {
     auto q = BuildReport(Universal(), *req, Acme());
     ASSERT_FALSE(q) << c.query;
     EXPECT_EQ(q.error().kind, ErrorKind::kInvalidInput);
-    EXPECT_NE(q.error().details.find(std::string("\"field\":\"") + c.field + "\""), std::string::npos)
-        << c.query << " " << q.error().details;
+    const auto details = boost::json::serialize(q.error().details);
+    EXPECT_NE(details.find(std::string("\"field\":\"") + c.field + "\""), std::string::npos)
+        << c.query << " " << details;
   }
 }
 
@@ -101,7 +104,7 @@ TEST(ReportTest, DayAndWeekBucketsAndDecodedValues) {
 TEST(ReportTest, ReversedDateRangeAndEmptyMeasuresAre400) {
   auto reversed = BuildReport(Universal(), *ParseReportQuery("from=2025-12-31&to=2025-01-01"), Acme());
   ASSERT_FALSE(reversed);
-  EXPECT_NE(reversed.error().details.find("\"field\":\"to\""), std::string::npos);
+  EXPECT_NE(boost::json::serialize(reversed.error().details).find("\"field\":\"to\""), std::string::npos);
   ReportDefinition empty{"universal_transactions_mv", "fecha", {}, {}, {}};
   EXPECT_FALSE(BuildReport(empty, ReportRequest{}, Acme()));
 }

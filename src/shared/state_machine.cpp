@@ -10,10 +10,6 @@
 
 namespace vertice::shared {
 
-namespace {
-std::string JsonString(std::string_view s) { return boost::json::serialize(boost::json::value(s)); }
-}  // namespace
-
 StateMachine::StateMachine(StateMachineSpec spec) : spec_(std::move(spec)) {
   auto table = QuoteIdentifier(spec_.table);
   auto id = QuoteIdentifier(spec_.id_column);
@@ -40,18 +36,18 @@ StateMachine::StateMachine(StateMachineSpec spec) : spec_(std::move(spec)) {
 
 Result<const Transition*> StateMachine::Find(std::string_view state, std::string_view event,
                                              std::string_view role) const {
-  auto details = fmt::format(R"({{"state":{},"event":{}}})", JsonString(state), JsonString(event));
+  auto details = [&] { return boost::json::object{{"state", state}, {"event", event}}; };
   for (const auto& t : spec_.transitions) {
     if (t.from != state || t.event != event) continue;
     if (!t.roles.empty() && std::find(t.roles.begin(), t.roles.end(), role) == t.roles.end()) {
       return Fail(ErrorKind::kBusinessRule, spec_.name + ".transition_not_allowed",
-                  fmt::format("Su rol ({}) no puede aplicar '{}' en el estado '{}'.", role, event, state), details);
+                  fmt::format("Su rol ({}) no puede aplicar '{}' en el estado '{}'.", role, event, state), details());
     }
     return &t;
   }
   if (spec_.refuse) return std::unexpected(spec_.refuse(state, event));
   return Fail(ErrorKind::kBusinessRule, spec_.name + ".invalid_transition",
-              fmt::format("No se puede aplicar '{}' en el estado '{}'.", event, state), details);
+              fmt::format("No se puede aplicar '{}' en el estado '{}'.", event, state), details());
 }
 
 std::vector<std::string> StateMachine::EventsFrom(std::string_view state, std::string_view role) const {
@@ -67,7 +63,7 @@ db::Task<Result<std::string>> StateMachine::Fire(db::Transaction& tx, std::strin
                                                  std::string role, Actor actor, FireDetails details) const {
   const auto& scope = tx.Scope();
   VERTICE_CO_ASSIGN_OR_RETURN(auto row, co_await tx.Query(select_sql_, db::P(scope.tenant_id, scope.company_id, id)));
-  if (row.Empty()) co_return Fail(ErrorKind::kNotFound, "not_found", spec_.not_found);
+  if (row.Empty()) co_return std::unexpected(NotFound(spec_.not_found));
   auto from = row.Str(0, "vertice_current_status");
   VERTICE_CO_ASSIGN_OR_RETURN(const Transition* t, Find(from, event, role));
   if (t->guard) VERTICE_CO_TRY(co_await t->guard(tx, row));

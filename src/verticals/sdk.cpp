@@ -15,14 +15,8 @@ namespace json = boost::json;
 
 http::Response Json(int status, const json::value& body) { return http::JsonResponse(status, json::serialize(body)); }
 
-Error NotFound(std::string what) { return Error{ErrorKind::kNotFound, "not_found", std::move(what), {}, {}}; }
-
 Error BusinessRule(std::string code, std::string message, json::object details) {
-  return Error{ErrorKind::kBusinessRule,
-               std::move(code),
-               std::move(message),
-               details.empty() ? std::string() : json::serialize(details),
-               {}};
+  return Error{ErrorKind::kBusinessRule, std::move(code), std::move(message), std::move(details)};
 }
 
 std::optional<shared::Money> ReadMoney(http::JsonBody& body, std::string_view field, bool required, bool positive) {

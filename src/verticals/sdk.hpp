@@ -19,7 +19,6 @@
 namespace vertice::verticals {
 
 http::Response Json(int status, const boost::json::value& body);
-Error NotFound(std::string what);
 // 422 with a stable code: a request that is well formed but breaks a business rule.
 Error BusinessRule(std::string code, std::string message, boost::json::object details = {});
 

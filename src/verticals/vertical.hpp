@@ -1,4 +1,4 @@
-// The vertical contract (STYLE.md §3.2): what a folder under src/verticals/ declares so the
+// The vertical contract (docs/style.md, "Where code goes"): what a folder under src/verticals/ declares so the
 // platform can mount it. A vertical returns a VerticalManifest from `<name>::Manifest()`; the
 // build finds the folder and generates the registry, so nothing outside the folder changes.
 //

@@ -60,6 +60,13 @@ TEST_F(BankApiTest, AccountsNeedAValidClabeAndTakeTheBankFromIt) {
   EXPECT_TRUE(found);
   auto again = Call("POST", "/api/v1/bank/accounts", R"({"name": "Otra", "clabe": "012180001234567899"})");
   EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(ErrorCode(again), "bank.account_exists");
+  // The number is a key of its own (another unique index), with the same answer.
+  CreateAccount({{"name", "Por número"}, {"bank", "Banorte"}, {"account_number", "0123 4567"}});
+  auto same_number =
+      Call("POST", "/api/v1/bank/accounts", R"({"name": "Otra", "bank": "Banorte", "account_number": "0123 4567"})");
+  EXPECT_EQ(same_number.status, 409) << same_number.body;
+  EXPECT_EQ(ErrorCode(same_number), "bank.account_exists");
   // A cashier cannot register accounts.
   auto cashier = SignIn("cajero@acme.mx");
   auto c = Client();

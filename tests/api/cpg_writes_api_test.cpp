@@ -200,6 +200,10 @@ TEST_F(CpgWritesApiTest, ConsignmentsAndSettlementsRetriedWithTheirKeysAreWritte
   EXPECT_EQ(retry.status, 201);
   EXPECT_EQ(retry.body, first.body);
   EXPECT_EQ(retry.Header("idempotent-replayed"), "true");
+  // The same folio under another key is a new consignment, refused by the folio's unique key.
+  auto other = Post(owner, "idem-b", Cpg("/consignment"), body, "consign-2");
+  EXPECT_EQ(other.status, 409) << other.body;
+  EXPECT_EQ(ErrorCode(other), "cpg.duplicate_folio");
   EXPECT_EQ(Count("SELECT count(*) FROM cpg_consignments WHERE company_id = 'idem-b' AND folio = 'IDEM-1'"), 1);
 
   const auto id = std::string(ParseJson(first.body).at("consignment_id").as_string());

@@ -148,6 +148,9 @@ TEST_F(VerticalsApiTest, CatalogAndPosSalesAreExactAndRefuseBadInput) {
                  R"({"code":"X1","name":"X","retailer_rfc":"CCO8605231N4","commission_rate":"1.5"})")
                 .status,
             400);
+  EXPECT_EQ(
+      Call(s, "acme", "POST", Cpg("/pos"), R"({"code":"OXXO-1","name":"Otra","retailer_rfc":"CCO8605231N4"})").code,
+      "cpg.duplicate_pos_code");
   EXPECT_EQ(Rows("cpg_pos", "acme"), 1);
 
   // 3 × 10.50 = 31.50 + IVA 5.04; 1 × 23.00 at 0 %: 59.54.

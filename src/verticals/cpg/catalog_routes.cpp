@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
+#include "db/constraints.hpp"
 #include "shared/dal.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
@@ -64,15 +65,15 @@ void CheckStatusField(http::JsonBody& body, const std::optional<std::string>& st
   if (status && *status != "active" && *status != "inactive") body.Invalid("status", "debe ser active o inactive");
 }
 
-Error Conflict(std::string code, std::string message) {
-  return Error{ErrorKind::kConflict, std::move(code), std::move(message), {}, {}};
-}
-
-// Maps the DAL's unique-violation conflict to the vertical's own code.
-Error Renamed(Error e, std::string code, std::string message) {
-  if (e.kind == ErrorKind::kConflict && e.code == "conflict") return Conflict(std::move(code), std::move(message));
-  return e;
-}
+// The catalog's unique keys, in the vertical's words (db::Remap).
+constexpr db::ConstraintError kConstraints[] = {
+    {"cpg_products_company_id_sku_key", ErrorKind::kConflict, "cpg.duplicate_sku",
+     "Ya existe un producto con ese SKU."},
+    {"cpg_pos_company_id_code_key", ErrorKind::kConflict, "cpg.duplicate_pos_code",
+     "Ya existe un punto de venta con esa clave."},
+    {"cpg_sales_company_id_pos_id_ticket_key", ErrorKind::kConflict, "cpg.duplicate_ticket",
+     "Ese ticket ya está registrado en este punto de venta."},
+};
 
 // ---- products ---------------------------------------------------------------------------
 
@@ -119,8 +120,7 @@ db::Task<Result<http::Response>> CreateProduct(VerticalRequest& req) {
                               {"iva_rate", rate->ToString()},
                               {"active", active.value_or(true) ? "true" : "false"}};
         auto row = co_await Products().Create(tx, std::move(values));
-        if (!row)
-          co_return std::unexpected(Renamed(row.error(), "cpg.duplicate_sku", "Ya existe un producto con ese SKU."));
+        if (!row) co_return std::unexpected(db::Remap(row.error(), kConstraints));
         VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.product.created", "cpg_product",
                                                     json::value_to<std::string>(row->at("product_id")), "",
                                                     json::serialize(*row)));
@@ -169,9 +169,7 @@ db::Task<Result<http::Response>> CreatePos(VerticalRequest& req) {
                               {"commission_rate", commission.value_or(DefaultCommission(req.ctx.config)).ToString()},
                               {"status", status.value_or("active")}};
         auto row = co_await PointsOfSale().Create(tx, std::move(values));
-        if (!row)
-          co_return std::unexpected(
-              Renamed(row.error(), "cpg.duplicate_pos_code", "Ya existe un punto de venta con esa clave."));
+        if (!row) co_return std::unexpected(db::Remap(row.error(), kConstraints));
         VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.pos.created", "cpg_pos",
                                                     json::value_to<std::string>(row->at("pos_id")), "",
                                                     json::serialize(*row)));
@@ -283,12 +281,7 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
             "       unit_price numeric, iva_rate numeric, subtotal numeric, iva numeric))"
             "SELECT sale_id, to_json(sold_at)#>>'{}' AS sold_at, business_date::text AS business_date FROM sale",
             std::move(params));
-        if (!inserted) {
-          if (inserted.error().kind == ErrorKind::kConflict)
-            co_return std::unexpected(
-                Conflict("cpg.duplicate_ticket", "Ese ticket ya está registrado en este punto de venta."));
-          co_return std::unexpected(inserted.error());
-        }
+        if (!inserted) co_return std::unexpected(db::Remap(inserted.error(), kConstraints));
         json::object out{{"sale_id", inserted->Str(0, "sale_id")},
                          {"pos_id", std::to_string(pos_id)},
                          {"ticket", *ticket},

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
+#include "db/constraints.hpp"
 #include "http/error_response.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
@@ -24,6 +25,14 @@ using shared::Quantity;
 namespace {
 
 Error ConsignmentNotFound() { return NotFound("La consignación no existe."); }
+
+// The consignment tables' constraints a request can break, in the vertical's words (db::Remap).
+constexpr db::ConstraintError kConstraints[] = {
+    {"cpg_consignments_company_id_folio_key", ErrorKind::kConflict, "cpg.duplicate_folio",
+     "Ya existe una consignación con ese folio."},
+    {"cpg_consignment_lines_check", ErrorKind::kBusinessRule, "cpg.quantities_exceed_delivered",
+     "Lo vendido más lo devuelto no puede exceder lo entregado."},
+};
 
 struct Header {
   std::string status;
@@ -196,12 +205,7 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
             "SELECT consignment_id FROM c",
             db::P(scope.tenant_id, scope.company_id, folio, std::to_string(*pos_id), *day,
                   pos.commission_rate.ToString(), delivered.ToString(), notes.value_or(""), json::serialize(rows)));
-        if (!inserted) {
-          if (inserted.error().kind == ErrorKind::kConflict)
-            co_return std::unexpected(Error{
-                ErrorKind::kConflict, "cpg.duplicate_folio", "Ya existe una consignación con ese folio.", {}, {}});
-          co_return std::unexpected(inserted.error());
-        }
+        if (!inserted) co_return std::unexpected(db::Remap(inserted.error(), kConstraints));
         auto id = inserted->Int(0, "consignment_id");
         json::object audit;
         audit["lines"] = rows;
@@ -303,13 +307,7 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
                 " WHERE l.tenant_id = $1 AND l.company_id = $2 AND l.consignment_id = $3 AND l.line_no = x.line_no"
                 " RETURNING l.line_no",
                 db::P(scope.tenant_id, scope.company_id, id_text, json::serialize(changes)));
-            if (!updated) {
-              if (updated.error().code == "check_violation" || updated.error().kind == ErrorKind::kBusinessRule ||
-                  updated.error().kind == ErrorKind::kInvalidInput)
-                co_return std::unexpected(BusinessRule("cpg.quantities_exceed_delivered",
-                                                       "Lo vendido más lo devuelto no puede exceder lo entregado."));
-              co_return std::unexpected(updated.error());
-            }
+            if (!updated) co_return std::unexpected(db::Remap(updated.error(), kConstraints));
             if (updated->Size() != static_cast<int>(lines.size()))
               co_return std::unexpected(
                   BusinessRule("cpg.unknown_line", "Alguna línea indicada no existe en la consignación."));
