@@ -103,11 +103,7 @@ daily AS (
          OR d.fecha >= date_trunc('year', now_.today)::date AND d.fecha <= now_.today)),
 year_ AS (SELECT * FROM daily, now_ WHERE fecha >= date_trunc('year', now_.today)::date),
 health AS (SELECT * FROM mv_health_check(clock_timestamp(), vertice_current_company())),
-open_ AS (
-  SELECT round(i.outstanding * coalesce(i.tipo_cambio, 1), 2) AS amount, now_.today - i.fecha::date AS days
-  FROM sat_invoices i, now_
-  WHERE i.company_id = vertice_current_company() AND i.direction = 'issued' AND i.tipo = 'I'
-    AND i.status = 'vigente' AND i.outstanding > 0)
+open_ AS (SELECT o.amount, o.days FROM now_, invoice_open_items('issued', now_.today) o)
 SELECT json_build_object(
   'company_id', vertice_current_company(),
   'currency', 'MXN',

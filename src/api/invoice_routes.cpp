@@ -17,6 +17,7 @@
 #include "invoices/lifecycle.hpp"
 #include "invoices/list.hpp"
 #include "invoices/queries.hpp"
+#include "invoices/summaries.hpp"
 #include "shared/paging.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
@@ -209,27 +210,10 @@ db::Task<Result<http::Response>> Summary(App& app, RequestContext& ctx) {
   VERTICE_CO_TRY(errors.ToStatus());
   std::optional<std::string> f = from.empty() ? std::nullopt : std::optional<std::string>(from);
   std::optional<std::string> t = to.empty() ? std::nullopt : std::optional<std::string>(to);
-  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
-    return tx.Query(
-        "SELECT to_char(date_trunc('month', i.fecha), 'YYYY-MM') AS month, i.direction, i.tipo, count(*) AS n, "
-        "sum(i.total_mxn)::text AS total_mxn, "
-        "sum(CASE WHEN i.tipo = 'I' THEN i.outstanding * coalesce(i.tipo_cambio, 1) ELSE 0 END)::numeric(20,2)::text "
-        "AS outstanding_mxn "
-        "FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.status = 'vigente' "
-        "AND ($1::date IS NULL OR i.fecha >= $1::date) AND ($2::date IS NULL OR i.fecha < $2::date + 1) "
-        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-        db::P(f, t));
-  });
-  if (!rows) co_return std::unexpected(rows.error());
-  json::array items;
-  for (int r = 0; r < rows->Size(); ++r)
-    items.push_back(json::object{{"month", rows->Str(r, "month")},
-                                 {"direction", rows->Str(r, "direction")},
-                                 {"tipo", rows->Str(r, "tipo")},
-                                 {"count", rows->Int(r, "n")},
-                                 {"total_mxn", rows->Str(r, "total_mxn")},
-                                 {"outstanding_mxn", rows->Str(r, "outstanding_mxn")}});
-  co_return Json(200, json::object{{"currency", "MXN"}, {"items", std::move(items)}});
+  auto summary = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return invoices::MonthlySummary(tx, f, t); });
+  if (!summary) co_return std::unexpected(summary.error());
+  co_return Json(200, *summary);
 }
 
 db::Task<Result<http::Response>> Aging(App& app, RequestContext& ctx, std::string direction) {
@@ -237,61 +221,11 @@ db::Task<Result<http::Response>> Aging(App& app, RequestContext& ctx, std::strin
   FieldErrors errors;
   if (!as_of.empty()) errors.Check(shared::IsIsoDate(as_of), "as_of", "debe ser una fecha AAAA-MM-DD");
   VERTICE_CO_TRY(errors.ToStatus());
-  // The day it ages against: the one asked for, or today in Mexico City by the injected clock.
   const Clock& clock = app.Deps().clock;
-  std::string day = as_of;
-  auto rows =
-      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
-        if (day.empty()) {
-          VERTICE_CO_ASSIGN_OR_RETURN(day, co_await shared::BusinessToday(tx, clock));
-        }
-        co_return co_await tx.Query(
-            "WITH open AS (SELECT i.counterparty_rfc AS rfc, i.counterparty_name AS name, "
-            "round(i.outstanding * coalesce(i.tipo_cambio, 1), 2) AS amount, "
-            "$2::date - i.fecha::date AS days "
-            "FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.direction = $1 AND i.tipo = 'I' "
-            "AND i.status = 'vigente' AND i.outstanding > 0) "
-            "SELECT rfc, max(name) AS name, count(*) AS n, sum(amount)::text AS total, "
-            "coalesce(sum(amount) FILTER (WHERE days <= 30), 0)::text AS d0_30, "
-            "coalesce(sum(amount) FILTER (WHERE days BETWEEN 31 AND 60), 0)::text AS d31_60, "
-            "coalesce(sum(amount) FILTER (WHERE days BETWEEN 61 AND 90), 0)::text AS d61_90, "
-            "coalesce(sum(amount) FILTER (WHERE days > 90), 0)::text AS d90_plus, "
-            "$2::date::text AS as_of "
-            "FROM open GROUP BY rfc ORDER BY sum(amount) DESC, rfc",
-            db::P(direction, day));
-      });
-  if (!rows) co_return std::unexpected(rows.error());
-  json::array items;
-  std::vector<shared::Money> totals(5);
-  auto add = [](shared::Money& acc, std::string_view v) {
-    auto m = shared::Money::Parse(v);
-    if (m) acc = acc.Add(*m).value_or(acc);
-  };
-  for (int r = 0; r < rows->Size(); ++r) {
-    items.push_back(json::object{{"rfc", rows->Str(r, "rfc")},
-                                 {"nombre", rows->Str(r, "name")},
-                                 {"invoices", rows->Int(r, "n")},
-                                 {"outstanding_mxn", rows->Str(r, "total")},
-                                 {"buckets", json::object{{"0_30", rows->Str(r, "d0_30")},
-                                                          {"31_60", rows->Str(r, "d31_60")},
-                                                          {"61_90", rows->Str(r, "d61_90")},
-                                                          {"90_plus", rows->Str(r, "d90_plus")}}}});
-    add(totals[0], rows->Get(r, "total"));
-    add(totals[1], rows->Get(r, "d0_30"));
-    add(totals[2], rows->Get(r, "d31_60"));
-    add(totals[3], rows->Get(r, "d61_90"));
-    add(totals[4], rows->Get(r, "d90_plus"));
-  }
-  co_return Json(200,
-                 json::object{{"direction", direction},
-                              {"as_of", day},
-                              {"currency", "MXN"},
-                              {"totals", json::object{{"outstanding_mxn", totals[0].ToString()},
-                                                      {"buckets", json::object{{"0_30", totals[1].ToString()},
-                                                                               {"31_60", totals[2].ToString()},
-                                                                               {"61_90", totals[3].ToString()},
-                                                                               {"90_plus", totals[4].ToString()}}}}},
-                              {"items", std::move(items)}});
+  auto aging = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return invoices::Aging(tx, direction, as_of, clock); });
+  if (!aging) co_return std::unexpected(aging.error());
+  co_return Json(200, *aging);
 }
 
 }  // namespace

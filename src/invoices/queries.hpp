@@ -98,6 +98,28 @@ inline constexpr const char* kInvoiceIdByUuid =
     "SELECT invoice_id::text AS id FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.uuid = $1";
 
 // Every statement above, for the tenancy test (tests/unit/tenancy_sql_test.cpp).
-inline constexpr const char* kAll[] = {kDetail, kRefreshBalancesAfterCancel, kInvoiceIdByUuid};
+// Vigente invoices by month, direction and type ($1 from, $2 to: dates or NULL).
+inline constexpr const char* kMonthlySummary = R"sql(
+SELECT to_char(date_trunc('month', i.fecha), 'YYYY-MM') AS month, i.direction, i.tipo, count(*) AS n,
+  sum(i.total_mxn)::text AS total_mxn,
+  sum(CASE WHEN i.tipo = 'I' THEN i.outstanding * coalesce(i.tipo_cambio, 1) ELSE 0 END)::numeric(20,2)::text
+    AS outstanding_mxn
+FROM sat_invoices i WHERE i.company_id = vertice_current_company() AND i.status = 'vigente'
+  AND ($1::date IS NULL OR i.fecha >= $1::date) AND ($2::date IS NULL OR i.fecha < $2::date + 1)
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+)sql";
+
+// Receivables or payables by counterparty in age buckets ($1 direction, $2 as-of date); the open
+// items are invoice_open_items() (R__invoice_read_models.sql), which the dashboard reads too.
+inline constexpr const char* kAging = R"sql(
+SELECT rfc, max(name) AS name, count(*) AS n, sum(amount)::text AS total,
+  coalesce(sum(amount) FILTER (WHERE days <= 30), 0)::text AS d0_30,
+  coalesce(sum(amount) FILTER (WHERE days BETWEEN 31 AND 60), 0)::text AS d31_60,
+  coalesce(sum(amount) FILTER (WHERE days BETWEEN 61 AND 90), 0)::text AS d61_90,
+  coalesce(sum(amount) FILTER (WHERE days > 90), 0)::text AS d90_plus
+FROM invoice_open_items($1, $2::date) GROUP BY rfc ORDER BY sum(amount) DESC, rfc
+)sql";
+
+inline constexpr const char* kAll[] = {kDetail, kRefreshBalancesAfterCancel, kInvoiceIdByUuid, kMonthlySummary};
 
 }  // namespace vertice::invoices::sql

@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS invoice_open_items(text, date);
