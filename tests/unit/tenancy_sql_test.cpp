@@ -11,11 +11,13 @@
 
 #include "banking/list.hpp"
 #include "banking/queries.hpp"
+#include "freshness/queries.hpp"
 #include "invoices/list.hpp"
 #include "invoices/queries.hpp"
 #include "migrate/embedded.hpp"
 #include "reconciliation/decisions.hpp"
 #include "reconciliation/queries.hpp"
+#include "unified/queries.hpp"
 #include "unified/transactions.hpp"
 #include "verticals/cpg/lists.hpp"
 
@@ -68,6 +70,10 @@ TEST(TenancySqlTest, EveryNamedStatementOnACompanyTableStatesTheCompany) {
   for (const auto& s : Unstated(std::begin(invoices::sql::kAll), std::end(invoices::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
   for (const auto& s : Unstated(std::begin(banking::sql::kAll), std::end(banking::sql::kAll), company))
+    ADD_FAILURE() << "touches " << s;
+  for (const auto& s : Unstated(std::begin(freshness::sql::kAll), std::end(freshness::sql::kAll), company))
+    ADD_FAILURE() << "touches " << s;
+  for (const auto& s : Unstated(std::begin(unified::sql::kAll), std::end(unified::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
 }
 
