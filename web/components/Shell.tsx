@@ -54,10 +54,10 @@ export function Shell({ children }: { children: React.ReactNode }) {
   );
 }
 
-/** Shows the page only to the roles it is for; others get a plain explanation. */
-export function RoleGate({ allow, children }: { allow: Need; children: React.ReactNode }) {
+/** Shows the page only to a session holding the capability it needs (what the server enforces on its routes); others get a plain explanation. */
+export function CapabilityGate({ need, children }: { need: Need; children: React.ReactNode }) {
   const { role, can } = useSession();
-  if (!can(allow)) {
+  if (!can(need)) {
     return <section className="panel"><h1>Sin acceso</h1><p>Su rol ({label(ROLE_LABELS, role)}) no permite ver esta pantalla.</p></section>;
   }
   return <>{children}</>;

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
 import { CAN } from '@/lib/session';
-import { RoleGate } from '@/components/Shell';
+import { CapabilityGate } from '@/components/Shell';
 import { label, ROLE_LABELS } from '@/lib/format';
 import { money } from '@/lib/money';
 import { Empty, ErrorState, Loading } from '@/components/States';
@@ -15,7 +15,7 @@ type Vertical = { name: string; title: string; enabled: boolean; config: Record<
 const ROLES = ['owner', 'ceo', 'cfo', 'accountant', 'cashier', 'viewer'];
 
 export default function SettingsPage() {
-  return <RoleGate allow={CAN.settings}><Settings /></RoleGate>;
+  return <CapabilityGate need={CAN.settings}><Settings /></CapabilityGate>;
 }
 
 function Settings() {

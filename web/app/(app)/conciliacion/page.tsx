@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
-import { RoleGate } from '@/components/Shell';
+import { CapabilityGate } from '@/components/Shell';
 import { centsToDecimal, money, sumCents, toCents } from '@/lib/money';
 import { formatDate } from '@/lib/format';
 import { Empty, ErrorState, Loading } from '@/components/States';
@@ -17,7 +17,7 @@ type Summary = { movements: number; by_status: Record<string, number>; reconcile
 const MOVEMENT_STATUS: Record<string, string> = { unreconciled: 'Sin conciliar', partial: 'Parcial', reconciled: 'Conciliado', ignored: 'Clasificado' };
 
 export default function ReconciliationPage() {
-  return <RoleGate allow={CAN.reconciliation}><Reconciliation /></RoleGate>;
+  return <CapabilityGate need={CAN.reconciliation}><Reconciliation /></CapabilityGate>;
 }
 
 function Reconciliation() {

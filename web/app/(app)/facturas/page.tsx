@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
-import { RoleGate } from '@/components/Shell';
+import { CapabilityGate } from '@/components/Shell';
 import { money } from '@/lib/money';
 import { formatDate, label, STATUS_LABELS } from '@/lib/format';
 import { Empty, ErrorState, Loading } from '@/components/States';
@@ -24,7 +24,7 @@ const STATE: Record<string, string> = { paid: 'Pagada', partial: 'Pago parcial',
 const owes = (i: { payment_state: string | null }) => i.payment_state != null && i.payment_state in STATE;
 
 export default function InvoicesPage() {
-  return <RoleGate allow={CAN.invoices}><Invoices /></RoleGate>;
+  return <CapabilityGate need={CAN.invoices}><Invoices /></CapabilityGate>;
 }
 
 function Invoices() {

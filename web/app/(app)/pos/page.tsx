@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, errorMessage } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
-import { RoleGate } from '@/components/Shell';
+import { CapabilityGate } from '@/components/Shell';
 import { applyRate, formatCents, lineAmount, money } from '@/lib/money';
 import { Empty, ErrorState, Loading } from '@/components/States';
 import { Consignment } from './consignment';
@@ -25,7 +25,7 @@ function newTicket(): string {
 }
 
 export default function PosPage() {
-  return <RoleGate allow={CAN.pos}><PosScreen /></RoleGate>;
+  return <CapabilityGate need={CAN.pos}><PosScreen /></CapabilityGate>;
 }
 
 function PosScreen() {

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
 import { CAN } from '@/lib/session';
-import { RoleGate } from '@/components/Shell';
+import { CapabilityGate } from '@/components/Shell';
 import { centsToDecimal, formatCents, money, sumCents, toCents } from '@/lib/money';
 import { formatMonth, label, todayInMexico, TYPE_LABELS, VERTICAL_LABELS } from '@/lib/format';
 import { BarChart } from '@/components/BarChart';
@@ -33,7 +33,7 @@ function cell(dim: string, v: string | null): string {
 }
 
 export default function ReportsPage() {
-  return <RoleGate allow={CAN.reports}><Reports /></RoleGate>;
+  return <CapabilityGate need={CAN.reports}><Reports /></CapabilityGate>;
 }
 
 function Reports() {

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
 import { CAN } from '@/lib/session';
-import { RoleGate } from '@/components/Shell';
+import { CapabilityGate } from '@/components/Shell';
 import { ago, formatDateTime } from '@/lib/format';
 import { ErrorState, Loading } from '@/components/States';
 import { RefreshButton } from '@/components/RefreshButton';
@@ -16,7 +16,7 @@ type Metrics = { windows: { window: string; levels: { level: string; refreshes: 
 const STATUS: Record<string, string> = { fresh: 'Al día', stale: 'Desactualizado', critical: 'Crítico' };
 
 export default function HealthPage() {
-  return <RoleGate allow={CAN.health}><HealthView /></RoleGate>;
+  return <CapabilityGate need={CAN.health}><HealthView /></CapabilityGate>;
 }
 
 function HealthView() {
