@@ -60,6 +60,34 @@ std::string SqlParams::Bind(std::string value) {
   return "$" + std::to_string(values.size());
 }
 
+namespace {
+
+bool IsAmount(const std::string& v) { return Decimal<6>::Parse(v).has_value(); }
+bool IsDate(const std::string& v) { return IsIsoDate(v); }
+bool IsId(const std::string& v) { return IsRowId(v); }
+
+bool IsWordList(const std::string& v) {
+  if (v.empty() || v.size() > 500) return false;
+  return v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-,") == std::string::npos;
+}
+
+// `lhs op $n<suffix>`: the shape of every comparison filter.
+ListFilter Comparison(std::string name, std::string expects, bool (*accepts)(const std::string&), std::string lhs,
+                      std::string op_and_suffix) {
+  const auto split = op_and_suffix.find(' ');
+  std::string op = op_and_suffix.substr(0, split);
+  std::string suffix = op_and_suffix.substr(split + 1);
+  return {std::move(name), std::move(expects), accepts,
+          [lhs = std::move(lhs), op = std::move(op), suffix = std::move(suffix)](const std::string& v, SqlParams& p) {
+            return lhs + " " + op + " " + p.Bind(v) + suffix;
+          }};
+}
+
+constexpr const char* kDate = "debe ser una fecha AAAA-MM-DD";
+constexpr const char* kAmount = "debe ser un importe como 1500.00";
+
+}  // namespace
+
 ListFilter EqualsOneOf(std::string name, std::string column, std::vector<std::string> values) {
   std::string expects = "debe ser ";
   for (size_t i = 0; i < values.size(); ++i)
@@ -70,44 +98,22 @@ ListFilter EqualsOneOf(std::string name, std::string column, std::vector<std::st
 }
 
 ListFilter EqualsRowId(std::string name, std::string column) {
-  return {std::move(name), "debe ser un id numérico", [](const std::string& v) { return IsRowId(v); },
-          [column](const std::string& v, SqlParams& p) { return column + " = " + p.Bind(v) + "::bigint"; }};
+  return Comparison(std::move(name), "debe ser un id numérico", IsId, std::move(column), "= ::bigint");
 }
-
 ListFilter DateOnOrAfter(std::string name, std::string column) {
-  return {std::move(name), "debe ser una fecha AAAA-MM-DD", [](const std::string& v) { return IsIsoDate(v); },
-          [column](const std::string& v, SqlParams& p) { return column + " >= " + p.Bind(v) + "::date"; }};
+  return Comparison(std::move(name), kDate, IsDate, std::move(column), ">= ::date");
 }
-
 ListFilter DateOnOrBefore(std::string name, std::string column) {
-  return {std::move(name), "debe ser una fecha AAAA-MM-DD", [](const std::string& v) { return IsIsoDate(v); },
-          [column](const std::string& v, SqlParams& p) { return column + " <= " + p.Bind(v) + "::date"; }};
+  return Comparison(std::move(name), kDate, IsDate, std::move(column), "<= ::date");
 }
-
 ListFilter DayOnOrBefore(std::string name, std::string timestamp) {
-  return {std::move(name), "debe ser una fecha AAAA-MM-DD", [](const std::string& v) { return IsIsoDate(v); },
-          [timestamp](const std::string& v, SqlParams& p) { return timestamp + " < " + p.Bind(v) + "::date + 1"; }};
+  return Comparison(std::move(name), kDate, IsDate, std::move(timestamp), "< ::date + 1");
 }
-
-namespace {
-
-bool IsAmount(const std::string& v) { return Decimal<6>::Parse(v).has_value(); }
-
-bool IsWordList(const std::string& v) {
-  if (v.empty() || v.size() > 500) return false;
-  return v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-,") == std::string::npos;
-}
-
-}  // namespace
-
 ListFilter AmountAtLeast(std::string name, std::string expression) {
-  return {std::move(name), "debe ser un importe como 1500.00", IsAmount,
-          [expression](const std::string& v, SqlParams& p) { return expression + " >= " + p.Bind(v) + "::numeric"; }};
+  return Comparison(std::move(name), kAmount, IsAmount, std::move(expression), ">= ::numeric");
 }
-
 ListFilter AmountAtMost(std::string name, std::string expression) {
-  return {std::move(name), "debe ser un importe como 1500.00", IsAmount,
-          [expression](const std::string& v, SqlParams& p) { return expression + " <= " + p.Bind(v) + "::numeric"; }};
+  return Comparison(std::move(name), kAmount, IsAmount, std::move(expression), "<= ::numeric");
 }
 
 ListFilter InList(std::string name, std::string column) {
