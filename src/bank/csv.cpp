@@ -272,39 +272,53 @@ Result<std::vector<CsvRecord>> ReadCsvRecords(std::string_view text, char delimi
   return records;
 }
 
-Result<ParsedFile> ParseCsv(std::string_view bytes, const CsvProfile* profile,
-                            const std::vector<CsvProfile>& candidates) {
-  std::string_view raw = StripBom(bytes);
-  if (raw.find('\0') != std::string_view::npos)
-    return std::unexpected(ParseError("csv_binary", "el archivo contiene bytes nulos; no es un CSV."));
-  // Decoding depends on the profile, which depends on the header: decode once per candidate
-  // encoding (they are few, and the file is small next to the database work).
-  auto decode = [&](const CsvProfile& p) -> Result<std::string> {
-    bool utf8 = IsValidUtf8(raw);
-    if (p.encoding == CsvEncoding::kUtf8 && !utf8)
-      return std::unexpected(
-          ParseError("wrong_encoding", "el archivo no está en UTF-8 (¿Latin-1?); el perfil «" + p.name +
-                                           "» espera UTF-8. Use un perfil con encoding = \"latin-1\" o \"auto\"."));
-    if (p.encoding == CsvEncoding::kLatin1 || (p.encoding == CsvEncoding::kAuto && !utf8)) return Latin1ToUtf8(raw);
-    return std::string(raw);
-  };
-  auto header_of = [&](const CsvProfile& p, const std::string& text, std::string_view& body,
-                       char& delimiter) -> Result<std::vector<CsvRecord>> {
-    body = text;
-    for (int s = 0; s < p.skip_rows; ++s) {
-      auto nl = body.find('\n');
-      body = nl == std::string_view::npos ? std::string_view{} : body.substr(nl + 1);
-    }
-    delimiter = p.delimiter ? p.delimiter : DetectDelimiter(body);
-    return ReadCsvRecords(body, delimiter);
-  };
+namespace {
 
-  const CsvProfile* chosen = profile;
-  std::string text;
+// Decoding depends on the profile, which depends on the header: decode once per candidate
+// encoding (they are few, and the file is small next to the database work).
+Result<std::string> Decode(std::string_view raw, const CsvProfile& p) {
+  bool utf8 = IsValidUtf8(raw);
+  if (p.encoding == CsvEncoding::kUtf8 && !utf8)
+    return std::unexpected(
+        ParseError("wrong_encoding", "el archivo no está en UTF-8 (¿Latin-1?); el perfil «" + p.name +
+                                         "» espera UTF-8. Use un perfil con encoding = \"latin-1\" o \"auto\"."));
+  if (p.encoding == CsvEncoding::kLatin1 || (p.encoding == CsvEncoding::kAuto && !utf8)) return Latin1ToUtf8(raw);
+  return std::string(raw);
+}
+
+// The records after the profile's skipped rows, split on its delimiter (or the detected one).
+Result<std::vector<CsvRecord>> RecordsOf(const CsvProfile& p, std::string_view text) {
+  for (int s = 0; s < p.skip_rows; ++s) {
+    auto nl = text.find('\n');
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+  }
+  return ReadCsvRecords(text, p.delimiter ? p.delimiter : DetectDelimiter(text));
+}
+
+// The profile whose columns the header has, its records (header first) and the columns found.
+struct Layout {
+  const CsvProfile* profile = nullptr;
   std::vector<CsvRecord> records;
-  std::optional<Columns> cols;
-  std::string_view body;
-  char delimiter = ',';
+  Columns columns;
+};
+
+Error UnknownLayout(const CsvProfile* profile, const std::vector<CsvProfile>& candidates,
+                    const std::vector<std::string>& seen_header) {
+  std::string header;
+  for (const auto& h : seen_header) header += (header.empty() ? "" : ", ") + h;
+  std::string names;
+  for (const auto& p : candidates) names += (names.empty() ? "" : ", ") + p.name;
+  return Fail(ErrorKind::kInvalidInput, "bank.unknown_csv_layout",
+              profile ? "El encabezado del CSV (" + header.substr(0, 200) +
+                            ") no tiene las columnas que pide el perfil «" + profile->name + "»."
+                      : "No se reconoce el formato del CSV (encabezado: " + header.substr(0, 200) +
+                            "). Indique un perfil (" + names + ") o defina uno en la configuración.")
+      .error();
+}
+
+// The profile asked for, or the first candidate whose columns the header has.
+Result<Layout> ChooseLayout(std::string_view raw, const CsvProfile* profile,
+                            const std::vector<CsvProfile>& candidates) {
   std::vector<const CsvProfile*> tries;
   if (profile)
     tries.push_back(profile);
@@ -313,223 +327,187 @@ Result<ParsedFile> ParseCsv(std::string_view bytes, const CsvProfile* profile,
   std::vector<std::string> seen_header;
   std::optional<Error> first_error;
   for (const CsvProfile* p : tries) {
-    auto decoded = decode(*p);
-    if (!decoded) {
-      if (profile) return std::unexpected(decoded.error());
-      if (!first_error) first_error = decoded.error();
+    auto text = Decode(raw, *p);
+    auto records = text ? RecordsOf(*p, *text) : std::unexpected(text.error());
+    if (!records) {
+      if (profile) return std::unexpected(records.error());
+      if (!first_error) first_error = records.error();
       continue;
     }
-    text = std::move(*decoded);
-    auto recs = header_of(*p, text, body, delimiter);
-    if (!recs) {
-      if (profile) return std::unexpected(recs.error());
-      if (!first_error) first_error = recs.error();
-      continue;
-    }
-    if (recs->empty()) return std::unexpected(ParseError("empty_file", "el archivo CSV está vacío."));
+    if (records->empty()) return std::unexpected(ParseError("empty_file", "el archivo CSV está vacío."));
     std::vector<std::string> keys;
-    for (const auto& h : recs->front().fields) keys.push_back(HeaderKey(h));
-    seen_header = recs->front().fields;
-    if (auto c = Resolve(*p, keys)) {
-      chosen = p;
-      cols = c;
-      records = std::move(*recs);
-      break;
-    }
+    for (const auto& h : records->front().fields) keys.push_back(HeaderKey(h));
+    seen_header = records->front().fields;
+    if (auto columns = Resolve(*p, keys)) return Layout{p, std::move(*records), std::move(*columns)};
   }
-  if (!cols) {
-    if (first_error && seen_header.empty()) return std::unexpected(*first_error);
-    std::string header;
-    for (const auto& h : seen_header) header += (header.empty() ? "" : ", ") + h;
-    std::string names;
-    for (const auto& p : candidates) names += (names.empty() ? "" : ", ") + p.name;
-    return std::unexpected(Error{ErrorKind::kInvalidInput,
-                                 "bank.unknown_csv_layout",
-                                 profile ? "El encabezado del CSV (" + header.substr(0, 200) +
-                                               ") no tiene las columnas que pide el perfil «" + profile->name + "»."
-                                         : "No se reconoce el formato del CSV (encabezado: " + header.substr(0, 200) +
-                                               "). Indique un perfil (" + names + ") o defina uno en la configuración.",
-                                 {},
-                                 {}});
-  }
-  const CsvProfile& p = *chosen;
-  // Line numbers are the file's: skipped rows come before the records.
-  int line_offset = p.skip_rows;
+  if (first_error && seen_header.empty()) return std::unexpected(*first_error);
+  return std::unexpected(UnknownLayout(profile, candidates, seen_header));
+}
 
-  // Choose the date pattern that reads every row (so 03/04 is never read two ways in one file).
-  auto patterns = SplitPatterns(p.date_format);
-  std::string_view pattern = patterns.empty() ? std::string_view("%Y-%m-%d") : patterns.front();
+// The date pattern that reads every row (so 03/04 is never read two ways in one file).
+std::string_view ChooseDatePattern(const Layout& layout, const std::vector<std::string_view>& patterns) {
   for (auto candidate : patterns) {
     bool all = true;
-    for (size_t r = 1; r < records.size() && all; ++r)
-      all = ParseDate(Field(records[r], cols->date), candidate).has_value();
-    if (all) {
-      pattern = candidate;
-      break;
-    }
+    for (size_t r = 1; r < layout.records.size() && all; ++r)
+      all = ParseDate(Field(layout.records[r], layout.columns.date), candidate).has_value();
+    if (all) return candidate;
   }
+  return patterns.empty() ? std::string_view("%Y-%m-%d") : patterns.front();
+}
 
-  ParsedFile out;
-  out.format = Format::kCsv;
-  out.variant = p.name;
-  Statement st;
-  st.currency = p.currency_default;
-  std::vector<Error> errors;
-  auto money = [&](const CsvRecord& r, int col) -> Result<std::optional<Money>> {
-    auto f = Field(r, col);
+// The signed amount of a record: one column (signed, inverted or with a debit/credit indicator)
+// or a debit and a credit column.
+Result<Money> AmountOf(const CsvRecord& rec, const CsvProfile& p, const Columns& cols) {
+  auto money = [&](int col) -> Result<std::optional<Money>> {
+    auto f = Field(rec, col);
     if (f.empty()) return std::optional<Money>{};
     VERTICE_ASSIGN_OR_RETURN(auto m, ParseAmount(f, p.decimal_separator, p.thousands_separator));
     return std::optional<Money>(m);
   };
-  for (size_t r = 1; r < records.size(); ++r) {
-    const auto& rec = records[r];
-    int line = rec.line + line_offset;
-    auto fail = [&](Error e) {
+  if (p.sign == CsvSign::kDebitCredit) {
+    VERTICE_ASSIGN_OR_RETURN(auto debit, money(cols.debit));
+    VERTICE_ASSIGN_OR_RETURN(auto credit, money(cols.credit));
+    bool has_debit = debit && !debit->IsZero(), has_credit = credit && !credit->IsZero();
+    if (has_debit && has_credit)
+      return std::unexpected(ParseError("debit_and_credit", "la línea tiene cargo y abono a la vez."));
+    if (has_debit) return debit->Abs().Negate().value();
+    if (has_credit) return credit->Abs();
+    return Money{};
+  }
+  VERTICE_ASSIGN_OR_RETURN(auto amount, money(cols.amount));
+  if (!amount) return std::unexpected(ParseError("missing_amount", "falta el importe."));
+  if (cols.indicator >= 0) {
+    auto ind = Field(rec, cols.indicator);
+    if (InList(ind, p.debit_indicators)) return amount->Abs().Negate().value();
+    if (InList(ind, p.credit_indicators)) return amount->Abs();
+    return std::unexpected(ParseError("invalid_indicator", "indicador de cargo/abono desconocido «" + ind + "»."));
+  }
+  if (p.sign == CsvSign::kInverted) return amount->Negate().value();
+  return *amount;
+}
+
+// One record as a movement (file line `line`).
+Result<Movement> MovementOf(const CsvRecord& rec, int line, const Layout& layout, std::string_view pattern) {
+  const CsvProfile& p = *layout.profile;
+  const Columns& cols = layout.columns;
+  Movement m;
+  m.line = line;
+  VERTICE_ASSIGN_OR_RETURN(m.booking_date, ParseDate(Field(rec, cols.date), pattern));
+  if (cols.value_date >= 0 && !Field(rec, cols.value_date).empty()) {
+    VERTICE_ASSIGN_OR_RETURN(m.value_date, ParseDate(Field(rec, cols.value_date), pattern));
+  }
+  VERTICE_ASSIGN_OR_RETURN(m.amount, AmountOf(rec, p, cols));
+  if (cols.balance >= 0) {
+    auto f = Field(rec, cols.balance);
+    if (!f.empty()) {
+      VERTICE_ASSIGN_OR_RETURN(m.balance_after, ParseAmount(f, p.decimal_separator, p.thousands_separator));
+    }
+  }
+  for (int c : cols.description) {
+    auto f = Squeeze(Field(rec, c));
+    if (f.empty()) continue;
+    if (!m.description.empty()) m.description += " / ";
+    m.description += f;
+  }
+  m.reference = Field(rec, cols.reference);
+  m.bank_reference = Field(rec, cols.bank_reference);
+  m.counterparty_name = Squeeze(Field(rec, cols.counterparty_name));
+  m.counterparty_account = Field(rec, cols.counterparty_account);
+  return m;
+}
+
+// Running balance: consistent in file order (oldest first) or reversed (newest first, as many
+// web exports list them); either gives the opening and closing balances. No balance column: nothing.
+Status CheckRunningBalance(Statement& st) {
+  auto& mv = st.movements;
+  bool has_balances =
+      !mv.empty() && std::all_of(mv.begin(), mv.end(), [](const Movement& m) { return m.balance_after.has_value(); });
+  if (!has_balances) return {};
+  auto consistent = [&](bool newest_first, size_t& bad) {
+    for (size_t i = 1; i < mv.size(); ++i) {
+      const Movement& prev = newest_first ? mv[i] : mv[i - 1];
+      const Movement& next = newest_first ? mv[i - 1] : mv[i];
+      auto expect = prev.balance_after->Add(next.amount);
+      if (!expect || *expect != *next.balance_after) {
+        bad = newest_first ? i - 1 : i;
+        return false;
+      }
+    }
+    return true;
+  };
+  size_t bad_up = 0, bad_down = 0;
+  // Balance minus amount of the oldest line; huge figures can leave Money's range.
+  auto opening = [](const Movement& m) -> Result<Money> {
+    auto o = m.balance_after->Sub(m.amount);
+    if (!o) return std::unexpected(ParseError("invalid_amount", "el saldo está fuera de rango.", m.line));
+    return o;
+  };
+  if (consistent(false, bad_up)) {
+    VERTICE_ASSIGN_OR_RETURN(st.opening_balance, opening(mv.front()));
+    st.closing_balance = *mv.back().balance_after;
+    return {};
+  }
+  if (mv.size() > 1 && consistent(true, bad_down)) {
+    VERTICE_ASSIGN_OR_RETURN(st.opening_balance, opening(mv.back()));
+    st.closing_balance = *mv.front().balance_after;
+    return {};
+  }
+  const Movement& bad = mv[bad_up];
+  const Movement& prev = mv[bad_up - 1];
+  auto sum = prev.balance_after->Add(bad.amount);
+  std::string expected = sum ? sum->ToString() : std::string("(fuera de rango)");
+  boost::json::object d{{"line", bad.line},
+                        {"previous_balance", prev.balance_after->ToString()},
+                        {"amount", bad.amount.ToString()},
+                        {"expected_balance", expected},
+                        {"balance", bad.balance_after->ToString()}};
+  return Fail(ErrorKind::kBusinessRule, "bank.balance_mismatch",
+              "Línea " + std::to_string(bad.line) + ": el saldo no cuadra: " + prev.balance_after->ToString() + " + " +
+                  bad.amount.ToString() + " = " + expected + ", pero la línea dice " + bad.balance_after->ToString() +
+                  ".",
+              std::move(d));
+}
+
+}  // namespace
+
+Result<ParsedFile> ParseCsv(std::string_view bytes, const CsvProfile* profile,
+                            const std::vector<CsvProfile>& candidates) {
+  std::string_view raw = StripBom(bytes);
+  if (raw.find('\0') != std::string_view::npos)
+    return std::unexpected(ParseError("csv_binary", "el archivo contiene bytes nulos; no es un CSV."));
+  VERTICE_ASSIGN_OR_RETURN(auto layout, ChooseLayout(raw, profile, candidates));
+  const CsvProfile& p = *layout.profile;
+  const std::string_view pattern = ChooseDatePattern(layout, SplitPatterns(p.date_format));
+  Statement st;
+  st.currency = p.currency_default;
+  std::vector<Error> errors;
+  for (size_t r = 1; r < layout.records.size(); ++r) {
+    const auto& rec = layout.records[r];
+    const int line = rec.line + p.skip_rows;  // the file's line numbers: skipped rows come first
+    auto m = MovementOf(rec, line, layout, pattern);
+    if (!m) {
+      Error e = std::move(m).error();
       e.message = "Línea " + std::to_string(line) + ": " + e.message;
       errors.push_back(std::move(e));
-    };
-    Movement m;
-    m.line = line;
-    auto date = ParseDate(Field(rec, cols->date), pattern);
-    if (!date) {
-      fail(date.error());
       continue;
     }
-    m.booking_date = *date;
-    if (cols->value_date >= 0 && !Field(rec, cols->value_date).empty()) {
-      auto vd = ParseDate(Field(rec, cols->value_date), pattern);
-      if (!vd) {
-        fail(vd.error());
-        continue;
-      }
-      m.value_date = *vd;
-    }
-    std::optional<Money> amount;
-    if (p.sign == CsvSign::kDebitCredit) {
-      auto debit = money(rec, cols->debit);
-      auto credit = money(rec, cols->credit);
-      if (!debit || !credit) {
-        fail(!debit ? debit.error() : credit.error());
-        continue;
-      }
-      bool has_debit = *debit && !(*debit)->IsZero(), has_credit = *credit && !(*credit)->IsZero();
-      if (has_debit && has_credit) {
-        fail(ParseError("debit_and_credit", "la línea tiene cargo y abono a la vez."));
-        continue;
-      }
-      if (has_debit)
-        amount = (*debit)->Abs().Negate().value();
-      else if (has_credit)
-        amount = (*credit)->Abs();
-      else
-        amount = Money{};
-    } else {
-      auto a = money(rec, cols->amount);
-      if (!a) {
-        fail(a.error());
-        continue;
-      }
-      if (!*a) {
-        fail(ParseError("missing_amount", "falta el importe."));
-        continue;
-      }
-      amount = **a;
-      if (cols->indicator >= 0) {
-        auto ind = Field(rec, cols->indicator);
-        if (InList(ind, p.debit_indicators))
-          amount = amount->Abs().Negate().value();
-        else if (InList(ind, p.credit_indicators))
-          amount = amount->Abs();
-        else {
-          fail(ParseError("invalid_indicator", "indicador de cargo/abono desconocido «" + ind + "»."));
-          continue;
-        }
-      } else if (p.sign == CsvSign::kInverted) {
-        amount = amount->Negate().value();
-      }
-    }
-    m.amount = *amount;
-    if (cols->balance >= 0) {
-      auto b = money(rec, cols->balance);
-      if (!b) {
-        fail(b.error());
-        continue;
-      }
-      m.balance_after = *b;
-    }
-    std::string description;
-    for (int c : cols->description) {
-      auto f = Squeeze(Field(rec, c));
-      if (f.empty()) continue;
-      if (!description.empty()) description += " / ";
-      description += f;
-    }
-    m.description = std::move(description);
-    m.reference = Field(rec, cols->reference);
-    m.bank_reference = Field(rec, cols->bank_reference);
-    m.counterparty_name = Squeeze(Field(rec, cols->counterparty_name));
-    m.counterparty_account = Field(rec, cols->counterparty_account);
-    if (cols->currency >= 0 && st.currency.empty()) st.currency = ToUpperAscii(Field(rec, cols->currency));
-    if (auto problem = LineProblem(m)) {
+    if (layout.columns.currency >= 0 && st.currency.empty())
+      st.currency = ToUpperAscii(Field(rec, layout.columns.currency));
+    if (auto problem = LineProblem(*m)) {
       st.skipped.push_back({line, std::move(*problem)});
       continue;
     }
-    st.movements.push_back(std::move(m));
+    st.movements.push_back(std::move(*m));
     if (errors.size() >= 50) break;
   }
   if (!errors.empty()) return std::unexpected(TooManyErrors(std::move(errors)));
   if (st.movements.empty() && st.skipped.empty())
     return std::unexpected(ParseError("no_movements", "el archivo no tiene movimientos."));
-
-  // Running balance: consistent in file order (oldest first) or reversed (newest first, as many
-  // web exports list them); either gives the opening and closing balances.
-  auto& mv = st.movements;
-  bool has_balances =
-      !mv.empty() && std::all_of(mv.begin(), mv.end(), [](const Movement& m) { return m.balance_after.has_value(); });
-  if (has_balances) {
-    auto consistent = [&](bool newest_first, size_t& bad) {
-      for (size_t i = 1; i < mv.size(); ++i) {
-        const Movement& prev = newest_first ? mv[i] : mv[i - 1];
-        const Movement& next = newest_first ? mv[i - 1] : mv[i];
-        auto expect = prev.balance_after->Add(next.amount);
-        if (!expect || *expect != *next.balance_after) {
-          bad = newest_first ? i - 1 : i;
-          return false;
-        }
-      }
-      return true;
-    };
-    size_t bad_up = 0, bad_down = 0;
-    // Balance minus amount of the oldest line; huge figures can leave Money's range.
-    auto opening = [](const Movement& m) -> Result<Money> {
-      auto o = m.balance_after->Sub(m.amount);
-      if (!o) return std::unexpected(ParseError("invalid_amount", "el saldo está fuera de rango.", m.line));
-      return o;
-    };
-    if (consistent(false, bad_up)) {
-      VERTICE_ASSIGN_OR_RETURN(st.opening_balance, opening(mv.front()));
-      st.closing_balance = *mv.back().balance_after;
-    } else if (mv.size() > 1 && consistent(true, bad_down)) {
-      VERTICE_ASSIGN_OR_RETURN(st.opening_balance, opening(mv.back()));
-      st.closing_balance = *mv.front().balance_after;
-    } else {
-      const Movement& bad = mv[bad_up];
-      const Movement& prev = mv[bad_up - 1];
-      auto sum = prev.balance_after->Add(bad.amount);
-      std::string expected = sum ? sum->ToString() : std::string("(fuera de rango)");
-      boost::json::object d{{"line", bad.line},
-                            {"previous_balance", prev.balance_after->ToString()},
-                            {"amount", bad.amount.ToString()},
-                            {"expected_balance", expected},
-                            {"balance", bad.balance_after->ToString()}};
-      return Fail(ErrorKind::kBusinessRule, "bank.balance_mismatch",
-                  "Línea " + std::to_string(bad.line) + ": el saldo no cuadra: " + prev.balance_after->ToString() +
-                      " + " + bad.amount.ToString() + " = " + expected + ", pero la línea dice " +
-                      bad.balance_after->ToString() + ".",
-                  std::move(d));
-    }
-  }
+  VERTICE_TRY(CheckRunningBalance(st));
   DerivePeriod(st);
+  ParsedFile out;
+  out.format = Format::kCsv;
+  out.variant = p.name;
   out.statements.push_back(std::move(st));
   return out;
 }
