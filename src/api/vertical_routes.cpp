@@ -10,6 +10,7 @@
 #include "api/app.hpp"
 #include "http/json_body.hpp"
 #include "shared/dal.hpp"
+#include "verticals/company_verticals.hpp"
 #include "verticals/registry.hpp"
 
 namespace vertice::api {
@@ -18,18 +19,6 @@ namespace json = boost::json;
 using shared::ColumnType;
 
 namespace {
-
-const shared::Dal& CompanyVerticals() {
-  static const shared::Dal dal({"company_verticals",
-                                "vertical",
-                                true,
-                                {{"enabled", ColumnType::kBoolean, true, true},
-                                 {"config", ColumnType::kJson},
-                                 {"activated_at", ColumnType::kTimestamp, false},
-                                 {"updated_at", ColumnType::kTimestamp, false}},
-                                /*id_writable=*/true});
-  return dal;
-}
 
 // Each company's enabled verticals and their configuration, read on every vertical request:
 // cached for a short time per instance (changes made here are seen at once; changes made on
@@ -70,22 +59,15 @@ struct VerticalState {
   EnabledCache cache;
 };
 
-// The vertical's defaults with the company's own settings over them.
-json::object MergedConfig(const verticals::VerticalManifest& m, const json::value& company_config) {
-  auto config = m.default_config;
-  for (const auto& [k, v] : company_config.as_object()) config[k] = v;
-  return config;
-}
-
 db::Task<Result<EnabledCache::Entry>> LoadEnabled(App& app, VerticalState& state, const RequestContext& ctx,
                                                   const verticals::VerticalManifest& m) {
   if (auto hit = state.cache.Get(ctx.CompanyId(), m.name)) co_return *hit;
   auto row = co_await app.Deps().pool.InTransaction(
-      ctx.Scope(), [&](db::Transaction& tx) { return CompanyVerticals().Get(tx, m.name); });
+      ctx.Scope(), [&](db::Transaction& tx) { return verticals::CompanyVerticals().Get(tx, m.name); });
   EnabledCache::Entry entry;
   if (row) {
     entry.enabled = row->at("enabled").as_bool();
-    entry.config = std::make_shared<const json::object>(MergedConfig(m, row->at("config")));
+    entry.config = std::make_shared<const json::object>(verticals::MergedConfig(m, row->at("config")));
   } else if (row.error().kind != ErrorKind::kNotFound) {
     co_return std::unexpected(row.error());
   }
@@ -135,14 +117,14 @@ json::object ManifestJson(const verticals::VerticalManifest& m) {
 json::object VerticalJson(const verticals::VerticalManifest& m, const json::object* row) {
   auto item = ManifestJson(m);
   item["enabled"] = row ? row->at("enabled") : json::value(false);
-  item["config"] = row ? MergedConfig(m, row->at("config")) : m.default_config;
+  item["config"] = row ? verticals::MergedConfig(m, row->at("config")) : m.default_config;
   item["activated_at"] = row ? row->at("activated_at") : json::value(nullptr);
   return item;
 }
 
 db::Task<Result<json::array>> ListVerticals(App& app, const VerticalState& state, const RequestContext& ctx) {
   auto rows = co_await app.Deps().pool.InTransaction(
-      ctx.Scope(), [&](db::Transaction& tx) { return CompanyVerticals().List(tx, {.limit = 200}); });
+      ctx.Scope(), [&](db::Transaction& tx) { return verticals::CompanyVerticals().List(tx, {.limit = 200}); });
   if (!rows) co_return std::unexpected(rows.error());
   json::array items;
   for (const auto& m : state.registry.Verticals()) {
@@ -179,57 +161,10 @@ void RegisterVerticalRoutes(App& app, const verticals::Registry& registry) {
                if (!valid) body.Invalid("config", valid.error().message);
              }
              VERTICE_CO_TRY(body.Finish());
-             auto saved = co_await app.Deps().pool.InTransaction(
-                 ctx.Scope(), [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
-                   // Dependencies are checked against rows locked for the rest of the transaction.
-                   VERTICE_CO_ASSIGN_OR_RETURN(auto current,
-                                               co_await CompanyVerticals().List(tx, {.limit = 200, .lock = true}));
-                   auto is_enabled = [&](const std::string& name) {
-                     for (const auto& row : current.items)
-                       if (row.at("vertical").as_string() == name) return row.at("enabled").as_bool();
-                     return false;
-                   };
-                   if (*enabled) {
-                     for (const auto& d : m->depends)
-                       if (!is_enabled(d))
-                         co_return Fail(ErrorKind::kBusinessRule, "verticals.dependency_disabled",
-                                        fmt::format("La vertical {} requiere habilitar primero {}.", m->name, d),
-                                        json::object{{"requires", d}});
-                   } else {
-                     for (const auto& other : state->registry.Verticals())
-                       if (is_enabled(other.name) &&
-                           std::find(other.depends.begin(), other.depends.end(), m->name) != other.depends.end())
-                         co_return Fail(ErrorKind::kBusinessRule, "verticals.required_by",
-                                        fmt::format("La vertical {} la usa {}; deshabilite primero {}.", m->name,
-                                                    other.name, other.name),
-                                        json::object{{"required_by", other.name}});
-                   }
-                   std::optional<json::object> before;
-                   for (const auto& row : current.items)
-                     if (row.at("vertical").as_string() == m->name) before = row;
-                   shared::Values values{{"enabled", *enabled ? "true" : "false"}};
-                   if (config) values["config"] = json::serialize(*config);
-                   json::object after;
-                   if (before) {
-                     // The row is locked above, so its version is the current one.
-                     std::optional<int64_t> version = before->at("version").as_int64();
-                     VERTICE_CO_ASSIGN_OR_RETURN(
-                         after, co_await CompanyVerticals().Update(tx, m->name, std::move(values), version));
-                     VERTICE_CO_TRY(co_await tx.Query(
-                         "UPDATE company_verticals SET updated_at = now() WHERE company_id = $1 AND vertical = $2",
-                         db::P(tx.Scope().company_id, m->name)));
-                   } else {
-                     values["vertical"] = m->name;
-                     VERTICE_CO_ASSIGN_OR_RETURN(after, co_await CompanyVerticals().Create(tx, std::move(values)));
-                   }
-                   // Named first: GCC 12 miscompiles ?: temporaries inside co_await (ADR 0001).
-                   std::string action = *enabled ? "vertical.enabled" : "vertical.disabled";
-                   std::string before_text = before ? json::serialize(*before) : std::string();
-                   std::string after_text = json::serialize(after);
-                   VERTICE_CO_TRY(co_await shared::RecordAudit(tx, ctx.Actor(), action, "company_vertical", m->name,
-                                                               before_text, after_text));
-                   co_return after;
-                 });
+             const verticals::VerticalChange change{*enabled, config};
+             auto saved = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) {
+               return verticals::SetEnabled(tx, state->registry, *m, ctx.Actor(), change);
+             });
              state->cache.Forget(ctx.CompanyId(), m->name);
              if (!saved) co_return std::unexpected(saved.error());
              co_return Json(200, VerticalJson(*m, &*saved));

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "migrate/embedded.hpp"
+#include "verticals/company_verticals.hpp"
 #include "verticals/cpg/cpg.hpp"
 #include "verticals/cpg/pricing.hpp"
 
@@ -66,6 +67,25 @@ TEST(RegistryTest, OrdersVerticalsAfterTheirDependencies) {
   std::vector<std::string> order;
   for (const auto& v : r->Verticals()) order.push_back(v.name);
   EXPECT_EQ(order, (std::vector<std::string>{"beta", "zeta", "alpha"}));
+}
+
+TEST(CompanyVerticalsTest, DependenciesHoldBothWays) {
+  auto r = Registry::Build({Minimal("base"), Minimal("addon", {"base"})});
+  ASSERT_TRUE(r);
+  const auto& base = *r->Find("base");
+  const auto& addon = *r->Find("addon");
+  auto none = [](const std::string&) { return false; };
+  auto all = [](const std::string&) { return true; };
+  auto refused = CheckDependencies(*r, addon, /*enable=*/true, none);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "verticals.dependency_disabled");
+  EXPECT_EQ(refused.error().details.at("requires"), "base");
+  EXPECT_TRUE(CheckDependencies(*r, addon, true, all));
+  auto in_use = CheckDependencies(*r, base, /*enable=*/false, all);
+  ASSERT_FALSE(in_use);
+  EXPECT_EQ(in_use.error().code, "verticals.required_by");
+  EXPECT_TRUE(CheckDependencies(*r, base, false, [](const std::string& v) { return v == "base"; }));
+  EXPECT_TRUE(CheckDependencies(*r, base, true, none)) << "a vertical without dependencies is always enabled";
 }
 
 TEST(RegistryTest, RefusesRouteCollisionsBadRoutesAndUndeclaredPermissions) {
