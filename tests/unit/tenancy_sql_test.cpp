@@ -18,6 +18,7 @@
 #include "reconciliation/queries.hpp"
 #include "unified/transactions.hpp"
 #include "verticals/cpg/lists.hpp"
+#include "verticals/cpg/queries.hpp"
 
 namespace vertice {
 namespace {
@@ -68,6 +69,8 @@ TEST(TenancySqlTest, EveryNamedStatementOnACompanyTableStatesTheCompany) {
   for (const auto& s : Unstated(std::begin(invoices::sql::kAll), std::end(invoices::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
   for (const auto& s : Unstated(std::begin(banking::sql::kAll), std::end(banking::sql::kAll), company))
+    ADD_FAILURE() << "touches " << s;
+  for (const auto& s : Unstated(std::begin(verticals::cpg::sql::kAll), std::end(verticals::cpg::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
 }
 
