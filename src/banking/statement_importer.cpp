@@ -299,6 +299,30 @@ struct Stored {
   int new_lines = 0, duplicate_lines = 0;
 };
 
+// One planned statement with its movements, and the audit of a balance overridden. The references
+// are the caller's locals, alive until this returns.
+db::Task<Result<Stored>> StoreStatement(db::Transaction& tx, const std::string& file_id, const PlannedStatement& p,
+                                        const std::string& override_reason, const shared::Actor& actor) {
+  const std::string account = std::to_string(p.account_id);
+  const std::string statement_json = json::serialize(p.rows.statement);
+  const std::string movements_json = json::serialize(p.rows.movements);
+  VERTICE_CO_ASSIGN_OR_RETURN(
+      auto row, co_await tx.Query(sql::kStoreStatement, db::P(account, file_id, statement_json, movements_json)));
+  Stored s{row.Int(0, "statement_id"), static_cast<int>(row.Int(0, "new_lines")),
+           static_cast<int>(row.Int(0, "duplicate_lines"))};
+  if (p.rows.balance_mismatch) {
+    json::object after{{"statement_id", s.statement_id},
+                       {"reason", override_reason},
+                       {"figures", ErrorJson(*p.rows.balance_mismatch)}};
+    const std::string id = std::to_string(s.statement_id);
+    const std::string after_json = json::serialize(after);
+    const std::string before_json;
+    VERTICE_CO_TRY(co_await shared::RecordAudit(tx, actor, "bank.statement_balance_overridden", "bank_statement", id,
+                                                before_json, after_json));
+  }
+  co_return s;
+}
+
 }  // namespace
 
 db::Task<Result<FileReport>> StatementImporter::Import(ImportRequest request) {
@@ -353,25 +377,9 @@ db::Task<Result<FileReport>> StatementImporter::Import(ImportRequest request) {
     const std::string file = std::to_string(file_id);
     int new_lines = 0, duplicate_lines = 0;
     for (const auto& p : plan.to_store) {
-      const std::string account = std::to_string(p.account_id);
-      const std::string statement_json = json::serialize(p.rows.statement);
-      const std::string movements_json = json::serialize(p.rows.movements);
-      VERTICE_CO_ASSIGN_OR_RETURN(
-          auto row, co_await tx.Query(sql::kStoreStatement, db::P(account, file, statement_json, movements_json)));
-      Stored s{row.Int(0, "statement_id"), static_cast<int>(row.Int(0, "new_lines")),
-               static_cast<int>(row.Int(0, "duplicate_lines"))};
+      VERTICE_CO_ASSIGN_OR_RETURN(auto s, co_await StoreStatement(tx, file, p, req.balance_override_reason, actor_));
       new_lines += s.new_lines;
       duplicate_lines += s.duplicate_lines;
-      if (p.rows.balance_mismatch) {
-        json::object after{{"statement_id", s.statement_id},
-                           {"reason", req.balance_override_reason},
-                           {"figures", ErrorJson(*p.rows.balance_mismatch)}};
-        const std::string id = std::to_string(s.statement_id);
-        const std::string after_json = json::serialize(after);
-        const std::string before_json;
-        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, actor_, "bank.statement_balance_overridden", "bank_statement",
-                                                    id, before_json, after_json));
-      }
       stored.push_back(s);
     }
     const std::string statements = std::to_string(stored.size());
