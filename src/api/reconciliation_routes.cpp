@@ -136,7 +136,7 @@ db::Task<Result<http::Response>> ListRules(App& app, RequestContext& ctx) {
   auto rows = co_await app.Deps().pool.InTransaction(
       ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(reconciliation::sql::kListRules); });
   if (!rows) co_return std::unexpected(rows.error());
-  co_return http::JsonResponse(200, "{\"items\":" + rows->Str(0, "j") + "}");
+  co_return http::JsonResponse(200, rows->Str(0, "j"));
 }
 
 db::Task<Result<http::Response>> CreateRule(App& app, RequestContext& ctx) {

@@ -3,11 +3,18 @@
 // statement atomically with its new movements — lines already imported (same account and
 // fingerprint) count as duplicates, so re-importing a file or an overlapping period adds only
 // what is new. A file already imported byte for byte is recognised by its SHA-256.
+//
+// Import runs in three steps: a short read (is the file known, the company's accounts), a pure
+// plan (ResolveAccount and StatementPayload per statement, PlanImport over the file) and, only
+// when the plan stores something, one write transaction.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bank/parse.hpp"
@@ -59,6 +66,48 @@ struct FileReport {
   int new_lines = 0, duplicate_lines = 0, rejected_lines = 0;
 };
 boost::json::object FileReportJson(const FileReport& r);
+
+// A company's bank account, as statements are matched against it.
+struct BankAccount {
+  int64_t id = 0;
+  std::string clabe, number, currency, name;  // clabe, number: empty when not registered
+};
+
+// The account a statement belongs to: the one the caller named (refused when the statement says
+// another account), else the one whose CLABE or number the statement carries, else the company's
+// only account. Refused (kBusinessRule) when none fits or the statement's account matches several.
+Result<const BankAccount*> ResolveAccount(std::span<const BankAccount> accounts, const BankAccount* named,
+                                          const bank::Statement& statement);
+
+// What bank_store_statement stores for one statement: the statement and its movements (with
+// their fingerprints) as its two JSON parameters.
+struct StatementRows {
+  boost::json::object statement;
+  boost::json::array movements;
+  std::optional<Error> balance_mismatch;  // stored although its balances do not add up: the figures
+};
+
+// The rows to store for a statement of `account`, or why it is refused: another currency than the
+// account's, figures or text the database would refuse, balances that do not add up (unless
+// override_reason says why to store it anyway). earlier: the account's movements already planned
+// from the same file, which the fingerprints count.
+Result<StatementRows> StatementPayload(const bank::Statement& statement, const BankAccount& account,
+                                       std::span<const bank::Movement* const> earlier, std::string_view override_reason,
+                                       const shared::Actor& actor);
+
+// Every decision about a parsed file that needs no database beyond its accounts: each statement's
+// report (complete for refused ones) and, for those to store, what to store.
+struct PlannedStatement {
+  size_t report = 0;  // index into ImportPlan::statements
+  int64_t account_id = 0;
+  StatementRows rows;
+};
+struct ImportPlan {
+  std::vector<StatementReport> statements;  // in file order
+  std::vector<PlannedStatement> to_store;
+};
+ImportPlan PlanImport(const bank::ParsedFile& file, std::span<const BankAccount> accounts, const BankAccount* named,
+                      std::string_view override_reason, const shared::Actor& actor);
 
 class StatementImporter {
  public:

@@ -140,9 +140,9 @@ SELECT json_build_object(
 
 // Rules a company adds: words that must all appear in a movement's text → a category.
 inline constexpr const char* kListRules = R"sql(
-SELECT coalesce(json_agg(json_build_object('rule_id', rule_id::text, 'pattern', pattern, 'direction', direction,
-                                           'category', category, 'created_by', created_by,
-                                           'created_at', created_at) ORDER BY rule_id), '[]')::text AS j
+SELECT json_build_object('items', coalesce(json_agg(json_build_object(
+         'rule_id', rule_id::text, 'pattern', pattern, 'direction', direction, 'category', category,
+         'created_by', created_by, 'created_at', created_at) ORDER BY rule_id), '[]'))::text AS j
 FROM reconciliation_rules WHERE tenant_id = vertice_current_tenant() AND company_id = vertice_current_company()
 )sql";
 

@@ -20,6 +20,7 @@
 #include "unified/queries.hpp"
 #include "unified/transactions.hpp"
 #include "verticals/cpg/lists.hpp"
+#include "verticals/cpg/queries.hpp"
 
 namespace vertice {
 namespace {
@@ -74,6 +75,8 @@ TEST(TenancySqlTest, EveryNamedStatementOnACompanyTableStatesTheCompany) {
   for (const auto& s : Unstated(std::begin(freshness::sql::kAll), std::end(freshness::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
   for (const auto& s : Unstated(std::begin(unified::sql::kAll), std::end(unified::sql::kAll), company))
+    ADD_FAILURE() << "touches " << s;
+  for (const auto& s : Unstated(std::begin(verticals::cpg::sql::kAll), std::end(verticals::cpg::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
 }
 

@@ -12,6 +12,7 @@
 #include "verticals/cpg/cpg.hpp"
 #include "verticals/cpg/lists.hpp"
 #include "verticals/cpg/pricing.hpp"
+#include "verticals/cpg/queries.hpp"
 #include "verticals/sdk.hpp"
 
 namespace vertice::verticals::cpg {
@@ -241,7 +242,6 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
 
   co_return co_await IdempotentWrite(
       req, IdempotencyKeys(), [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
-        const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto pos, co_await LoadPosAndProducts(tx, pos_id, lines));
         if (!pos.found) co_return std::unexpected(NotFound("El punto de venta no existe."));
         if (!pos.active)
@@ -263,24 +263,9 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
                                       {"iva", l.amount.iva.ToString()}});
         }
         VERTICE_CO_ASSIGN_OR_RETURN(auto total, subtotal.Add(iva));
-        auto params = db::P(scope.tenant_id, scope.company_id, std::to_string(pos_id), *ticket, sold_at, *method,
-                            subtotal.ToString(), iva.ToString(), total.ToString(), uuid, json::serialize(rows));
-        auto inserted = co_await tx.Query(
-            "WITH sale AS ("
-            "  INSERT INTO cpg_sales (tenant_id, company_id, pos_id, ticket, sold_at, business_date, payment_method,"
-            "                         subtotal, iva, total, cfdi_uuid)"
-            "  SELECT $1, $2, $3, $4, t, (t AT TIME ZONE 'America/Mexico_City')::date, $6, $7, $8, $9, $10"
-            "  FROM (SELECT COALESCE($5::timestamptz, now()) AS t) n"
-            "  RETURNING sale_id, sold_at, business_date),"
-            " lines AS ("
-            "  INSERT INTO cpg_sale_lines (tenant_id, company_id, sale_id, line_no, product_id, quantity, unit_price,"
-            "                              iva_rate, subtotal, iva)"
-            "  SELECT $1, $2, sale.sale_id, l.line_no, l.product_id, l.quantity, l.unit_price, l.iva_rate, l.subtotal, "
-            "l.iva"
-            "  FROM sale, jsonb_to_recordset($11::jsonb) AS l(line_no int, product_id bigint, quantity numeric,"
-            "       unit_price numeric, iva_rate numeric, subtotal numeric, iva numeric))"
-            "SELECT sale_id, to_json(sold_at)#>>'{}' AS sold_at, business_date::text AS business_date FROM sale",
-            std::move(params));
+        auto params = db::P(std::to_string(pos_id), *ticket, sold_at, *method, subtotal.ToString(), iva.ToString(),
+                            total.ToString(), uuid, json::serialize(rows));
+        auto inserted = co_await tx.Query(sql::kInsertSale, std::move(params));
         if (!inserted) co_return std::unexpected(db::Remap(inserted.error(), kConstraints));
         json::object out{{"sale_id", inserted->Str(0, "sale_id")},
                          {"pos_id", std::to_string(pos_id)},

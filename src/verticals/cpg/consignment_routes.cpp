@@ -14,6 +14,7 @@
 #include "verticals/cpg/cpg.hpp"
 #include "verticals/cpg/lists.hpp"
 #include "verticals/cpg/pricing.hpp"
+#include "verticals/cpg/queries.hpp"
 #include "verticals/sdk.hpp"
 
 namespace vertice::verticals::cpg {
@@ -42,11 +43,7 @@ struct Header {
 
 // The consignment's row, locked until the transaction ends (requests on it queue up).
 db::Task<Result<Header>> LockHeader(db::Transaction& tx, int64_t id) {
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows, co_await tx.Query("SELECT status, commission_rate::text AS commission_rate, amount_due::text AS "
-                                   "amount_due, settled::text AS settled FROM cpg_consignments "
-                                   "WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3 FOR UPDATE",
-                                   db::P(tx.Scope().tenant_id, tx.Scope().company_id, std::to_string(id))));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(sql::kLockConsignment, db::P(std::to_string(id))));
   if (rows.Empty()) co_return std::unexpected(ConsignmentNotFound());
   co_return Header{rows.Str(0, "status"), DecimalAt<shared::Rate>(rows, 0, "commission_rate"),
                    DecimalAt<Money>(rows, 0, "amount_due"), DecimalAt<Money>(rows, 0, "settled")};
@@ -61,11 +58,7 @@ struct Totals {
 // already settled must stay covered by what is sold.
 db::Task<Result<Totals>> Recompute(db::Transaction& tx, int64_t id, const Header& header) {
   const auto& commission_rate = header.commission_rate;
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows, co_await tx.Query("SELECT qty_delivered::text AS d, qty_sold::text AS s, qty_returned::text AS r, "
-                                   "unit_price::text AS p, iva_rate::text AS t FROM cpg_consignment_lines "
-                                   "WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
-                                   db::P(tx.Scope().tenant_id, tx.Scope().company_id, std::to_string(id))));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(sql::kConsignmentLineFigures, db::P(std::to_string(id))));
   Totals t;
   auto add = [](Money& sum, Quantity q, shared::UnitPrice p, shared::Rate r) -> Status {
     VERTICE_ASSIGN_OR_RETURN(auto line, PriceLine(q, p, r));
@@ -89,11 +82,9 @@ db::Task<Result<Totals>> Recompute(db::Transaction& tx, int64_t id, const Header
     co_return std::unexpected(BusinessRule(
         "cpg.settled_exceeds_sold", "Ya se cobró más de lo que quedaría vendido; corrija primero los pagos.",
         json::object{{"settled", header.settled.ToString()}, {"amount_due", t.due.ToString()}}));
-  VERTICE_CO_TRY(co_await tx.Query(
-      "UPDATE cpg_consignments SET value_delivered = $4, value_sold = $5, value_returned = $6, commission = $7, "
-      "amount_due = $8, version = version + 1 WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
-      db::P(tx.Scope().tenant_id, tx.Scope().company_id, std::to_string(id), t.delivered.ToString(), t.sold.ToString(),
-            t.returned.ToString(), t.commission.ToString(), t.due.ToString())));
+  VERTICE_CO_TRY(co_await tx.Query(sql::kUpdateConsignmentTotals,
+                                   db::P(std::to_string(id), t.delivered.ToString(), t.sold.ToString(),
+                                         t.returned.ToString(), t.commission.ToString(), t.due.ToString())));
   co_return t;
 }
 
@@ -105,52 +96,28 @@ std::string EventAfterReport(const Totals& t, Money settled) {
   return "report";
 }
 
-// The consignment as the API shows it, built by PostgreSQL in one round trip: header and
-// amounts, lines, settlements and status history.
+// What `role` may do next from each status (settlements have their own route), as the JSON
+// object the detail statement picks the consignment's status from.
+std::string EventsByStatus(std::string_view role) {
+  json::object out;
+  for (const auto& t : ConsignmentMachine().Spec().transitions) {
+    if (out.contains(t.from)) continue;
+    json::array events;
+    for (const auto& e : ConsignmentMachine().EventsFrom(t.from, role))
+      if (e != "settle" && e != "settle_partial") events.push_back(json::value(e));
+    out[t.from] = std::move(events);
+  }
+  return json::serialize(out);
+}
+
+// The consignment as the API shows it, built by PostgreSQL in one round trip (sql::kConsignmentDetail)
+// and sent as PostgreSQL wrote it.
 db::Task<Result<std::string>> Detail(db::Transaction& tx, int64_t id, std::string role) {
-  const auto& scope = tx.Scope();
-  VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows,
-      co_await tx.Query(
-          "SELECT c.status, json_build_object("
-          " 'consignment_id', c.consignment_id::text, 'folio', c.folio, 'pos_id', c.pos_id::text, 'pos_code', p.code,"
-          " 'pos_name', p.name, 'consigned_on', c.consigned_on, 'delivered_on', c.delivered_on, 'status', c.status,"
-          " 'commission_rate', c.commission_rate::text, 'value_delivered', c.value_delivered::text,"
-          " 'value_sold', c.value_sold::text, 'value_returned', c.value_returned::text,"
-          " 'commission', c.commission::text, 'amount_due', c.amount_due::text, 'settled', c.settled::text,"
-          " 'balance', (c.amount_due - c.settled)::text,"
-          " 'value_on_hand', (c.value_delivered - c.value_sold - c.value_returned)::text, 'notes', c.notes,"
-          " 'version', c.version, 'created_at', c.created_at,"
-          " 'lines', (SELECT coalesce(json_agg(json_build_object('line_no', l.line_no, 'product_id', "
-          "l.product_id::text,"
-          "   'sku', pr.sku, 'name', pr.name, 'qty_delivered', l.qty_delivered::text, 'qty_sold', l.qty_sold::text,"
-          "   'qty_returned', l.qty_returned::text, 'qty_on_hand', (l.qty_delivered - l.qty_sold - "
-          "l.qty_returned)::text,"
-          "   'unit_price', l.unit_price::text, 'iva_rate', l.iva_rate::text) ORDER BY l.line_no), '[]')"
-          "   FROM cpg_consignment_lines l JOIN cpg_products pr ON pr.product_id = l.product_id"
-          "   WHERE l.tenant_id = c.tenant_id AND l.company_id = c.company_id AND l.consignment_id = c.consignment_id),"
-          " 'settlements', (SELECT coalesce(json_agg(json_build_object('settlement_id', s.settlement_id::text,"
-          "   'amount', s.amount::text, 'paid_on', s.paid_on, 'method', s.method, 'reference', s.reference,"
-          "   'cfdi_uuid', s.cfdi_uuid, 'created_at', s.created_at) ORDER BY s.settlement_id), '[]')"
-          "   FROM cpg_consignment_settlements s WHERE s.tenant_id = c.tenant_id AND s.company_id = c.company_id"
-          "   AND s.consignment_id = c.consignment_id),"
-          " 'history', (SELECT coalesce(json_agg(json_build_object('from_status', h.from_status, 'event', h.event,"
-          "   'to_status', h.to_status, 'actor_type', h.actor_type, 'actor_id', h.actor_id, 'at', h.created_at)"
-          "   ORDER BY h.history_id), '[]') FROM status_history h WHERE h.tenant_id = c.tenant_id"
-          "   AND h.company_id = c.company_id AND h.machine = 'cpg.consignment'"
-          "   AND h.entity_id = c.consignment_id::text))::text AS detail"
-          " FROM cpg_consignments c JOIN cpg_pos p ON p.pos_id = c.pos_id"
-          " WHERE c.tenant_id = $1 AND c.company_id = $2 AND c.consignment_id = $3",
-          db::P(scope.tenant_id, scope.company_id, std::to_string(id))));
+  const std::string id_text = std::to_string(id);
+  const std::string events = EventsByStatus(role);
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query(sql::kConsignmentDetail, db::P(id_text, events)));
   if (rows.Empty()) co_return std::unexpected(ConsignmentNotFound());
-  // PostgreSQL's JSON text is sent as is (no parse and re-serialise), with what the caller may do next.
-  json::array events;
-  for (const auto& e : ConsignmentMachine().EventsFrom(rows.Str(0, "status"), role))
-    if (e != "settle" && e != "settle_partial") events.push_back(json::value(e));
-  auto out = rows.Str(0, "detail");
-  out.pop_back();  // the closing brace of json_build_object
-  out += ",\"available_events\":" + json::serialize(events) + "}";
-  co_return out;
+  co_return rows.Str(0, "detail");
 }
 
 db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
@@ -167,7 +134,6 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
 
   co_return co_await IdempotentWrite(
       req, IdempotencyKeys(), [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
-        const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto pos, co_await LoadPosAndProducts(tx, *pos_id, lines));
         if (!pos.found) co_return std::unexpected(BusinessRule("cpg.unknown_pos", "El punto de venta no existe."));
         if (!pos.active)
@@ -189,22 +155,9 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
         if (!day) {
           VERTICE_CO_ASSIGN_OR_RETURN(day, co_await shared::BusinessToday(tx, req.ctx.clock));
         }
-        auto inserted = co_await tx.Query(
-            "WITH c AS ("
-            "  INSERT INTO cpg_consignments (tenant_id, company_id, folio, pos_id, consigned_on, commission_rate,"
-            "                                value_delivered, notes)"
-            "  VALUES ($1, $2, COALESCE($3, 'CON-' || lpad(nextval('cpg_consignment_folio_seq')::text, 6, '0')),"
-            "          $4, $5, $6, $7, $8)"
-            "  RETURNING consignment_id),"
-            " l AS ("
-            "  INSERT INTO cpg_consignment_lines (tenant_id, company_id, consignment_id, line_no, product_id,"
-            "                                     qty_delivered, unit_price, iva_rate)"
-            "  SELECT $1, $2, c.consignment_id, x.line_no, x.product_id, x.qty, x.price, x.rate"
-            "  FROM c, jsonb_to_recordset($9::jsonb) AS x(line_no int, product_id bigint, qty numeric, price numeric,"
-            "       rate numeric))"
-            "SELECT consignment_id FROM c",
-            db::P(scope.tenant_id, scope.company_id, folio, std::to_string(*pos_id), *day,
-                  pos.commission_rate.ToString(), delivered.ToString(), notes.value_or(""), json::serialize(rows)));
+        auto inserted = co_await tx.Query(sql::kInsertConsignment,
+                                          db::P(folio, std::to_string(*pos_id), *day, pos.commission_rate.ToString(),
+                                                delivered.ToString(), notes.value_or(""), json::serialize(rows)));
         if (!inserted) co_return std::unexpected(db::Remap(inserted.error(), kConstraints));
         auto id = inserted->Int(0, "consignment_id");
         json::object audit;
@@ -259,7 +212,6 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
 
   auto result =
       co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<std::string>> {
-        const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto header, co_await LockHeader(tx, id));
         auto id_text = std::to_string(id);
         if (*event == "deliver") {
@@ -268,16 +220,10 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
           if (!day) {
             VERTICE_CO_ASSIGN_OR_RETURN(day, co_await shared::BusinessToday(tx, req.ctx.clock));
           }
-          VERTICE_CO_TRY(
-              co_await tx.Query("UPDATE cpg_consignments SET delivered_on = $4 WHERE tenant_id = $1 AND company_id = "
-                                "$2 AND consignment_id = $3",
-                                db::P(scope.tenant_id, scope.company_id, id_text, *day)));
+          VERTICE_CO_TRY(co_await tx.Query(sql::kSetDeliveredOn, db::P(id_text, *day)));
         } else if (*event == "cancel") {
           VERTICE_CO_TRY(machine.Find(header.status, "cancel", req.role));
-          VERTICE_CO_ASSIGN_OR_RETURN(
-              auto sold, co_await tx.Query("SELECT bool_or(qty_sold > 0) AS any_sold FROM cpg_consignment_lines "
-                                           "WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
-                                           db::P(scope.tenant_id, scope.company_id, id_text)));
+          VERTICE_CO_ASSIGN_OR_RETURN(auto sold, co_await tx.Query(sql::kConsignmentAnySold, db::P(id_text)));
           if (sold.Bool(0, "any_sold") || !header.settled.IsZero())
             co_return std::unexpected(BusinessRule("cpg.consignment_has_sales",
                                                    "La consignación ya tiene ventas o pagos; no se puede cancelar."));
@@ -286,10 +232,7 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
           // report / return: only while the goods are at the point of sale.
           VERTICE_CO_TRY(machine.Find(header.status, "report", req.role));
           if (*event == "return") {
-            VERTICE_CO_TRY(
-                co_await tx.Query("UPDATE cpg_consignment_lines SET qty_returned = qty_delivered - qty_sold "
-                                  "WHERE tenant_id = $1 AND company_id = $2 AND consignment_id = $3",
-                                  db::P(scope.tenant_id, scope.company_id, id_text)));
+            VERTICE_CO_TRY(co_await tx.Query(sql::kReturnUnsold, db::P(id_text)));
           } else {
             json::array changes;
             for (const auto& l : lines) {
@@ -299,14 +242,7 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
               changes.push_back(std::move(c));
             }
             // Cumulative quantities per line; the table's CHECK keeps sold + returned ≤ delivered.
-            auto updated = co_await tx.Query(
-                "WITH x AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(line_no int, sold numeric, returned "
-                "numeric))"
-                " UPDATE cpg_consignment_lines l SET qty_sold = COALESCE(x.sold, l.qty_sold),"
-                " qty_returned = COALESCE(x.returned, l.qty_returned) FROM x"
-                " WHERE l.tenant_id = $1 AND l.company_id = $2 AND l.consignment_id = $3 AND l.line_no = x.line_no"
-                " RETURNING l.line_no",
-                db::P(scope.tenant_id, scope.company_id, id_text, json::serialize(changes)));
+            auto updated = co_await tx.Query(sql::kReportQuantities, db::P(id_text, json::serialize(changes)));
             if (!updated) co_return std::unexpected(db::Remap(updated.error(), kConstraints));
             if (updated->Size() != static_cast<int>(lines.size()))
               co_return std::unexpected(
@@ -340,7 +276,6 @@ db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
   const auto& machine = ConsignmentMachine();
   co_return co_await IdempotentWrite(
       req, IdempotencyKeys(), [&](db::Transaction& tx) -> db::Task<Result<http::Response>> {
-        const auto& scope = tx.Scope();
         VERTICE_CO_ASSIGN_OR_RETURN(auto header, co_await LockHeader(tx, id));
         VERTICE_CO_TRY(machine.Find(header.status, "settle_partial", req.role));
         VERTICE_CO_ASSIGN_OR_RETURN(auto balance, header.amount_due.Sub(header.settled));
@@ -355,22 +290,10 @@ db::Task<Result<http::Response>> Settle(VerticalRequest& req) {
         }
         auto id_text = std::to_string(id);
         VERTICE_CO_ASSIGN_OR_RETURN(
-            auto inserted,
-            co_await tx.Query(
-                "WITH s AS (INSERT INTO cpg_consignment_settlements (tenant_id, company_id, consignment_id,"
-                " amount, paid_on, method, reference, cfdi_uuid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                " RETURNING settlement_id, amount)"
-                " UPDATE cpg_consignments c SET settled = c.settled + s.amount, version = c.version + 1"
-                " FROM s WHERE c.tenant_id = $1 AND c.company_id = $2 AND c.consignment_id = $3"
-                " RETURNING s.settlement_id, c.settled::text AS settled",
-                db::P(scope.tenant_id, scope.company_id, id_text, amount->ToString(), *day, *method,
-                      reference.value_or(""), uuid)));
+            auto inserted, co_await tx.Query(sql::kInsertSettlement, db::P(id_text, amount->ToString(), *day, *method,
+                                                                           reference.value_or(""), uuid)));
         auto settled = DecimalAt<Money>(inserted, 0, "settled");
-        VERTICE_CO_ASSIGN_OR_RETURN(
-            auto open, co_await tx.Query("SELECT bool_and(qty_sold + qty_returned = qty_delivered) AS accounted "
-                                         "FROM cpg_consignment_lines WHERE tenant_id = $1 AND company_id = $2 "
-                                         "AND consignment_id = $3",
-                                         db::P(scope.tenant_id, scope.company_id, id_text)));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto open, co_await tx.Query(sql::kConsignmentAccounted, db::P(id_text)));
         bool done = open.Bool(0, "accounted") && settled == header.amount_due;
         std::string next_event = done ? "settle" : "settle_partial";
         VERTICE_CO_TRY(co_await machine.Fire(tx, id_text, next_event, req.role, req.actor));

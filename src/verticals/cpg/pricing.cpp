@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "core/field_errors.hpp"
+#include "verticals/cpg/queries.hpp"
 #include "verticals/sdk.hpp"
 
 namespace vertice::verticals::cpg {
@@ -27,16 +28,9 @@ db::Task<Result<PosAndProducts>> LoadPosAndProducts(db::Transaction& tx, int64_t
                                                     const std::vector<LineRequest>& lines) {
   json::array skus;
   for (const auto& l : lines) skus.push_back(json::value(l.sku));
-  const auto& scope = tx.Scope();
   // One row per product found (or one row of NULLs for them), the point of sale on each.
   VERTICE_CO_ASSIGN_OR_RETURN(
-      auto rows,
-      co_await tx.Query("SELECT p.status, p.commission_rate::text AS commission_rate, pr.product_id, pr.sku,"
-                        " pr.unit_price::text AS unit_price, pr.iva_rate::text AS iva_rate, pr.active"
-                        " FROM cpg_pos p LEFT JOIN cpg_products pr ON pr.tenant_id = p.tenant_id"
-                        " AND pr.company_id = p.company_id AND pr.sku IN (SELECT jsonb_array_elements_text($4::jsonb))"
-                        " WHERE p.tenant_id = $1 AND p.company_id = $2 AND p.pos_id = $3",
-                        db::P(scope.tenant_id, scope.company_id, std::to_string(pos_id), json::serialize(skus))));
+      auto rows, co_await tx.Query(sql::kPosAndProducts, db::P(std::to_string(pos_id), json::serialize(skus))));
   PosAndProducts out;
   if (rows.Empty()) co_return out;
   out.found = true;
