@@ -140,7 +140,7 @@ db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx,
                    "Demasiados archivos en una solicitud (máximo 50).");
   banking::StatementImporter importer(app.Deps().pool, ctx.Scope(), ctx.Actor(), "api", profiles.user);
   json::array reports;
-  int new_lines = 0, duplicates = 0, rejected = 0, rejected_files = 0;
+  banking::ImportTotals totals;
   std::optional<banking::FileReport> only;
   for (auto& [name, bytes] : files) {
     banking::ImportRequest req;
@@ -151,18 +151,15 @@ db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx,
     req.account_id = options.account_id;
     req.balance_override_reason = options.override_reason;
     VERTICE_CO_ASSIGN_OR_RETURN(auto report, co_await importer.Import(std::move(req)));
-    new_lines += report.new_lines;
-    duplicates += report.duplicate_lines;
-    rejected += report.rejected_lines;
-    if (report.status == banking::FileStatus::kRejected) ++rejected_files;
+    totals.Add(report);
     reports.push_back(banking::FileReportJson(report));
     if (files.size() == 1) only = std::move(report);
   }
   json::object body{{"summary", json::object{{"files", files.size()},
-                                             {"rejected_files", rejected_files},
-                                             {"new", new_lines},
-                                             {"duplicate", duplicates},
-                                             {"rejected", rejected}}},
+                                             {"rejected_files", totals.rejected_files},
+                                             {"new", totals.new_lines},
+                                             {"duplicate", totals.duplicate_lines},
+                                             {"rejected", totals.rejected_lines}}},
                     {"files", std::move(reports)}};
   // One file refused whole: the request failed, with the report in the error's details.
   if (only && only->status == banking::FileStatus::kRejected) {
@@ -175,7 +172,7 @@ db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx,
     e.details = std::move(body);
     co_return std::unexpected(e);
   }
-  co_return Json(new_lines > 0 ? 201 : 200, body);
+  co_return Json(totals.new_lines > 0 ? 201 : 200, body);
 }
 
 // ---- statements and movements --------------------------------------------------------------

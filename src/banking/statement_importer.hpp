@@ -67,6 +67,17 @@ struct FileReport {
 };
 boost::json::object FileReportJson(const FileReport& r);
 
+// What a request's files add up to (the API's summary, the CLI's last line).
+struct ImportTotals {
+  int new_lines = 0, duplicate_lines = 0, rejected_lines = 0, rejected_files = 0;
+  void Add(const FileReport& r) {
+    new_lines += r.new_lines;
+    duplicate_lines += r.duplicate_lines;
+    rejected_lines += r.rejected_lines;
+    if (r.status == FileStatus::kRejected) ++rejected_files;
+  }
+};
+
 // A company's bank account, as statements are matched against it.
 struct BankAccount {
   int64_t id = 0;

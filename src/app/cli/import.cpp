@@ -53,7 +53,7 @@ int ImportStatements(const Config& config, const StatementImportArgs& a) {
     }
   }
   std::sort(files.begin(), files.end());
-  int rejected_files = 0, new_lines = 0, duplicates = 0, rejected = 0;
+  banking::ImportTotals totals;
   auto status = db::RunSync<Status>([&](boost::asio::any_io_executor ex) -> db::Task<Status> {
     VERTICE_CO_ASSIGN_OR_RETURN(auto ctx, co_await ResolveCompany(ex, urls->admin, a.company));
     db::Pool pool(ex, CommandPool(urls->url));
@@ -85,10 +85,7 @@ int ImportStatements(const Config& config, const StatementImportArgs& a) {
       req.account_id = account_id;
       req.balance_override_reason = a.override_reason;
       VERTICE_CO_ASSIGN_OR_RETURN(auto report, co_await importer.Import(std::move(req)));
-      new_lines += report.new_lines;
-      duplicates += report.duplicate_lines;
-      rejected += report.rejected_lines;
-      if (report.status == banking::FileStatus::kRejected) ++rejected_files;
+      totals.Add(report);
       if (a.json) {
         std::cout << boost::json::serialize(banking::FileReportJson(report)) << "\n";
         continue;
@@ -109,9 +106,10 @@ int ImportStatements(const Config& config, const StatementImportArgs& a) {
     return 1;
   }
   if (!a.json)
-    std::cout << files.size() << " archivo(s): " << new_lines << " movimientos nuevos, " << duplicates
-              << " duplicados, " << rejected << " rechazados; " << rejected_files << " archivo(s) rechazado(s)\n";
-  return rejected_files > 0 ? 3 : 0;
+    std::cout << files.size() << " archivo(s): " << totals.new_lines << " movimientos nuevos, "
+              << totals.duplicate_lines << " duplicados, " << totals.rejected_lines << " rechazados; "
+              << totals.rejected_files << " archivo(s) rechazado(s)\n";
+  return totals.rejected_files > 0 ? 3 : 0;
 }
 
 }  // namespace
