@@ -16,6 +16,7 @@
 #include "freshness/refresh_service.hpp"
 #include "http/error_response.hpp"
 #include "http/json_body.hpp"
+#include "http/sse.hpp"
 #include "shared/audit.hpp"
 #include "shared/decimal.hpp"
 #include "shared/query_string.hpp"
@@ -131,6 +132,26 @@ db::Task<Result<http::Response>> PutSettings(App& app, RequestContext& ctx) {
   co_return Json(200, json::object{{"large_transaction_threshold", value}, {"currency", "MXN"}});
 }
 
+// The company's change notices as Server-Sent Events: `ready` when the stream opens (with whether
+// this instance is listening), then `change` whenever the company's numbers changed; the client
+// re-reads the dashboard on either.
+http::Response Events(freshness::ChangeFeed& feed, std::string company_id) {
+  auto subscription = feed.Subscribe(company_id);
+  std::string data = fmt::format("{{\"company_id\":\"{}\"}}", company_id);
+  http::sse::Source source;
+  source.greeting = [&feed, subscription, company_id] {
+    subscription->TakeNotice();  // what changed before `ready` is read after it anyway
+    return http::sse::Event{"ready", fmt::format("{{\"company_id\":\"{}\",\"listening\":{}}}", company_id,
+                                                 feed.Connected() ? "true" : "false")};
+  };
+  source.next = [subscription, data]() -> std::optional<http::sse::Event> {
+    if (!subscription->TakeNotice()) return std::nullopt;
+    return http::sse::Event{"change", data};
+  };
+  source.wait = [subscription](std::chrono::milliseconds at_most) { return subscription->WaitForNotice(at_most); };
+  return http::sse::Stream(std::move(source));
+}
+
 }  // namespace
 
 void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, freshness::ChangeFeed& feed) {
@@ -149,11 +170,10 @@ void RegisterFreshnessRoutes(App& app, freshness::RefreshService& refresh, fresh
            app.Can("freshness.configure")});
   app.Add("GET", "/api/v1/dashboard",
           {[&app](RequestContext& ctx) { return Dashboard(app, ctx); }, Access::kCompany, app.Can("dashboard.read")});
-  app.Add("GET", "/api/v1/events",
-          {[&feed](RequestContext& ctx) -> db::Task<Result<http::Response>> {
-             co_return feed.Subscribe(ctx.request, ctx.principal->tenant_id, ctx.CompanyId());
-           },
-           Access::kCompany, app.Can("dashboard.read")});
+  app.Add(
+      "GET", "/api/v1/events",
+      {[&feed](RequestContext& ctx) -> db::Task<Result<http::Response>> { co_return Events(feed, ctx.CompanyId()); },
+       Access::kCompany, app.Can("dashboard.read")});
 }
 
 }  // namespace vertice::api

@@ -4,8 +4,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
@@ -13,6 +11,7 @@
 
 #include "auth/crypto.hpp"
 #include "core/text.hpp"
+#include "db/listen_loop.hpp"
 
 namespace vertice::auth {
 
@@ -238,33 +237,27 @@ void AuthService::InvalidateAll() {
 }
 
 db::Task<void> AuthService::ListenForChanges(std::string conninfo, std::shared_ptr<std::atomic<bool>> stop) {
-  auto ex = co_await asio::this_coro::executor;
-  auto backoff = std::chrono::milliseconds(250);
-  while (!*stop) {
-    auto conn = co_await db::Connection::Connect(ex, conninfo, std::chrono::seconds(5));
-    if (conn) {
-      (*conn)->UsePreparedStatements(false);
-      auto listening = co_await (*conn)->ExecuteScript("LISTEN vertice_auth");
-      if (listening) {
-        // Anything could have changed while we were not listening.
-        InvalidateAll();
-        listener_healthy_ = true;
-        backoff = std::chrono::milliseconds(250);
-        while (!*stop) {
-          auto notes = co_await (*conn)->WaitNotifications();
-          if (!notes) break;
-          InvalidateAll();
-        }
-      }
+  db::ListenLoop loop;
+  loop.conninfo = std::move(conninfo);
+  loop.session = [this, stop](db::Connection& conn) -> db::Task<bool> {
+    auto listening = co_await conn.ExecuteScript("LISTEN vertice_auth");
+    if (!listening) co_return false;
+    // Anything could have changed while we were not listening.
+    InvalidateAll();
+    listener_healthy_ = true;
+    while (!*stop) {
+      auto notes = co_await conn.WaitNotifications();
+      if (!notes) break;
+      InvalidateAll();
     }
+    co_return true;
+  };
+  loop.on_lost = [this] {
     listener_healthy_ = false;
     InvalidateAll();
-    if (*stop) break;
-    spdlog::warn("auth change listener disconnected; principals are not cached until it reconnects");
-    asio::steady_timer timer(ex, backoff);
-    co_await timer.async_wait(asio::use_awaitable);
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-  }
+  };
+  loop.lost_warning = "auth change listener disconnected; principals are not cached until it reconnects";
+  co_await db::RunListenLoop(std::move(loop), std::move(stop));
 }
 
 }  // namespace vertice::auth

@@ -1,37 +1,55 @@
 // Live change notices for open dashboards: one connection per instance polls universal_changes
 // (a row per company per write, appended by the view's maintenance in the writer's transaction;
-// V0007 says why not NOTIFY) every poll_interval, and fans each company out to the Server-Sent
-// Events subscribers of exactly that company. A subscriber learns only that its own company's
-// numbers changed, never what or whose else.
+// V0007 says why not NOTIFY) every poll_interval, and fans each company out to the subscriptions
+// of exactly that company. A subscriber learns only that its own company's numbers changed, never
+// what or whose else. How a subscription reaches a browser (Server-Sent Events) is http/sse.hpp's.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "db/connection.hpp"
-#include "http/message.hpp"
 
 namespace vertice::freshness {
 
 class ChangeFeed {
- public:
   struct Subscriber;
+
+ public:
+  // One open dashboard's interest in one company; leaves the feed when destroyed.
+  class Subscription {
+   public:
+    Subscription(ChangeFeed& feed, std::shared_ptr<Subscriber> state);
+    ~Subscription();
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+
+    const std::string& CompanyId() const;
+    // True once for any number of notices since the last call (they say the same: re-read).
+    bool TakeNotice();
+    // Suspends until a notice may have arrived or `at_most` passes. One waiter at a time.
+    db::Task<void> WaitForNotice(std::chrono::milliseconds at_most);
+
+   private:
+    ChangeFeed& feed_;
+    std::shared_ptr<Subscriber> state_;
+    uint64_t seen_ = 0;
+  };
 
   ChangeFeed() = default;
   // Polls for changes (reconnecting with backoff) until `stop`.
   db::Task<void> Listen(std::string conninfo, std::shared_ptr<std::atomic<bool>> stop);
-  // A streamed text/event-stream response for one company's subscriber.
-  http::Response Subscribe(const http::Request& request, std::string tenant_id, std::string company_id);
+  std::shared_ptr<Subscription> Subscribe(std::string company_id);
   // Delivers a notice to the company's subscribers (what a notification does; tests call it).
   void Publish(const std::string& company_id);
   void PublishAll();  // after a reconnect: anything may have changed
 
   size_t Subscribers() const;
   bool Connected() const { return connected_.load(); }
-  std::chrono::seconds heartbeat{15};
   std::chrono::milliseconds poll_interval{150};
   static constexpr int64_t kLookback = 5000;  // ids taken before the highest seen may commit later
 
