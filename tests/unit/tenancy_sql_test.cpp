@@ -14,6 +14,7 @@
 #include "freshness/queries.hpp"
 #include "invoices/list.hpp"
 #include "invoices/queries.hpp"
+#include "members/queries.hpp"
 #include "migrate/embedded.hpp"
 #include "reconciliation/decisions.hpp"
 #include "reconciliation/queries.hpp"
@@ -77,6 +78,8 @@ TEST(TenancySqlTest, EveryNamedStatementOnACompanyTableStatesTheCompany) {
   for (const auto& s : Unstated(std::begin(unified::sql::kAll), std::end(unified::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
   for (const auto& s : Unstated(std::begin(verticals::cpg::sql::kAll), std::end(verticals::cpg::sql::kAll), company))
+    ADD_FAILURE() << "touches " << s;
+  for (const auto& s : Unstated(std::begin(members::sql::kAll), std::end(members::sql::kAll), company))
     ADD_FAILURE() << "touches " << s;
 }
 

@@ -1,0 +1,23 @@
+// The members module's named SQL: the tenant's users a membership points to. Memberships and API
+// keys are company rows read and written through the shared DAL (memberships.cpp, api_keys.cpp),
+// which adds the tenant and company to every statement; users are tenant-level rows (one login
+// across the tenant's companies), so these state the tenant and row-level security checks it again.
+#pragma once
+
+namespace vertice::members::sql {
+
+// The tenant's user with an e-mail ($1, lower-case). A user of another tenant is not found here;
+// inserting the same e-mail then breaks users_email_key.
+inline constexpr const char* kUserByEmail = R"sql(
+SELECT user_id::text AS user_id FROM users WHERE email = $1 AND tenant_id = vertice_current_tenant()
+)sql";
+
+// A new user of the tenant ($1), with e-mail, full name and password hash.
+inline constexpr const char* kInsertUser = R"sql(
+INSERT INTO users (tenant_id, email, full_name, password_hash)
+VALUES ($1, $2, $3, $4) RETURNING user_id::text AS user_id
+)sql";
+
+inline constexpr const char* kAll[] = {kUserByEmail, kInsertUser};
+
+}  // namespace vertice::members::sql
