@@ -181,12 +181,15 @@ std::string AfterPredicate(const ListSort& sort, const std::vector<std::string>&
     size_t size = 0;
   };
   std::vector<Group> groups;
+  std::string first_value;
   for (size_t i = 0; i < sort.keys.size(); ++i) {
     const auto& key = sort.keys[i];
     if (groups.empty() || groups.back().descending != key.descending) groups.push_back({"", "", key.descending});
     auto& g = groups.back();
+    const std::string value = params.Bind(values[i + 1]) + Cast(key.type);
+    if (i == 0) first_value = value;
     g.columns += (g.size ? ", " : "") + key.sql;
-    g.placeholders += (g.size ? ", " : "") + params.Bind(values[i + 1]) + Cast(key.type);
+    g.placeholders += (g.size ? ", " : "") + value;
     ++g.size;
   }
   auto row = [](const std::string& s, size_t n) { return n > 1 ? "(" + s + ")" : s; };
@@ -199,7 +202,11 @@ std::string AfterPredicate(const ListSort& sort, const std::vector<std::string>&
     out += "(" + equal_so_far + lhs + (g.descending ? " < " : " > ") + rhs + ")";
     equal_so_far += lhs + " = " + rhs + " AND ";
   }
-  return "(" + out + ")";
+  if (groups.size() == 1) return "(" + out + ")";
+  // Redundant but for the planner: a bound on the first key lets the index scan start at the
+  // cursor instead of filtering every newer row (a page deep in a big company: 1.6 s → an index range).
+  const auto& first = sort.keys.front();
+  return "(" + first.sql + (first.descending ? " <= " : " >= ") + first_value + " AND (" + out + "))";
 }
 
 const ListSort* FindSort(const ListDefinition& def, std::string_view name) {

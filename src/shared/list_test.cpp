@@ -58,7 +58,9 @@ TEST(ListTest, TheNextPageStartsAfterTheLastRowInEachKeysDirection) {
   auto token = EncodeCursor({"-day", "2026-01-31", "cpg_sales", "42"});
   auto list = BuildList(Events(), "after=" + token);
   ASSERT_TRUE(list) << list.error().message;
-  EXPECT_NE(list->sql.find("((e.day < $1::date) OR (e.day = $1::date AND (e.source, e.id) > ($2::text, $3::bigint)))"),
+  EXPECT_NE(list->sql.find(
+                "(e.day <= $1::date AND ((e.day < $1::date) OR (e.day = $1::date AND (e.source, e.id) > ($2::text, "
+                "$3::bigint))))"),
             std::string::npos)
       << list->sql;
   // Keys that all descend compare as one row (an index range).
