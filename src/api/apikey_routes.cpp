@@ -25,7 +25,7 @@ db::Task<Result<http::Response>> Create(App& app, RequestContext& ctx) {
   auto name = body.String("name", true, 100);
   auto role = body.String("role", true, 20);
   if (name && name->empty()) body.Invalid("name", "no puede estar vacío");
-  if (role && !auth::IsValidRole(*role)) body.Invalid("role", "debe ser owner, ceo, cfo, accountant, cashier o viewer");
+  if (role && !auth::IsValidRole(*role)) body.Invalid("role", auth::kValidRolesProblem);
   VERTICE_CO_TRY(body.Finish());
   const members::api_keys::NewKey key{*name, *role, members::api_keys::NewSecret()};
   const shared::Actor actor = ctx.Actor();

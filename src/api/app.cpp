@@ -56,11 +56,9 @@ http::Response NoContent() {
 }
 
 db::Task<Result<http::Response>> ListPage(App& app, RequestContext& ctx, const shared::ListDefinition& definition) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto list, shared::BuildList(definition, ctx.request.query));
-  auto page = co_await app.Deps().pool.InTransaction(ctx.Scope(),
-                                                     [&](db::Transaction& tx) { return shared::FetchList(tx, list); });
-  if (!page) co_return std::unexpected(page.error());
-  co_return http::JsonResponse(200, std::move(*page));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto page,
+                              co_await shared::ReadList(app.Deps().pool, ctx.Scope(), definition, ctx.request.query));
+  co_return http::JsonResponse(200, std::move(page));
 }
 
 App::App(AppDeps deps, AppOptions options) : deps_(deps), options_(options) {}

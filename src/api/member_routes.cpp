@@ -14,7 +14,7 @@ namespace {
 
 void CheckRole(http::JsonBody& body, const std::optional<std::string>& role) {
   if (role && !auth::IsValidRole(*role)) {
-    body.Invalid("role", "debe ser owner, ceo, cfo, accountant, cashier o viewer");
+    body.Invalid("role", auth::kValidRolesProblem);
   }
 }
 

@@ -10,6 +10,8 @@ namespace vertice::auth {
 
 inline constexpr std::string_view kRoles[] = {"owner", "ceo", "cfo", "accountant", "cashier", "viewer"};
 bool IsValidRole(std::string_view role);
+// What a request is told when a role is not one of them.
+inline constexpr const char* kValidRolesProblem = "debe ser owner, ceo, cfo, accountant, cashier o viewer";
 
 struct Membership {
   std::string company_id;

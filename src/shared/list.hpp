@@ -99,8 +99,10 @@ Result<ListSelection> BuildSelection(const ListDefinition& def, std::string_view
 // The page from the statement's rows (at most limit + 1: the extra row says there is more).
 std::string ListPageBody(const ListQuery& query, const db::Rows& rows);
 
-// Runs a built list in the caller's transaction and returns the page.
-db::Task<Result<std::string>> FetchList(db::Transaction& tx, const ListQuery& query);
+// A request's page of a list: built (a refused parameter never opens a transaction), then read in
+// one transaction of the scope.
+db::Task<Result<std::string>> ReadList(db::Pool& pool, const db::TenantScope& scope, const ListDefinition& def,
+                                       std::string query_string);
 
 // The whole statement of a definition's default request, for tests that read its SQL.
 std::string DefaultListSql(const ListDefinition& def);

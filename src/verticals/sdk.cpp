@@ -56,11 +56,9 @@ bool IsCode(std::string_view s, size_t max, std::string_view extra) {
 }
 
 db::Task<Result<http::Response>> ListPage(VerticalRequest& req, const shared::ListDefinition& definition) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto list, shared::BuildList(definition, req.http.query));
-  auto page =
-      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) { return shared::FetchList(tx, list); });
-  if (!page) co_return std::unexpected(page.error());
-  co_return http::JsonResponse(200, std::move(*page));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto page,
+                              co_await shared::ReadList(req.ctx.pool, req.scope, definition, req.http.query));
+  co_return http::JsonResponse(200, std::move(page));
 }
 
 Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std::string_view what) {
