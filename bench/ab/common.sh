@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # token, company, side, round, tmp, base: set by the sourcing script
 # Sourced by bench/ab/*: A/B runs of two release binaries against one database (same data),
 # alternating BEFORE and AFTER so that a noisy shared machine affects both alike.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Private PostgreSQL 15 clusters for scripts/up and scripts/test (sourced, not run).
 # initdb/postgres refuse to run as root: as root the cluster runs as the `postgres` user, in a
 # directory that user can reach (the checkout may sit under a folder it cannot enter).
@@ -14,10 +15,11 @@ pg_home_for() {
   local want="$1"
   mkdir -p "$want"
   if [ "$(id -u)" -ne 0 ] || runuser -u postgres -- test -x "$want" 2>/dev/null; then
-    echo "$(cd "$want" && pwd)"
+    (cd "$want" && pwd)
     return
   fi
-  local alt="/var/tmp/vertice-$(echo "$(cd "$want" && pwd)" | md5sum | cut -c1-12)"
+  local alt
+  alt="/var/tmp/vertice-$( (cd "$want" && pwd) | md5sum | cut -c1-12)"
   mkdir -p "$alt"
   echo "$alt"
 }
