@@ -11,7 +11,7 @@ namespace vertice::admin {
 
 namespace {
 
-Error Invalid(std::string code, std::string message) {
+Error Invalid(std::string code, const std::string& message) {
   return Error{ErrorKind::kInvalidInput, std::move(code), message, {}, message};
 }
 

@@ -69,6 +69,8 @@ inline Error NotFound(std::string message = "El recurso no existe.") {
 #define VERTICE_CONCAT_INNER(a, b) a##b
 #define VERTICE_CONCAT(a, b) VERTICE_CONCAT_INNER(a, b)
 
+// The macros take declarators and keywords (tmp, lhs, ret), which cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define VERTICE_TRY_IMPL(tmp, expr, ret)                   \
   do {                                                     \
     auto&& tmp = (expr);                                   \

@@ -92,7 +92,7 @@ class Pool {
   // coroutine parameters initialised from braced lists.)
   template <typename Fn>
   auto InTransaction(const TenantScope& scope_arg, Fn fn) -> decltype(fn(std::declval<Transaction&>())) {
-    const TenantScope scope = scope_arg;
+    const TenantScope scope = scope_arg;  // NOLINT(performance-unnecessary-copy-initialization): see above
     constexpr int kMaxAttempts = 4;
     for (int attempt = 1;; ++attempt) {
       auto lease = co_await Acquire();
@@ -124,7 +124,7 @@ class Pool {
  private:
   friend class Lease;
   struct Waiter {
-    explicit Waiter(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
+    explicit Waiter(const boost::asio::any_io_executor& ex) : timer(ex) {}
     boost::asio::steady_timer timer;
     bool granted = false;
     std::unique_ptr<Connection> conn;  // null when granted a slot to open a new connection

@@ -51,6 +51,7 @@ class Router {
 
   std::vector<std::string> Templates() const {
     std::vector<std::string> out;
+    out.reserve(entries_.size());
     for (const auto& e : entries_) out.push_back(e.method + " " + e.path_template);
     return out;
   }

@@ -11,7 +11,7 @@ namespace vertice::verticals {
 
 namespace {
 
-Error RegistryError(std::string message) {
+Error RegistryError(const std::string& message) {
   return Error{ErrorKind::kInternal, "verticals.invalid_registry", message, {}, message};
 }
 
@@ -58,7 +58,7 @@ Status CheckManifest(const VerticalManifest& m) {
 
 }  // namespace
 
-Result<Registry> Registry::Build(std::vector<VerticalManifest> manifests) {
+Result<Registry> Registry::Build(const std::vector<VerticalManifest>& manifests) {
   std::map<std::string, const VerticalManifest*> by_name;
   for (const auto& m : manifests) {
     VERTICE_TRY(CheckManifest(m));
@@ -110,7 +110,7 @@ Result<migrate::Plan> Registry::MigrationPlan(const std::vector<migrate::Embedde
   // other core component by name, then the verticals.
   std::vector<std::string> order = {"core"};
   for (const char* c : {"cfdi", "bank"})
-    if (core_components.erase(c)) order.push_back(c);
+    if (core_components.erase(c)) order.emplace_back(c);
   order.insert(order.end(), core_components.begin(), core_components.end());
   for (const auto& v : verticals_) order.push_back(v.name);
   VERTICE_ASSIGN_OR_RETURN(auto plan, migrate::BuildPlan(files, order));

@@ -21,7 +21,7 @@ std::vector<std::string> DiscoveredFolders();
 
 class Registry {
  public:
-  static Result<Registry> Build(std::vector<VerticalManifest> manifests);
+  static Result<Registry> Build(const std::vector<VerticalManifest>& manifests);
   // The discovered verticals; a broken manifest is a programming error caught at start-up.
   static Result<Registry> Discover() { return Build(DiscoveredVerticals()); }
 
