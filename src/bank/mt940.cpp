@@ -186,7 +186,7 @@ Details ParseDetails(std::string_view raw) {
       else if (rest.starts_with("STRD/"))
         rest = rest.substr(5);
       auto next_key = rest.find("/ISDT/");
-      if (next_key != std::string::npos) rest = rest.substr(0, next_key);
+      if (next_key != std::string::npos) rest.resize(next_key);
       while (!rest.empty() && rest.back() == '/') rest.pop_back();
       d.description = Squeeze(rest);
     }

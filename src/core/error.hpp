@@ -96,3 +96,4 @@ inline Error NotFound(std::string message = "El recurso no existe.") {
 
 #define VERTICE_CO_ASSIGN_OR_RETURN(lhs, expr) \
   VERTICE_CO_ASSIGN_OR_RETURN_IMPL(VERTICE_CONCAT(vertice_coaor_, __COUNTER__), lhs, expr)
+// NOLINTEND(bugprone-macro-parentheses)
