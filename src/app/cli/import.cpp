@@ -46,7 +46,7 @@ int ImportStatements(const Config& config, const StatementImportArgs& a) {
       for (const auto& e : fs::recursive_directory_iterator(p, ec))
         if (e.is_regular_file()) files.push_back(e.path());
     } else if (fs::is_regular_file(p, ec)) {
-      files.push_back(p);
+      files.emplace_back(p);
     } else {
       std::cerr << "error: no existe: " << p << "\n";
       return 2;
