@@ -13,6 +13,7 @@ import datetime
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -41,7 +42,8 @@ def main():
         report = {"error": {"summary": r.stdout[-300:] + r.stderr[-300:]}}
     if "vulnerabilities" not in report:
         err = report.get("error", report)
-        why = err.get("message") or err.get("summary") or err.get("code") or (r.stdout + r.stderr)[-200:]
+        found = re.search(r"\d{3} [A-Za-z ]+ - [A-Z]+ \S+", r.stdout + r.stderr)
+        why = err.get("message") or err.get("summary") or (found.group(0) if found else (r.stdout + r.stderr)[-200:])
         msg = f"npm audit in {pkg}: advisory service unreachable ({why.strip()})"
         if os.environ.get("VERTICE_REQUIRE_AUDIT") == "1":
             print(msg)
