@@ -142,8 +142,8 @@ def main():
     pg("pg_init", data, "trust")
     pg("pg_start", data, sock, pg_port, tmp / "postgres.log")
     cluster_up = True
-    pg("pg_psql", sock, pg_port, "postgres", "-c",
-       "CREATE ROLE vertice_owner LOGIN; CREATE ROLE vertice_app LOGIN; CREATE DATABASE vertice OWNER vertice_owner;")
+    pg("pg_psql", sock, pg_port, "postgres", "-c", "CREATE ROLE vertice_owner LOGIN", "-c",
+       "CREATE ROLE vertice_app LOGIN", "-c", "CREATE DATABASE vertice OWNER vertice_owner")
     env = dict(os.environ,
                DATABASE_URL=f"postgresql://vertice_app@127.0.0.1:{pg_port}/vertice",
                VERTICE_ADMIN_DATABASE_URL=f"postgresql://vertice_owner@127.0.0.1:{pg_port}/vertice")
