@@ -7,7 +7,7 @@ A throwaway PostgreSQL cluster (scripts/lib/pg.sh), `vertice migrate up`, `verti
 metrics token, and Debian's `prometheus` scraping it every second with deploy/prometheus/rules
 loaded (a copy whose `for:` durations are 2 s, so an alert can go pending and fire within the
 test). Through Prometheus' HTTP API:
-  - the vertice target is up and the token was accepted;
+  - /metrics passes `promtool check metrics`; the vertice target is up and the token was accepted;
   - every recording and alerting rule has been evaluated without error, and each rule's query and
     every panel query of deploy/grafana/*.json evaluates without error (an empty result is fine:
     node_exporter and the backups' textfile are not running here);
@@ -161,6 +161,9 @@ def main():
     status, body = get(base + "/metrics", {"Authorization": f"Bearer {TOKEN}"})
     if status != 200 or "\nvertice_ready 1\n" not in body:
         fail(f"/metrics with the token: {status}\n{body[-2000:]}")
+    lint = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True, text=True, timeout=30)
+    if lint.returncode != 0:
+        fail(f"promtool check metrics on /metrics:\n{lint.stdout}{lint.stderr}")
 
     # Prometheus: the rules of deploy/prometheus with every `for:` cut to 2 s.
     (tmp / "token").write_text(TOKEN)
