@@ -61,7 +61,7 @@ db::Task<Result<http::Response>> ListPage(App& app, RequestContext& ctx, const s
   co_return http::JsonResponse(200, std::move(page));
 }
 
-App::App(AppDeps deps, AppOptions options) : deps_(deps), options_(options) {}
+App::App(AppDeps deps, AppOptions options) : deps_(deps), options_(std::move(options)) {}
 
 void App::Add(std::string method, std::string path, Route route) {
   if (!router_.Add(method, path, std::move(route))) {

@@ -145,7 +145,7 @@ db::Task<Result<http::Response>> ImportStatements(App& app, RequestContext& ctx,
   for (auto& [name, bytes] : files) {
     banking::ImportRequest req;
     req.file_name = name;
-    req.bytes = std::move(bytes);
+    req.bytes = bytes;
     req.format = options.format;
     req.profile = options.profile;
     req.account_id = options.account_id;

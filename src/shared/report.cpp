@@ -105,12 +105,12 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
   std::string where = "tenant_id = $1 AND company_id = $2";
   if (req.from) {
     if (!IsIsoDate(*req.from)) errors.Add("from", "invalid_field", "debe ser una fecha AAAA-MM-DD");
-    out.params.push_back(*req.from);
+    out.params.emplace_back(*req.from);
     where += fmt::format(" AND {} >= ${}::date", QuoteIdentifier(def.date_column), out.params.size());
   }
   if (req.to) {
     if (!IsIsoDate(*req.to)) errors.Add("to", "invalid_field", "debe ser una fecha AAAA-MM-DD");
-    out.params.push_back(*req.to);
+    out.params.emplace_back(*req.to);
     where += fmt::format(" AND {} < ${}::date + 1", QuoteIdentifier(def.date_column), out.params.size());
   }
   if (req.from && req.to && IsIsoDate(*req.from) && IsIsoDate(*req.to) && *req.from > *req.to)
@@ -121,7 +121,7 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
       errors.Add("filter." + name, "invalid_field", "filtro no permitido");
       continue;
     }
-    out.params.push_back(db::TextArrayLiteral(values));
+    out.params.emplace_back(db::TextArrayLiteral(values));
     where += fmt::format(" AND {}::text = ANY(${}::text[])", QuoteIdentifier(f->column), out.params.size());
   }
   std::vector<std::string> order;
@@ -144,7 +144,7 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
   out.sql = fmt::format("SELECT {} FROM {} WHERE {}", fmt::join(select, ", "), QuoteIdentifier(def.source), where);
   if (!group.empty()) out.sql += fmt::format(" GROUP BY {}", fmt::join(group, ", "));
   if (!order.empty()) out.sql += fmt::format(" ORDER BY {}", fmt::join(order, ", "));
-  out.params.push_back(std::to_string(limit));
+  out.params.emplace_back(std::to_string(limit));
   out.sql += fmt::format(" LIMIT ${}", out.params.size());
   return out;
 }
