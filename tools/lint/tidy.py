@@ -5,9 +5,11 @@
 
 FILE defaults to every src/**/*.cpp except *_test.cpp. With --affected, FILE may name headers too:
 the translation units that include them (directly or not) are checked instead. A file that came
-out clean is remembered in <build>/tidy-cache/ under a key made of clang-tidy's version, the check
-configuration, its compile command and the contents of the file and of every project header it
-includes, so a rerun only re-checks what changed.
+out clean is remembered under a key made of clang-tidy's version, the check configuration, its
+compile command and the contents of the file and of every project header it includes (paths taken
+relative to the checkout), so a rerun only re-checks what changed. The cache lives outside the
+checkout ($VERTICE_LINT_CACHE, default ~/.cache/vertice-lint/tidy) so that a fresh clone on the
+same machine, like CI's, reuses it: being keyed by content, it cannot return a stale verdict.
 
 Hand-written because Debian's run-clang-tidy has no cache and a clean run of ~100 files costs
 minutes on two cores; the include scan is a regex over `#include "..."` (the project's own headers
@@ -97,14 +99,15 @@ def main():
     common = hashlib.sha256()
     for part in (version, (ROOT / ".clang-tidy").read_text(), PRELUDE.read_text()):
         common.update(part.encode())
-    cache = build / "tidy-cache"
-    cache.mkdir(exist_ok=True)
+    cache = pathlib.Path(os.environ.get("VERTICE_LINT_CACHE") or pathlib.Path.home() / ".cache/vertice-lint") / "tidy"
+    cache.mkdir(parents=True, exist_ok=True)
+    root = str(ROOT) + "/"
 
     def key(unit):
         h = common.copy()
-        h.update(db.get(str(unit), {}).get("command", "").encode())
+        h.update(db.get(str(unit), {}).get("command", "").replace(root, "").encode())
         for p in [unit] + sorted(incs.closure(unit)):
-            h.update(str(p).encode())
+            h.update(str(p).replace(root, "").encode())
             h.update(p.read_bytes())
         return h.hexdigest()
 
