@@ -14,7 +14,7 @@ namespace vertice::app {
 
 namespace {
 
-Error ConfigError(std::string message) {
+Error ConfigError(const std::string& message) {
   return Error{ErrorKind::kInvalidInput, "config.invalid", message, {}, message};
 }
 

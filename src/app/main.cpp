@@ -7,7 +7,7 @@
 #include "auth/crypto.hpp"
 #include "core/version.hpp"
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): start-up failures end the process (to revisit)
   using namespace vertice::app::cli;
   vertice::auth::InitCrypto();
   CLI::App cli{"Vértice: multi-tenant finance platform for Mexican businesses"};

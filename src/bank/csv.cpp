@@ -89,7 +89,7 @@ struct Columns {
 int Find(const std::vector<std::string>& keys, const std::vector<std::string>& wanted) {
   for (const auto& w : wanted) {
     if (w.size() > 1 && w[0] == '#') {
-      int n = std::atoi(w.c_str() + 1);
+      int n = std::atoi(w.c_str() + 1);  // NOLINT(cert-err34-c): a non-number gives 0, rejected below
       if (n >= 1 && n <= static_cast<int>(keys.size())) return n - 1;
       continue;
     }

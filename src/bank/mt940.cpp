@@ -203,7 +203,7 @@ Result<Movement> ParseEntry(const Field& f) {
   auto nl = all.find('\n');
   std::string_view v = Trim(all.substr(0, nl));
   std::string_view supplementary = nl == std::string_view::npos ? std::string_view{} : Trim(all.substr(nl + 1));
-  auto bad = [&](std::string why) {
+  auto bad = [&](const std::string& why) {
     return std::unexpected(ParseError("mt940_malformed", "movimiento :61: ilegible (" + why + ").", f.line));
   };
   int yy = Digits(v, 0, 2), mm = Digits(v, 2, 2), dd = Digits(v, 4, 2);

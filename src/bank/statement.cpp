@@ -37,7 +37,7 @@ std::optional<Format> FormatFromName(std::string_view name) {
   return std::nullopt;
 }
 
-Error ParseError(std::string code, std::string message, int line) {
+Error ParseError(const std::string& code, std::string message, int line) {
   boost::json::object d;
   if (line > 0) d["line"] = line;
   return Error{ErrorKind::kInvalidInput,

@@ -12,7 +12,7 @@ namespace vertice::db {
 
 namespace asio = boost::asio;
 
-Lease::~Lease() {
+Lease::~Lease() {  // NOLINT(bugprone-exception-escape): only a failing mutex throws here
   if (conn_) pool_->Release(std::move(conn_));
 }
 

@@ -39,7 +39,7 @@ class Lease {
   Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
   Lease(Lease&&) noexcept = default;
   Lease& operator=(Lease&&) = delete;
-  ~Lease();
+  ~Lease();  // NOLINT(bugprone-exception-escape): only a failing mutex throws
   Connection* operator->() const { return conn_.get(); }
   Connection& operator*() const { return *conn_; }
 

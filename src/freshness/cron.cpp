@@ -8,7 +8,7 @@ namespace vertice::freshness {
 
 namespace {
 
-Error CronError(std::string_view text, std::string why) {
+Error CronError(std::string_view text, const std::string& why) {
   return Error{ErrorKind::kInvalidInput,
                "config.invalid_cron",
                "expresión cron inválida '" + std::string(text) + "': " + why,

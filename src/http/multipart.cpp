@@ -44,7 +44,7 @@ std::optional<std::string> Param(std::string_view header, std::string_view key) 
   return std::nullopt;
 }
 
-Error Malformed(std::string what) {
+Error Malformed(const std::string& what) {
   return Error{ErrorKind::kInvalidInput, "request.malformed_multipart",
                "El cuerpo multipart/form-data es inválido: " + what};
 }

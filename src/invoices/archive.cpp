@@ -7,7 +7,7 @@
 namespace vertice::invoices {
 
 namespace {
-Error ZipError(std::string what) {
+Error ZipError(const std::string& what) {
   return Error{ErrorKind::kInvalidInput, "invoices.bad_archive", "El ZIP no se puede leer: " + what};
 }
 }  // namespace

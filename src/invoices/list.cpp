@@ -41,7 +41,7 @@ shared::ListFilter QuickSearch() {
           }};
 }
 
-shared::ListSort By(std::string name, std::string column, shared::KeyType type, bool descending) {
+shared::ListSort By(std::string name, const std::string& column, shared::KeyType type, bool descending) {
   return {std::move(name), {{"i." + column, type, descending}, {"i.invoice_id", shared::KeyType::kBigint, descending}}};
 }
 

@@ -10,7 +10,7 @@ namespace vertice::migrate {
 
 namespace {
 
-Error PlanError(std::string message) {
+Error PlanError(const std::string& message) {
   return Error{ErrorKind::kInternal, "migrate.invalid_plan", message, {}, message};
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr const char* kLockKey = "7360512001";  // pg_advisory_lock key reserved for migrations
 
-Error MigrateError(std::string code, std::string message) {
+Error MigrateError(std::string code, const std::string& message) {
   return Error{ErrorKind::kInternal, std::move(code), message, {}, message};
 }
 

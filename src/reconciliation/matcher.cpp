@@ -247,8 +247,9 @@ struct Matcher::Impl {
   void Apply(const Decision& d);
 };
 
-Matcher::Matcher(std::vector<Document> documents, std::vector<PaymentEvidence> evidence, std::vector<FxPoint> fx,
-                 std::vector<Rule> rules, std::map<std::string, std::string> aliases, MatcherOptions options)
+Matcher::Matcher(std::vector<Document> documents, const std::vector<PaymentEvidence>& evidence,
+                 const std::vector<FxPoint>& fx, std::vector<Rule> rules, std::map<std::string, std::string> aliases,
+                 MatcherOptions options)
     : impl_(std::make_unique<Impl>()) {
   auto& s = *impl_;
   s.opt = options;
@@ -271,7 +272,7 @@ Matcher::Matcher(std::vector<Document> documents, std::vector<PaymentEvidence> e
     auto owner = s.OwnerOf(d.counterparty_rfc);
     s.docs_of_rfc[d.counterparty_rfc].push_back(i);
     // Reference keys: folio, serie+folio, UUID's first 8 and last 12 characters.
-    auto key = [](std::string v) { return Normalize(v); };
+    auto key = [](const std::string& v) { return Normalize(v); };
     auto add_ref = [&](const std::string& k) {
       // A folio of one or two characters ("1", "45") is in every other bank reference: no evidence.
       if (k.size() < 3) return;

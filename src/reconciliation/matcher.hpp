@@ -153,8 +153,9 @@ struct MatcherOptions {
 
 class Matcher {
  public:
-  Matcher(std::vector<Document> documents, std::vector<PaymentEvidence> complements, std::vector<FxPoint> fx,
-          std::vector<Rule> rules, std::map<std::string, std::string> aliases, MatcherOptions options = {});
+  Matcher(std::vector<Document> documents, const std::vector<PaymentEvidence>& complements,
+          const std::vector<FxPoint>& fx, std::vector<Rule> rules, std::map<std::string, std::string> aliases,
+          MatcherOptions options = {});
   ~Matcher();
   Matcher(const Matcher&) = delete;
   Matcher& operator=(const Matcher&) = delete;

@@ -33,7 +33,7 @@ Result<int64_t> Narrow(Int128 v) {
 }
 
 Result<int64_t> ParseUnits(std::string_view text, int scale) {
-  auto invalid = [&](std::string why) {
+  auto invalid = [&](const std::string& why) {
     return Fail(ErrorKind::kInvalidInput, "decimal.invalid", "Importe inválido: " + why + ".", {}, std::string(text));
   };
   if (text.empty()) return invalid("vacío");

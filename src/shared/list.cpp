@@ -73,7 +73,7 @@ bool IsWordList(const std::string& v) {
 
 // `lhs op $n<suffix>`: the shape of every comparison filter.
 ListFilter Comparison(std::string name, std::string expects, bool (*accepts)(const std::string&), std::string lhs,
-                      std::string op_and_suffix) {
+                      const std::string& op_and_suffix) {
   const auto split = op_and_suffix.find(' ');
   std::string op = op_and_suffix.substr(0, split);
   std::string suffix = op_and_suffix.substr(split + 1);
@@ -88,7 +88,7 @@ constexpr const char* kAmount = "debe ser un importe como 1500.00";
 
 }  // namespace
 
-ListFilter EqualsOneOf(std::string name, std::string column, std::vector<std::string> values) {
+ListFilter EqualsOneOf(std::string name, const std::string& column, std::vector<std::string> values) {
   std::string expects = "debe ser ";
   for (size_t i = 0; i < values.size(); ++i)
     expects += (i == 0 ? "" : i + 1 == values.size() ? " o " : ", ") + values[i];
@@ -116,7 +116,7 @@ ListFilter AmountAtMost(std::string name, std::string expression) {
   return Comparison(std::move(name), kAmount, IsAmount, std::move(expression), "<= ::numeric");
 }
 
-ListFilter InList(std::string name, std::string column) {
+ListFilter InList(std::string name, const std::string& column) {
   return {std::move(name), "debe ser una lista separada por comas", IsWordList,
           [column](const std::string& v, SqlParams& p) {
             return column + " = ANY(string_to_array(" + p.Bind(v) + "::text, ','))";
