@@ -50,7 +50,7 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/vertice/ver
 step "lintian"
 # Every remaining tag is overridden with its reason in deploy/debian/lintian-overrides (shipped in
 # the package, so lintian applies it). Running as root only adds a notice on stderr.
-lintian --fail-on error,warning --no-tag-display-limit "$deb" >"$tmp/lintian.txt" 2>"$tmp/lintian.err" ||
+lintian --fail-on error,warning --tag-display-limit 0 "$deb" >"$tmp/lintian.txt" 2>"$tmp/lintian.err" ||
   fail "lintian: $(cat "$tmp/lintian.txt" "$tmp/lintian.err")"
 [ ! -s "$tmp/lintian.txt" ] || fail "lintian: $(cat "$tmp/lintian.txt")"
 
