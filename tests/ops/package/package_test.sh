@@ -36,7 +36,7 @@ fail() {
 }
 
 step "scripts/package --build-dir $build"
-deb=$("$root/scripts/package" --build-dir "$build" --out "$tmp/out" | tail -n1)
+deb=$(VERTICE_PACKAGE_COMPRESSION=gzip "$root/scripts/package" --build-dir "$build" --out "$tmp/out" | tail -n1)
 [[ "$(basename "$deb")" =~ ^vertice_[0-9][^_]*_amd64\.deb$ ]] || fail "unexpected package name: $deb"
 [ -f "$deb" ] || fail "scripts/package printed $deb, which does not exist"
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -50,9 +50,11 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/vertice/ver
 step "lintian"
 # Every remaining tag is overridden with its reason in deploy/debian/lintian-overrides (shipped in
 # the package, so lintian applies it). Running as root only adds a notice on stderr.
-lintian --fail-on error,warning --tag-display-limit 0 "$deb" >"$tmp/lintian.txt" 2>"$tmp/lintian.err" ||
+lintian --info --fail-on error,warning --tag-display-limit 0 "$deb" >"$tmp/lintian.txt" 2>"$tmp/lintian.err" ||
   fail "lintian: $(cat "$tmp/lintian.txt" "$tmp/lintian.err")"
-[ ! -s "$tmp/lintian.txt" ] || fail "lintian: $(cat "$tmp/lintian.txt")"
+! grep -E '^[EW]: ' "$tmp/lintian.txt" || fail "lintian found errors or warnings"
+# Info tags do not fail (a new Spanish word can look like a typo to lintian); they are shown.
+grep -E '^[IP]: ' "$tmp/lintian.txt" || true
 
 step "dpkg -x into a scratch root"
 sysroot="$tmp/root"
