@@ -311,14 +311,19 @@ pg1-socket-path={primary.sock}
     writer.write(sales=15, invoices=2)
     backup(cfg, "full", textfiles)
     writer.write(sales=15, invoices=2)
-    # The server runs no jobs: with the writer idle nothing changes, so the state now is the
-    # differential backup's consistent end.
+    # The server runs no jobs: with the writer idle nothing changes (checked: the same before and
+    # after), so this is the state at the differential backup's consistent end.
     at_diff = primary.fingerprint()
     diff_label = backup(cfg, "diff", textfiles)
+    if primary.fingerprint() != at_diff:
+        fail("the database changed during the differential backup with the writer paused")
     writer.write(sales=15, invoices=2)
 
-    t = primary.sql("SELECT clock_timestamp()")
+    # T between two identical fingerprints: exactly what was committed at T.
     at_t = primary.fingerprint()
+    t = primary.sql("SELECT clock_timestamp()")
+    if primary.fingerprint() != at_t:
+        fail("the database changed around T with the writer paused")
     primary.sql("SELECT pg_create_restore_point('before_rehearsal_writes')")
     log(f"T = {t}; {at_t['cpg_sales'][0]} sales, {at_t['sat_invoices'][0]} invoices")
     if at_t == at_diff:
