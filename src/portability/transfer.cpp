@@ -275,15 +275,16 @@ class Importer {
   Importer(db::Connection& conn, const Header& header, std::vector<Table> tables)
       : conn_(conn), header_(header), tables_(std::move(tables)) {}
 
+  // A row line is exactly what ExportCompany writes: {"table":"NAME","row":ROW}. ROW is handed to
+  // PostgreSQL as it is (parsing it here would turn numerics into doubles).
   db::Task<Status> Row(std::string_view line) {
-    json::error_code ec;
-    auto v = json::parse(line, ec);
-    const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
-    const json::value* table = o != nullptr ? o->if_contains("table") : nullptr;
-    const json::value* row = o != nullptr ? o->if_contains("row") : nullptr;
-    if (table == nullptr || !table->is_string() || row == nullptr || !row->is_object())
+    constexpr std::string_view kOpen = "{\"table\":\"", kRow = "\",\"row\":";
+    const auto name_end = line.starts_with(kOpen) ? line.find('"', kOpen.size()) : std::string_view::npos;
+    if (name_end == std::string_view::npos || line.substr(name_end, kRow.size()) != kRow || !line.ends_with("}") ||
+        line.size() < name_end + kRow.size() + 3)
       co_return std::unexpected(Refused("bad_file", fmt::format("line {} is not a row of the company file", line_no_)));
-    const std::string name(table->as_string());
+    const std::string name(line.substr(kOpen.size(), name_end - kOpen.size()));
+    const std::string_view row = line.substr(name_end + kRow.size(), line.size() - name_end - kRow.size() - 1);
     if (current_ < 0 || tables_[current_].name != name) {
       VERTICE_CO_TRY(co_await Flush());
       // Tables arrive in the header's order, each once.
@@ -294,18 +295,8 @@ class Importer {
             Refused("bad_file", fmt::format("line {}: table {} is out of order or unknown", line_no_, name)));
       current_ = static_cast<int>(next - tables_.begin());
     }
-    // Only this company's rows (and its tenant's users): a file cannot write another's.
-    const auto& r = row->as_object();
-    const auto* company = r.if_contains("company_id");
-    const auto* tenant = r.if_contains("tenant_id");
-    const bool company_ok =
-        name == "users" || (company != nullptr && company->is_string() && company->as_string() == header_.company_id);
-    const bool tenant_ok = tenant == nullptr || (tenant->is_string() && tenant->as_string() == header_.tenant_id);
-    if (!company_ok || !tenant_ok)
-      co_return std::unexpected(Refused("bad_file", fmt::format("line {}: a row of {} that is not company {}'s",
-                                                                line_no_, name, header_.company_id)));
     batch_ += batch_.empty() ? "[" : ",";
-    batch_ += json::serialize(*row);
+    batch_ += row;
     ++batch_rows_;
     ++rows_[name];
     if (batch_rows_ >= 1000) VERTICE_CO_TRY(co_await Flush());
@@ -317,33 +308,36 @@ class Importer {
     const Table& t = tables_[current_];
     batch_ += "]";
     std::string doc = std::move(batch_);
+    const int64_t given = batch_rows_;
     batch_.clear();
     batch_rows_ = 0;
-    const std::string source = fmt::format("jsonb_populate_recordset(NULL::{}, $1::jsonb)", t.ident);
-    if (t.mode == TableMode::kCompany) {
-      auto inserted = co_await conn_.Execute(
-          fmt::format("INSERT INTO {0} ({1}) OVERRIDING SYSTEM VALUE SELECT {1} FROM {2}", t.ident, t.columns, source),
-          db::P(doc));
-      if (!inserted) co_return std::unexpected(Explain(t, inserted.error()));
-      inserted_ += inserted->Affected();
-      co_return Status{};
-    }
+    // Only this company's rows (the tenant's, for users) are taken: a file cannot write another
+    // company's, and one that tries is refused below as not all of its rows were taken.
+    const bool users = t.name == "users";
+    const std::string owner = users ? header_.tenant_id : header_.company_id;
+    const std::string mine = users ? "f.tenant_id = $2" : "f.company_id = $2";
+    const std::string source = fmt::format("jsonb_populate_recordset(NULL::{}, $1::jsonb) f", t.ident);
+    auto counted = co_await conn_.Execute(
+        fmt::format(
+            "WITH ins AS (INSERT INTO {0} ({1}) OVERRIDING SYSTEM VALUE SELECT {1} FROM {2} WHERE {3}{4} "
+            "RETURNING 1) SELECT (SELECT count(*) FROM ins) AS inserted, jsonb_array_length($1::jsonb) AS given",
+            t.ident, t.columns, source, mine, t.mode == TableMode::kMerge ? " ON CONFLICT DO NOTHING" : ""),
+        db::P(doc, owner));
+    if (!counted) co_return std::unexpected(Explain(t, counted.error()));
+    inserted_ += counted->Int(0, "inserted");
+    if (counted->Int(0, "given") != given || (t.mode == TableMode::kCompany && counted->Int(0, "inserted") != given))
+      co_return std::unexpected(
+          Refused("bad_file", fmt::format("rows of {} in the file are not company {}'s", t.name, header_.company_id)));
+    if (t.mode == TableMode::kCompany) co_return Status{};
     // Merge: rows already present are kept, but only when they are the same row (the same user
     // of the same tenant; the identical audit row), never another company's under the same id.
-    auto inserted = co_await conn_.Execute(
-        fmt::format("INSERT INTO {0} ({1}) OVERRIDING SYSTEM VALUE SELECT {1} FROM {2} ON CONFLICT DO NOTHING", t.ident,
-                    t.columns, source),
-        db::P(doc));
-    if (!inserted) co_return std::unexpected(Explain(t, inserted.error()));
-    inserted_ += inserted->Affected();
-    const std::string same = t.name == "users"
-                                 ? "x.user_id = f.user_id AND x.tenant_id = f.tenant_id AND x.email = f.email"
-                                 : "x." + t.primary_key + " = f." + t.primary_key + " AND to_jsonb(x) = to_jsonb(f)";
+    const std::string same = users ? "x.user_id = f.user_id AND x.tenant_id = f.tenant_id AND x.email = f.email"
+                                   : "x." + t.primary_key + " = f." + t.primary_key + " AND to_jsonb(x) = to_jsonb(f)";
     VERTICE_CO_ASSIGN_OR_RETURN(
-        auto check, co_await conn_.Execute(fmt::format("SELECT md5(to_jsonb(f)::text) AS h, EXISTS (SELECT FROM {0} x "
-                                                       "WHERE {1}) AS present FROM {2} f",
-                                                       t.ident, same, source),
-                                           db::P(doc)));
+        auto check, co_await conn_.Execute(fmt::format("SELECT md5(to_jsonb(f)::text) AS h, ({0}) AND EXISTS (SELECT "
+                                                       "FROM {1} x WHERE {2}) AS present FROM {3}",
+                                                       mine, t.ident, same, source),
+                                           db::P(doc, owner)));
     for (int i = 0; i < check.Size(); ++i) {
       if (!check.Bool(i, "present"))
         co_return std::unexpected(
