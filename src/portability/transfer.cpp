@@ -383,7 +383,35 @@ class Importer {
 
 }  // namespace
 
+namespace {
+
+// A file (not a pipe) is checked whole before the database is touched, so a damaged file is told
+// as such rather than by the first row PostgreSQL rejects; a pipe is checked as it is read (and
+// the transaction rolled back). Leaves `in` at the start.
+Status CheckDigestFirst(std::istream& in) {
+  if (in.tellg() < 0) return Status{};
+  RunningDigest digest;
+  std::string line;
+  std::optional<Trailer> trailer;
+  while (std::getline(in, line)) {
+    if (trailer) return std::unexpected(Refused("bad_file", "the file goes on after its last line"));
+    if ((trailer = ParseTrailer(line))) continue;
+    digest.Update(line + "\n");
+  }
+  in.clear();
+  in.seekg(0);
+  if (!trailer) return std::unexpected(Refused("truncated", "the file ends before its last line: it is truncated"));
+  if (trailer->sha256 != digest.Hex())
+    return std::unexpected(Refused("checksum_mismatch",
+                                   "the file's SHA-256 does not match its content: it was "
+                                   "changed or damaged after the export"));
+  return Status{};
+}
+
+}  // namespace
+
 db::Task<Result<ImportReport>> ImportCompany(db::Connection& conn, std::istream& in, ImportOptions options) {
+  VERTICE_CO_TRY(CheckDigestFirst(in));
   RunningDigest digest;
   std::string line;
   if (!std::getline(in, line)) co_return std::unexpected(Refused("bad_file", "the file is empty"));

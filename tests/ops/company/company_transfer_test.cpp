@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/digest.hpp"
 #include "db/pool.hpp"
 #include "reconciliation/decisions.hpp"
 #include "tests/api/api_fixture.hpp"
@@ -75,6 +76,16 @@ std::vector<std::string> Lines(const std::string& text) {
 void WriteLines(const fs::path& p, const std::vector<std::string>& lines) {
   std::ofstream out(p, std::ios::binary);
   for (const auto& l : lines) out << l << "\n";
+}
+
+// The lines with a last line whose digest matches them again (an edit made to look untouched).
+std::vector<std::string> Resealed(std::vector<std::string> lines) {
+  lines.pop_back();
+  std::string body;
+  for (const auto& l : lines) body += l + "\n";
+  lines.push_back("{\"end\":{\"rows\":" + std::to_string(lines.size() - 1) + ",\"sha256\":\"" + Sha256Hex(body) +
+                  "\"}}");
+  return lines;
 }
 
 // Every table with a company_id column → "rows:md5 of its rows sorted" for `company`, computed
@@ -323,12 +334,12 @@ TEST_F(CompanyTransferTest, ImportIsRefusedAndChangesNothingOnAnotherSchemaOrAnE
 
   refused(file, false, "already exists; give --replace");
 
-  // One amount changed in a row: the file's SHA-256 no longer matches.
+  // One product renamed in the file: its SHA-256 no longer matches.
   auto edited = lines;
   for (size_t i = 1; i + 1 < edited.size(); ++i) {
-    auto at = edited[i].find("\"total\": ");
-    if (edited[i].starts_with("{\"table\":\"cpg_sales\"") && at != std::string::npos) {
-      edited[i].insert(at + 9, "1");
+    auto at = edited[i].find("\"name\": \"");
+    if (edited[i].starts_with("{\"table\":\"cpg_products\"") && at != std::string::npos) {
+      edited[i].insert(at + 9, "X");
       break;
     }
   }
@@ -337,15 +348,8 @@ TEST_F(CompanyTransferTest, ImportIsRefusedAndChangesNothingOnAnotherSchemaOrAnE
   refused(dir_ / "edited.jsonl", true, "SHA-256 does not match");
 
   // The same edit with the last line's digest recomputed: the table's checksum catches it.
-  auto resealed = edited;
-  resealed.pop_back();
-  std::string body;
-  for (const auto& l : resealed) body += l + "\n";
-  const std::string sha =
-      Lines(SqlValue(db_->OwnerUrl(), "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", {body})).at(0);
-  resealed.push_back("{\"end\":{\"rows\":" + std::to_string(lines.size() - 2) + ",\"sha256\":\"" + sha + "\"}}");
-  WriteLines(dir_ / "resealed.jsonl", resealed);
-  refused(dir_ / "resealed.jsonl", true, "table cpg_sales");
+  WriteLines(dir_ / "resealed.jsonl", Resealed(edited));
+  refused(dir_ / "resealed.jsonl", true, "table cpg_products");
 
   // Cut short: no last line.
   WriteLines(dir_ / "truncated.jsonl", std::vector<std::string>(lines.begin(), lines.begin() + lines.size() / 2));
@@ -355,7 +359,7 @@ TEST_F(CompanyTransferTest, ImportIsRefusedAndChangesNothingOnAnotherSchemaOrAnE
   auto foreign = lines;
   foreign.insert(foreign.begin() + 1,
                  "{\"table\":\"companies\",\"row\":{\"company_id\":\"globex\",\"tenant_id\":\"demo\"}}");
-  WriteLines(dir_ / "foreign.jsonl", foreign);
+  WriteLines(dir_ / "foreign.jsonl", Resealed(foreign));
   refused(dir_ / "foreign.jsonl", true, "not company acme's");
 
   // A database at another migration version (cpg one step down) refuses the file.
