@@ -110,7 +110,8 @@ db::Task<Result<std::vector<Table>>> CompanyTables(db::Connection& conn) {
     t.ident = rows.Str(i, "ident");
     t.columns = rows.Str(i, "columns");
     t.primary_key = rows.Str(i, "primary_key");
-    for (const auto& id : json::parse(rows.Get(i, "identities")).as_array())
+    const auto identities = json::parse(rows.Get(i, "identities"));
+    for (const auto& id : identities.as_array())
       t.identities.push_back({std::string(id.at("sequence").as_string()), std::string(id.at("column").as_string())});
     t.mode = IsAppendOnly(t.name) || t.name == "users" ? TableMode::kMerge : TableMode::kCompany;
     t.filter = "t.company_id = $1";
@@ -244,9 +245,13 @@ db::Task<Result<Header>> ExportCompany(db::Connection& conn, std::string company
           std::string filter = t.filter;
           for (auto at = filter.find("$1"); at != std::string::npos; at = filter.find("$1"))
             filter.replace(at, 2, "current_setting('vertice.portability_company')");
-          VERTICE_CO_TRY(co_await conn.ExecuteScript(
+          // (Built outside co_await: GCC 12 destroys a conditional's string temporaries there twice.)
+          std::string order_by;
+          if (!t.primary_key.empty()) order_by = " ORDER BY " + t.primary_key;
+          const std::string declare =
               fmt::format("DECLARE company_rows NO SCROLL CURSOR FOR SELECT to_jsonb(t)::text FROM {} t WHERE {}{}",
-                          t.ident, filter, t.primary_key.empty() ? "" : " ORDER BY " + t.primary_key)));
+                          t.ident, filter, order_by);
+          VERTICE_CO_TRY(co_await conn.ExecuteScript(declare));
           const std::string prefix = "{\"table\":" + json::serialize(json::string(t.name)) + ",\"row\":";
           for (;;) {
             VERTICE_CO_ASSIGN_OR_RETURN(auto page, co_await conn.ExecuteScript("FETCH 2000 FROM company_rows"));
@@ -317,12 +322,12 @@ class Importer {
     const std::string owner = users ? header_.tenant_id : header_.company_id;
     const std::string mine = users ? "f.tenant_id = $2" : "f.company_id = $2";
     const std::string source = fmt::format("jsonb_populate_recordset(NULL::{}, $1::jsonb) f", t.ident);
-    auto counted = co_await conn_.Execute(
-        fmt::format(
-            "WITH ins AS (INSERT INTO {0} ({1}) OVERRIDING SYSTEM VALUE SELECT {1} FROM {2} WHERE {3}{4} "
-            "RETURNING 1) SELECT (SELECT count(*) FROM ins) AS inserted, jsonb_array_length($1::jsonb) AS given",
-            t.ident, t.columns, source, mine, t.mode == TableMode::kMerge ? " ON CONFLICT DO NOTHING" : ""),
-        db::P(doc, owner));
+    const char* on_conflict = t.mode == TableMode::kMerge ? " ON CONFLICT DO NOTHING" : "";
+    const std::string insert = fmt::format(
+        "WITH ins AS (INSERT INTO {0} ({1}) OVERRIDING SYSTEM VALUE SELECT {1} FROM {2} WHERE {3}{4} RETURNING 1) "
+        "SELECT (SELECT count(*) FROM ins) AS inserted, jsonb_array_length($1::jsonb) AS given",
+        t.ident, t.columns, source, mine, on_conflict);
+    auto counted = co_await conn_.Execute(insert, db::P(doc, owner));
     if (!counted) co_return std::unexpected(Explain(t, counted.error()));
     inserted_ += counted->Int(0, "inserted");
     if (counted->Int(0, "given") != given || (t.mode == TableMode::kCompany && counted->Int(0, "inserted") != given))

@@ -78,9 +78,11 @@ int RunImport(const Config& config, const std::string& path, bool replace) {
   }
   std::istream& in = path == "-" ? std::cin : file;
   portability::ImportReport report;
+  portability::ImportOptions options;  // (GCC 12: no braced temporaries inside co_await)
+  options.replace = replace;
+  options.actor = "cli:" + OperatorName();
   const int rc = WithAdminConnection(config, [&](db::Connection& conn) -> db::Task<Status> {
-    VERTICE_CO_ASSIGN_OR_RETURN(
-        report, co_await portability::ImportCompany(conn, in, {.replace = replace, .actor = "cli:" + OperatorName()}));
+    VERTICE_CO_ASSIGN_OR_RETURN(report, co_await portability::ImportCompany(conn, in, options));
     co_return Status{};
   });
   if (rc != 0) {

@@ -89,7 +89,7 @@ std::vector<std::string> Resealed(std::vector<std::string> lines) {
 }
 
 // Every table with a company_id column → "rows:md5 of its rows sorted" for `company`, computed
-// independently of the module (text of the whole row, UTC). `skip` leaves tables out.
+// independently of the module (text of the whole row). `skip` leaves tables out.
 using Fingerprint = std::map<std::string, std::string>;
 Fingerprint CompanyFingerprint(const std::string& url, const std::string& company,
                                const std::vector<std::string>& skip = {}) {
@@ -100,12 +100,10 @@ Fingerprint CompanyFingerprint(const std::string& url, const std::string& compan
   for (const auto& row : tables) {
     const std::string& t = row[0];
     if (std::find(skip.begin(), skip.end(), t) != skip.end()) continue;
-    f[t] =
-        SqlValue(url,
-                 "SET TimeZone = 'UTC'; SELECT count(*) || ':' || md5(COALESCE(string_agg(x.r::text, E'\\n' ORDER BY "
-                 "x.r::text), '')) FROM " +
-                     t + " x_t CROSS JOIN LATERAL (SELECT x_t AS r) x WHERE x_t.company_id = $1",
-                 {company});
+    f[t] = SqlValue(url,
+                    "SELECT count(*) || ':' || md5(COALESCE(string_agg(x::text, E'\\n' ORDER BY x::text), '')) FROM " +
+                        t + " x WHERE x.company_id = $1",
+                    {company});
   }
   return f;
 }
