@@ -91,8 +91,9 @@ std::vector<std::string> Resealed(std::vector<std::string> lines) {
 // Every table with a company_id column → "rows:md5 of its rows sorted" for `company`, computed
 // independently of the module (text of the whole row). `skip` leaves tables out.
 using Fingerprint = std::map<std::string, std::string>;
-Fingerprint CompanyFingerprint(const std::string& url, const std::string& company,
-                               const std::vector<std::string>& skip = {}) {
+Fingerprint CompanyFingerprint(const std::string& url, const std::string& company, std::vector<std::string> skip = {}) {
+  // The refresh queue and change feed: the server's scheduler works them off at any time.
+  skip.insert(skip.end(), {"mv_refresh_triggers", "universal_changes"});
   Fingerprint f;
   auto tables = Sql(url,
                     "SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = "
@@ -296,7 +297,7 @@ TEST_F(CompanyTransferTest, ACompanyMovesIntoAFreshDatabaseWithItsTenantAndUsers
 
   // New rows in B get ids past the ones that came in.
   auto account = Vertice(
-      *b, {"bank", "account", "create", "--company", "acme", "--clabe", "002180700000000014", "--name", "Banamex"});
+      *b, {"bank", "account", "create", "--company", "acme", "--clabe", "002180700000000011", "--name", "Banamex"});
   EXPECT_EQ(account.exit_code, 0) << account.output;
   auto more = Vertice(*b, {"recon", "run", "--company", "acme"});
   EXPECT_EQ(more.exit_code, 0) << more.output;
