@@ -70,7 +70,8 @@ SELECT cl.relname AS table_name, quote_ident(cl.relname) AS ident, quote_ident(a
 )SQL";
 
 constexpr const char* kVersionedMigrations =
-    "SELECT component, version::bigint AS version FROM schema_migrations WHERE kind = 'versioned' ORDER BY component, version";
+    "SELECT component, version::bigint AS version FROM schema_migrations WHERE kind = 'versioned' ORDER BY component, "
+    "version";
 
 // Tables with a company_id that do not travel: derived data the triggers and `vertice refresh`
 // rebuild (the unified view's tables, its change feed and refresh queue and log: universal_*,
