@@ -361,6 +361,19 @@ TEST_F(CompanyTransferTest, ImportIsRefusedAndChangesNothingOnAnotherSchemaOrAnE
   WriteLines(dir_ / "foreign.jsonl", Resealed(foreign));
   refused(dir_ / "foreign.jsonl", true, "not company acme's");
 
+  // A database whose own company already holds ids the file keeps (its audit rows here).
+  auto busy = TestDatabase::Create();
+  ASSERT_EQ(Vertice(*busy, {"tenant", "create", "--id", "otro", "--name", "Otro"}).exit_code, 0);
+  ASSERT_EQ(Vertice(*busy, {"company", "create", "--tenant", "otro", "--id", "otra", "--name", "Otra SA de CV", "--rfc",
+                            "AAA010101AAA"})
+                .exit_code,
+            0);
+  auto clash = Vertice(*busy, {"company", "import", "--file", file.string()});
+  EXPECT_NE(clash.exit_code, 0);
+  EXPECT_NE(clash.output.find("ids are kept"), std::string::npos) << clash.output;
+  EXPECT_EQ(SqlValue(busy->OwnerUrl(), "SELECT string_agg(company_id, ',') FROM companies"), "otra");
+  EXPECT_EQ(SqlValue(busy->OwnerUrl(), "SELECT count(*) FROM tenants"), "1");
+
   // A database at another migration version (cpg one step down) refuses the file.
   auto older = TestDatabase::Create();
   auto down = Vertice(*older, {"migrate", "down", "--component", "cpg", "--to", "1"});
