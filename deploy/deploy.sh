@@ -191,7 +191,7 @@ check_package() {
   if [ "$skip_commit" -eq 0 ]; then
     local head build
     head="$(git -C "$source_dir" rev-parse HEAD)"
-    build="$(sed -n 's/.*(\([0-9a-f]\{7,40\}\).*/\1/p' <<<"$banner" | head -1)"
+    build="$(sed -n 's/.*(\(git \)\{0,1\}\([0-9a-f]\{7,40\}\).*/\2/p' <<<"$banner" | head -1)"
     if [ -z "$build" ] || [ "${head#"$build"}" = "$head" ] || grep -qi dirty <<<"$banner"; then
       say "the package says \"$banner\": not built from HEAD ${head:0:12} of a clean tree"
       return 1
@@ -259,15 +259,21 @@ backup() {
   restore_point="deploy-$id"
   lsn="$(db_sql "SELECT pg_create_restore_point('$restore_point')")" || return 1
   wal="$(db_sql "SELECT pg_walfile_name(pg_switch_wal())")" || return 1
-  # PITR needs the segment holding the point in the archive: wait for the archiver.
+  # PITR needs the segment holding the point in the repository: wait until pgBackRest can fetch
+  # it (with archive-async, archive_command returns before the segment is shipped).
+  local got
+  got="$(mktemp -d "${TMPDIR:-/tmp}/vertice-deploy-wal.XXXXXX")"
+  chmod 777 "$got"
   for _ in $(seq 1 120); do
-    if [ "$(db_sql "SELECT coalesce(last_archived_wal >= '$wal', false) FROM pg_stat_archiver")" = t ]; then
-      step_detail="restore point $restore_point at $lsn, archived through $wal"
+    if pgbackrest_run archive-get "$wal" "$got/$wal" >/dev/null 2>&1; then
+      rm -rf "$got"
+      step_detail="restore point $restore_point at $lsn, archived in $wal"
       return 0
     fi
     sleep 0.5
   done
-  say "the WAL segment $wal holding the restore point was not archived within 60 s (archive_command failing?)"
+  rm -rf "$got"
+  say "the WAL segment $wal holding the restore point did not reach the repository within 60 s (archiving failing?)"
   restore_point=""
   return 1
 }
