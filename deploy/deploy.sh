@@ -76,6 +76,7 @@ SMOKE_EMAIL=smoke@deploy.invalid
 . "$target_file"
 : "${DEPLOY_ROOT:?the target must set DEPLOY_ROOT}" "${BASE_URL:?the target must set BASE_URL}"
 HEALTH_URL="${HEALTH_URL:-$BASE_URL/readyz}"
+SMOKE_PASSWORD="${SMOKE_PASSWORD:-}"
 DEPLOY_PACKAGE_DIR="${DEPLOY_PACKAGE_DIR:-$source_dir/dist}"
 labels="${labels:-$DEPLOY_TEST_LABELS}"
 deadline="${deadline:-$DEPLOY_DEADLINE}"
@@ -101,7 +102,15 @@ flock -n 9 || { echo "deploy: another deploy holds $DEPLOY_ROOT/deploy.lock" >&2
 id="$(date -u +%Y%m%dT%H%M%SZ)-$$"
 log="$DEPLOY_ROOT/logs/deploy-$id.log"
 work="$(mktemp -d "${TMPDIR:-/tmp}/vertice-deploy.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+recorded=0
+# A deploy.sh that stops unexpectedly (a bug, a signal) still leaves its line, saying so.
+on_exit() {
+  local rc=$?
+  [ "$recorded" -eq 1 ] || record aborted "deploy.sh stopped unexpectedly (exit $rc) during the last step logged"
+  rm -rf "$work"
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
 steps_file="$work/steps.jsonl"
 : >"$steps_file"
 waived=()
@@ -144,6 +153,7 @@ record() {
       started_at: $started_at, finished_at: $finished_at, outcome: $outcome, reason: $reason,
       waived: $ARGS.positional, restore_point: $restore_point, migrations_before: $migrations_before,
       steps: $steps, log: $log}' "${waived[@]}" >>"$records"
+  recorded=1
   say "deploy $id: $1${2:+ ($2)} — recorded in $records"
 }
 
@@ -200,6 +210,10 @@ check_package() {
   from_version="$(current_version)"
   if [ "$from_version" = "$version" ]; then
     say "version $version is already the current release"
+    return 1
+  fi
+  if [ -n "$from_version" ] && [ -z "$SMOKE_PASSWORD" ]; then
+    say "the target sets no SMOKE_PASSWORD: the smoke test cannot sign in"
     return 1
   fi
 }

@@ -68,7 +68,7 @@ pg1-path=$data
 pg1-port=$pg_port
 pg1-socket-path=$tmp/run
 CONF
-chown -R postgres:postgres "$tmp/repo" "$tmp/pgbr"
+[ "$(id -u)" -ne 0 ] || chown -R postgres:postgres "$tmp/repo" "$tmp/pgbr"
 chmod 644 "$tmp/pgbackrest.conf"
 pg_init "$data" trust
 cat >>"$data/postgresql.conf" <<CONF
@@ -82,11 +82,10 @@ archive_mode = on
 archive_command = 'pgbackrest --config=$tmp/pgbackrest.conf --stanza=$stanza archive-push %p'
 CONF
 mkdir -p "$tmp/run"
-chown postgres:postgres "$tmp/run"
 touch "$tmp/postgres.log"
-chown postgres:postgres "$tmp/postgres.log"
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data" -l "$tmp/postgres.log" -w -t 60 start >/dev/null
-pgbr() { runuser -u postgres -- pgbackrest --config="$tmp/pgbackrest.conf" --stanza=$stanza "$@"; }
+[ "$(id -u)" -ne 0 ] || chown postgres:postgres "$tmp/run" "$tmp/postgres.log"
+pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -l "$tmp/postgres.log" -w -t 60 start >/dev/null
+pgbr() { pg_as_owner pgbackrest --config="$tmp/pgbackrest.conf" --stanza=$stanza "$@"; }
 pgbr stanza-create
 pgbr --type=full backup
 sql() { pg_psql "$tmp/run" "$pg_port" vertice -At -c "$1"; }
