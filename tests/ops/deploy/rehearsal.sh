@@ -40,11 +40,10 @@ trap cleanup EXIT
 
 fails=0
 check() { # DESCRIPTION COMMAND...
-  if "$@"; then echo "ok   - $1"; else echo "FAIL - $1" >&2; fails=$((fails + 1)); fi
+  if "${@:2}"; then echo "ok   - $1"; else echo "FAIL - $1" >&2; fails=$((fails + 1)); fi
 }
-# check takes the description first; these wrap conditions.
-is() { [ "$2" = "$3" ]; }            # is DESC GOT WANT
-has() { grep -q -- "$3" <<<"$2"; }   # has DESC TEXT NEEDLE
+is() { [ "$1" = "$2" ]; }           # is GOT WANT
+has() { grep -q -- "$2" <<<"$1"; }  # has TEXT NEEDLE
 
 free_port() { local p="$1"; while ! pg_port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
 pg_port=$(free_port 57700)
@@ -60,6 +59,7 @@ log-path=$tmp/pgbr
 log-level-file=off
 log-level-console=warn
 compress-type=none
+repo1-retention-full=2
 start-fast=y
 archive-timeout=30
 
@@ -165,8 +165,8 @@ fixture_version() { sql "SELECT coalesce(max(version), 0) FROM schema_migrations
 
 # ---- release 1, the smoke company, rows written ----------------------------------------------------
 deploy "$(package 1.0.0 "$bin_r1")"
-check "release 1.0.0 deploys (first install)" is "" "$rc" 0
-check "1.0.0 is current" is "" "$(readlink "$root/current")" releases/1.0.0
+check "release 1.0.0 deploys (first install)" is "$rc" 0
+check "1.0.0 is current" is "$(readlink "$root/current")" releases/1.0.0
 "$repo/deploy/deploy.sh" local --setup >>"$tmp/smoke.log" 2>&1
 check "the smoke company is set up and its smoke passes" smoke smoke@deploy.invalid smoke
 # The company whose rows must survive every deploy: an owner, a product, a point of sale, two sales.
@@ -181,61 +181,61 @@ for _ in 1 2; do
     SMOKE_COMPANY=rehearsal "$repo/deploy/smoke.sh" >>"$tmp/smoke.log" 2>&1
 done
 before="$(checksum)"
-check "two sales written before the deploys" is "" "$(sql "SELECT count(*) FROM cpg_sales WHERE company_id = 'rehearsal'")" 2
+check "two sales written before the deploys" is "$(sql "SELECT count(*) FROM cpg_sales WHERE company_id = 'rehearsal'")" 2
 echo "rehearsal: release 1 serving with data ($((SECONDS - t_start)) s)"
 
 # ---- (b) a release whose migration fails ---------------------------------------------------------
 deploy "$(package 2.0.0-bad "$bin_bad")"
-check "(b) the deploy exits non-zero" is "" "$rc" 1
-check "(b) recorded rolled_back" is "" "$(last .outcome)" rolled_back
-check "(b) the reason is the migration" has "" "$(last .reason)" "migrate"
-check "(b) the applied first migration was rolled back" has "" "$(last '.steps[] | select(.name == "rollback_migrations_down") | .detail')" "deploy_fixture→0"
-check "(b) no fixture migration remains" is "" "$(fixture_version)" 0
-check "(b) 1.0.0 is current again" is "" "$(readlink "$root/current")" releases/1.0.0
-check "(b) 1.0.0 is ready" is "" "$(ready)" 200
+check "(b) the deploy exits non-zero" is "$rc" 1
+check "(b) recorded rolled_back" is "$(last .outcome)" rolled_back
+check "(b) the reason is the migration" has "$(last .reason)" "migrate"
+check "(b) the applied first migration was rolled back" has "$(last '.steps[] | select(.name == "rollback_migrations_down") | .detail')" "deploy_fixture→0"
+check "(b) no fixture migration remains" is "$(fixture_version)" 0
+check "(b) 1.0.0 is current again" is "$(readlink "$root/current")" releases/1.0.0
+check "(b) 1.0.0 is ready" is "$(ready)" 200
 check "(b) 1.0.0 passes the smoke" smoke smoke@deploy.invalid smoke
-check "(b) the rows written before are intact" is "" "$(checksum)" "$before"
+check "(b) the rows written before are intact" is "$(checksum)" "$before"
 
 # ---- (c) a release whose health check fails after migrating -------------------------------------
 deploy "$(package 2.0.0-unready "$bin_good" sleep)"
-check "(c) the deploy exits non-zero" is "" "$rc" 1
-check "(c) recorded rolled_back" is "" "$(last .outcome)" rolled_back
-check "(c) the reason is the health check" has "" "$(last .reason)" "check:"
-check "(c) it had migrated" is "" "$(last '.steps[] | select(.name == "migrate") | .status')" ok
-check "(c) migrations went down, no restore" is "" "$(last '[.steps[].name] | index("rollback_restore")')" null
-check "(c) no fixture migration remains" is "" "$(fixture_version)" 0
-check "(c) 1.0.0 is current again and ready" is "" "$(readlink "$root/current") $(ready)" "releases/1.0.0 200"
+check "(c) the deploy exits non-zero" is "$rc" 1
+check "(c) recorded rolled_back" is "$(last .outcome)" rolled_back
+check "(c) the reason is the health check" has "$(last .reason)" "check:"
+check "(c) it had migrated" is "$(last '.steps[] | select(.name == "migrate") | .status')" ok
+check "(c) migrations went down, no restore" is "$(last '[.steps[].name] | index("rollback_restore")')" null
+check "(c) no fixture migration remains" is "$(fixture_version)" 0
+check "(c) 1.0.0 is current again and ready" is "$(readlink "$root/current") $(ready)" "releases/1.0.0 200"
 check "(c) 1.0.0 passes the smoke" smoke smoke@deploy.invalid smoke
-check "(c) the rows written before are intact" is "" "$(checksum)" "$before"
+check "(c) the rows written before are intact" is "$(checksum)" "$before"
 
 # ---- (a) a good release ---------------------------------------------------------------------------
 deploy "$(package 2.0.0 "$bin_good")"
-check "(a) the deploy succeeds" is "" "$rc" 0
-check "(a) recorded deployed 1.0.0 → 2.0.0" is "" "$(last '"\(.outcome) \(.from) \(.to)"')" "deployed 1.0.0 2.0.0"
-check "(a) its migration is applied" is "" "$(fixture_version)" 1
-check "(a) 2.0.0 is current and ready" is "" "$(readlink "$root/current") $(ready)" "releases/2.0.0 200"
+check "(a) the deploy succeeds" is "$rc" 0
+check "(a) recorded deployed 1.0.0 → 2.0.0" is "$(last '"\(.outcome) \(.from) \(.to)"')" "deployed 1.0.0 2.0.0"
+check "(a) its migration is applied" is "$(fixture_version)" 1
+check "(a) 2.0.0 is current and ready" is "$(readlink "$root/current") $(ready)" "releases/2.0.0 200"
 check "(a) 2.0.0 passes the smoke" smoke smoke@deploy.invalid smoke
-check "(a) the rows written before are intact" is "" "$(checksum)" "$before"
+check "(a) the rows written before are intact" is "$(checksum)" "$before"
 
 # ---- (d) an irreversible migration, then a failed start: point-in-time restore ---------------------
 notes_before="$(sql "SELECT string_agg(note || created_at, ',') FROM deploy_fixture_notes")"
 deploy "$(package 3.0.0 "$bin_irreversible" exit)"
-check "(d) the deploy exits non-zero" is "" "$rc" 1
-check "(d) recorded rolled_back" is "" "$(last .outcome)" rolled_back
-check "(d) migrations down was refused" is "" "$(last '.steps[] | select(.name == "rollback_migrations_down") | .status')" failed
-check "(d) restored to the restore point" is "" "$(last '.steps[] | select(.name == "rollback_restore") | .status')" ok
-check "(d) the restore point is named in the record" has "" "$(last .restore_point)" "^deploy-"
-check "(d) 2.0.0 is current again and ready" is "" "$(readlink "$root/current") $(ready)" "releases/2.0.0 200"
-check "(d) the irreversible migration is undone" is "" "$(fixture_version)" 1
-check "(d) the data it deleted is back" is "" "$(sql "SELECT string_agg(note || created_at, ',') FROM deploy_fixture_notes")" "$notes_before"
+check "(d) the deploy exits non-zero" is "$rc" 1
+check "(d) recorded rolled_back" is "$(last .outcome)" rolled_back
+check "(d) migrations down was refused" is "$(last '.steps[] | select(.name == "rollback_migrations_down") | .status')" failed
+check "(d) restored to the restore point" is "$(last '.steps[] | select(.name == "rollback_restore") | .status')" ok
+check "(d) the restore point is named in the record" has "$(last .restore_point)" "^deploy-"
+check "(d) 2.0.0 is current again and ready" is "$(readlink "$root/current") $(ready)" "releases/2.0.0 200"
+check "(d) the irreversible migration is undone" is "$(fixture_version)" 1
+check "(d) the data it deleted is back" is "$(sql "SELECT string_agg(note || created_at, ',') FROM deploy_fixture_notes")" "$notes_before"
 check "(d) 2.0.0 passes the smoke" smoke smoke@deploy.invalid smoke
-check "(d) the rows written before are intact" is "" "$(checksum)" "$before"
+check "(d) the rows written before are intact" is "$(checksum)" "$before"
 
 # ---- the record ----------------------------------------------------------------------------------
-check "five deploys recorded" is "" "$(jq -r .outcome "$root/deploys.jsonl" | paste -sd ' ')" \
+check "five deploys recorded" is "$(jq -r .outcome "$root/deploys.jsonl" | paste -sd ' ')" \
   "deployed rolled_back rolled_back deployed rolled_back"
-check "every step has a duration" is "" "$(jq -s '[.[].steps[] | select(.seconds | type != "number")] | length' "$root/deploys.jsonl")" 0
-check "every record names who and when" is "" "$(jq -s '[.[] | select(.who == "" or .started_at == "")] | length' "$root/deploys.jsonl")" 0
+check "every step has a duration" is "$(jq -s '[.[].steps[] | select(.seconds | type != "number")] | length' "$root/deploys.jsonl")" 0
+check "every record names who and when" is "$(jq -s '[.[] | select(.who == "" or .started_at == "")] | length' "$root/deploys.jsonl")" 0
 
 echo "rehearsal: done in $((SECONDS - t_start)) s, $fails failure(s)"
 if [ "$fails" -gt 0 ]; then
