@@ -34,6 +34,7 @@ DEPLOY_ROOT=$tmp/root
 BASE_URL=http://127.0.0.1:9
 DEPLOY_PACKAGE_DIR=$tmp/dist
 DEPLOY_TEST_LABELS=critical
+SMOKE_PASSWORD=\${SMOKE_PASSWORD-smoke}
 current_version() { echo 0.9.0; }
 install_release() { echo "\$1" > $tmp/installed; return 1; }
 vertice_run() { :; }
@@ -95,6 +96,9 @@ run
 check "a package that is not vertice: refused" is "$rc $reason" "1 refused: pre-flight: package"
 
 package 1.2.0 "vertice 1.2.0 (git $head)"
+SMOKE_PASSWORD="" run
+check "no smoke password for an upgrade: refused" is "$rc $reason" "1 refused: pre-flight: package"
+
 SUITES_EXIT=1 run
 check "failing critical suites: refused" is "$rc $reason" "1 refused: pre-flight: critical suites failed"
 check "  the target's labels were run" is "$(cat "$SUITES_ARGS")" "-L critical"
@@ -110,5 +114,5 @@ run --skip-tests
 check "--skip-tests runs no suite" is "$([ -f "$SUITES_ARGS" ] && echo ran || echo skipped)" skipped
 check "  and the record says so" is "$(tail -1 "$tmp/root/deploys.jsonl" | jq -c .waived)" '["tests"]'
 
-check "every attempt was recorded" is "$(wc -l <"$tmp/root/deploys.jsonl")" 10
+check "every attempt was recorded" is "$(wc -l <"$tmp/root/deploys.jsonl")" 11
 [ "$fails" -eq 0 ] || { cat "$tmp/out"; exit 1; }
