@@ -234,6 +234,7 @@ db::Task<Result<http::Response>> App::DispatchWithin(RequestContext& ctx, const 
   asio::steady_timer timer(co_await asio::this_coro::executor, ctx.deadline);
   auto outcome = co_await (Guarded(ctx, route, path_template) || timer.async_wait(asio::use_awaitable));
   if (outcome.index() == 0) co_return std::move(std::get<0>(outcome));
+  deps_.metrics.TimedOut(std::string(path_template));
   co_return Fail(ErrorKind::kUnavailable, "request_timeout",
                  "La solicitud tardó demasiado y se canceló; intente de nuevo.", {},
                  fmt::format("deadline of {} ms passed", budget.count()));

@@ -197,8 +197,10 @@ int Serve(const Config& config) {
         "# HELP vertice_db_pool_in_use Connections lent to requests.\n# TYPE vertice_db_pool_in_use gauge\n"
         "vertice_db_pool_in_use {}\n"
         "# HELP vertice_db_pool_waiting Requests waiting for a connection.\n# TYPE vertice_db_pool_waiting gauge\n"
-        "vertice_db_pool_waiting {}\n",
-        s.size, s.in_use, s.waiting);
+        "vertice_db_pool_waiting {}\n"
+        "# HELP vertice_db_pool_max_connections The pool's size (pool_size).\n"
+        "# TYPE vertice_db_pool_max_connections gauge\nvertice_db_pool_max_connections {}\n",
+        s.size, s.in_use, s.waiting, pool.Options().max_size);
   });
   metrics.AddCollector([] {
     return fmt::format(

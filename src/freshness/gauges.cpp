@@ -12,6 +12,12 @@ namespace vertice::freshness {
 
 namespace {
 
+// Counters since the statistics were last reset; times as Unix seconds, 0 when never.
+constexpr const char* kSelectArchiver =
+    "SELECT archived_count AS archived, failed_count AS failed, "
+    "COALESCE(floor(extract(epoch FROM last_archived_time)), 0)::bigint AS last_archived, "
+    "COALESCE(floor(extract(epoch FROM last_failed_time)), 0)::bigint AS last_failed FROM pg_stat_archiver";
+
 constexpr std::array<const char*, 11> kBounds = {"0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30", "60", "120", "300"};
 
 // "{1,2,3}" → its elements.
@@ -37,6 +43,7 @@ db::Task<Status> HealthGauges::Update(db::Pool& pool) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto lease, co_await pool.Acquire());
   VERTICE_CO_ASSIGN_OR_RETURN(auto h, co_await lease->Execute("SELECT * FROM mv_health_check()"));
   VERTICE_CO_ASSIGN_OR_RETURN(auto c, co_await lease->Execute("SELECT * FROM mv_refresh_counters()"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto a, co_await lease->Execute(kSelectArchiver));
   std::string health;
   const std::string status = h.Str(0, "status");
   health +=
@@ -80,6 +87,22 @@ db::Task<Status> HealthGauges::Update(db::Pool& pool) {
         fmt::format("vertice_mv_refresh_duration_seconds_count{{level=\"{}\"}} {}\n", level, c.Str(r, "succeeded"));
     failures += fmt::format("vertice_mv_refresh_failures_total{{level=\"{}\"}} {}\n", level, c.Str(r, "failed"));
   }
+  health +=
+      "# HELP vertice_pg_archiver_archived_total WAL files PostgreSQL archived (pg_stat_archiver).\n"
+      "# TYPE vertice_pg_archiver_archived_total counter\n";
+  health += fmt::format("vertice_pg_archiver_archived_total {}\n", a.Str(0, "archived"));
+  health +=
+      "# HELP vertice_pg_archiver_failed_total Failed attempts to archive a WAL file (pg_stat_archiver).\n"
+      "# TYPE vertice_pg_archiver_failed_total counter\n";
+  health += fmt::format("vertice_pg_archiver_failed_total {}\n", a.Str(0, "failed"));
+  health +=
+      "# HELP vertice_pg_archiver_last_archived_timestamp_seconds When the last WAL file was archived (0: never).\n"
+      "# TYPE vertice_pg_archiver_last_archived_timestamp_seconds gauge\n";
+  health += fmt::format("vertice_pg_archiver_last_archived_timestamp_seconds {}\n", a.Str(0, "last_archived"));
+  health +=
+      "# HELP vertice_pg_archiver_last_failed_timestamp_seconds When archiving last failed (0: never).\n"
+      "# TYPE vertice_pg_archiver_last_failed_timestamp_seconds gauge\n";
+  health += fmt::format("vertice_pg_archiver_last_failed_timestamp_seconds {}\n", a.Str(0, "last_failed"));
   std::lock_guard lock(mu_);
   health_ = std::move(health);
   counters_ = counters + failures;

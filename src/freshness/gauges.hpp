@@ -1,7 +1,9 @@
 // The view's health as Prometheus series on /metrics, polled from the database every few
 // seconds (a scrape must not wait on it): age since the last successful refresh, status, pending
 // events, refresh counts, failures and a duration histogram by level (cluster-wide, from
-// mv_refresh_log), plus this instance's leadership and live-feed subscribers.
+// mv_refresh_log), plus this instance's leadership and live-feed subscribers. The same poll reads
+// PostgreSQL's WAL archiver (pg_stat_archiver): backups restore to a point in time only while
+// archiving works, and the database is where that is known.
 #pragma once
 
 #include <atomic>

@@ -26,6 +26,11 @@ void Metrics::Observe(const std::string& method, const std::string& route, int s
   }
 }
 
+void Metrics::TimedOut(const std::string& route) {
+  std::lock_guard lock(mu_);
+  ++timeouts_[route];
+}
+
 void Metrics::AddCollector(std::function<std::string()> collector) {
   std::lock_guard lock(mu_);
   collectors_.push_back(std::move(collector));
@@ -54,6 +59,10 @@ std::string Metrics::Render() const {
     out += fmt::format("vertice_http_request_duration_seconds_sum{{{}}} {}\n", labels, s.sum);
     out += fmt::format("vertice_http_request_duration_seconds_count{{{}}} {}\n", labels, s.count);
   }
+  out += "# HELP vertice_http_request_timeouts_total Requests answered 503 request_timeout, by route template.\n";
+  out += "# TYPE vertice_http_request_timeouts_total counter\n";
+  for (const auto& [route, n] : timeouts_)
+    out += fmt::format("vertice_http_request_timeouts_total{{route=\"{}\"}} {}\n", route, n);
   out += "# HELP vertice_http_requests_in_flight Requests being handled now.\n";
   out += "# TYPE vertice_http_requests_in_flight gauge\n";
   out += fmt::format("vertice_http_requests_in_flight {}\n", in_flight_.load());

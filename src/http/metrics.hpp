@@ -1,5 +1,6 @@
 // Prometheus text-format metrics: request count and latency histogram by route template and
-// status, in-flight requests, plus gauges supplied by other modules (DB pool, build info).
+// status, requests cut at their deadline by route, in-flight requests, plus gauges supplied by
+// other modules (DB pool, build info).
 #pragma once
 
 #include <array>
@@ -19,6 +20,8 @@ class Metrics {
   // `route` must be a route template or a fixed word ("unmatched"), never a raw path; methods
   // outside HTTP's usual ones are counted as "other".
   void Observe(const std::string& method, const std::string& route, int status, double seconds);
+  // A request answered 503 request_timeout (its deadline passed); `route` as for Observe.
+  void TimedOut(const std::string& route);
   void InFlight(int delta) { in_flight_ += delta; }
   long InFlightNow() const { return in_flight_.load(); }
   // Extra lines rendered on every scrape (e.g. pool gauges); must return valid exposition text.
@@ -33,6 +36,7 @@ class Metrics {
   };
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, Series> series_;
+  std::map<std::string, uint64_t> timeouts_;  // by route
   std::atomic<long> in_flight_{0};
   std::vector<std::function<std::string()>> collectors_;
 };

@@ -163,6 +163,7 @@ class DeadlineTest : public ApiTest {
 };
 
 TEST_F(DeadlineTest, ARequestPastItsDeadlineAnswers503AndItsDatabaseWorkIsCancelled) {
+  int timed_out = 0;
   {
     // Readiness reads schema_migrations: with it locked every readiness check waits.
     HeldTransaction lock(db_->OwnerUrl(), "LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
@@ -182,7 +183,14 @@ TEST_F(DeadlineTest, ARequestPastItsDeadlineAnswers503AndItsDatabaseWorkIsCancel
       });
     }
     for (auto& t : clients) t.join();
+    // The scrape still answers within its own deadline, and says what /readyz would: not ready.
+    auto t0 = std::chrono::steady_clock::now();
+    auto scrape = HttpClient("127.0.0.1", server_->Port(), std::chrono::seconds(15)).Send("GET", "/metrics");
+    EXPECT_EQ(scrape.status, 200) << scrape.body;
+    EXPECT_EQ(Metric(scrape.body, "vertice_ready"), 0) << scrape.body;
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
     for (int i = 0; i < 6; ++i) {
+      timed_out += ErrorCode(answers[i]) == "request_timeout" ? 1 : 0;
       EXPECT_EQ(answers[i].status, 503) << answers[i].body;
       EXPECT_TRUE(ErrorCode(answers[i]) == "request_timeout" || ErrorCode(answers[i]) == "database_busy")
           << answers[i].body;
@@ -203,6 +211,10 @@ TEST_F(DeadlineTest, ARequestPastItsDeadlineAnswers503AndItsDatabaseWorkIsCancel
   EXPECT_EQ(PoolInUseWhenQuiet(server_->Port()), 0);
   auto metrics = c.Send("GET", "/metrics").body;
   EXPECT_LE(Metric(metrics, "vertice_db_pool_connections"), 4) << metrics;
+  // Every 503 request_timeout was counted against its route, and the instance is ready again.
+  EXPECT_GT(timed_out, 0);
+  EXPECT_EQ(Metric(metrics, "vertice_http_request_timeouts_total{route=\"/readyz\"}"), timed_out) << metrics;
+  EXPECT_EQ(Metric(metrics, "vertice_ready"), 1) << metrics;
 }
 
 // Sign-ins queue for the password hashers: past the one-second deadline they answer 503 while

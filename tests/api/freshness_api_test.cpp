@@ -193,9 +193,12 @@ TEST_F(FreshnessApiTest, OnDemandRefreshAnswersWhenDoneForTheRightRolesAndReuses
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  for (const char* series : {"vertice_mv_age_seconds", "vertice_mv_pending_events",
-                             "vertice_mv_status{status=", "vertice_mv_refresh_failures_total{level=\"scheduled\"}",
-                             "vertice_scheduler_leader", "vertice_events_subscribers"})
+  for (const char* series :
+       {"vertice_mv_age_seconds", "vertice_mv_pending_events",
+        "vertice_mv_status{status=", "vertice_mv_refresh_failures_total{level=\"scheduled\"}",
+        "vertice_scheduler_leader", "vertice_events_subscribers", "\nvertice_pg_archiver_failed_total 0\n",
+        "vertice_pg_archiver_archived_total", "\nvertice_pg_archiver_last_failed_timestamp_seconds 0\n",
+        "vertice_pg_archiver_last_archived_timestamp_seconds"})
     EXPECT_NE(scrape.find(series), std::string::npos) << series;
   EXPECT_EQ(scrape.find("vertice_mv_refresh_duration_seconds_count{level=\"on_demand\"} 0"), std::string::npos);
 }

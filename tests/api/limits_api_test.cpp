@@ -17,7 +17,7 @@ class LimitsTest : public ApiTest {
   static void SetUpTestSuite() {
     if (DatabaseAvailable())
       StartStack({"VERTICE_MAX_CONNECTIONS_PER_IP=3", "VERTICE_METRICS_TOKEN=scrape-secret",
-                  "VERTICE_JSON_BODY_LIMIT_KIB=256"});
+                  "VERTICE_JSON_BODY_LIMIT_KIB=256", "VERTICE_POOL_SIZE=5"});
   }
 
   // A keep-alive connection that has been served once (so the server counts it).
@@ -84,7 +84,7 @@ TEST_F(LimitsTest, ConnectionsBeyondTheServersCapAreAnswered503) {
   EXPECT_EQ(c.Exchange(kHealth), "HTTP/1.1 503 Service Unavailable (too_many)");
   delete server_;
   server_ = new ServerProcess(db_->AppUrl(), {"VERTICE_MAX_CONNECTIONS_PER_IP=3", "VERTICE_METRICS_TOKEN=scrape-secret",
-                                              "VERTICE_JSON_BODY_LIMIT_KIB=256"});
+                                              "VERTICE_JSON_BODY_LIMIT_KIB=256", "VERTICE_POOL_SIZE=5"});
 }
 
 TEST_F(LimitsTest, AnUnauthenticatedCallerMaySendLessThanAnAuthenticatedOne) {
@@ -128,6 +128,9 @@ TEST_F(LimitsTest, MetricsNeedTheTokenAndClientsCannotInventLabels) {
   EXPECT_EQ(m.body.find("XYZZY"), std::string::npos);
   EXPECT_EQ(m.body.find("random-path-abc123"), std::string::npos);
   EXPECT_NE(m.body.find("route=\"unmatched\""), std::string::npos);
+  // What /readyz answers, and the pool's size beside its use (pool utilisation).
+  EXPECT_NE(m.body.find("\nvertice_ready 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("\nvertice_db_pool_max_connections 5\n"), std::string::npos) << m.body;
 }
 
 }  // namespace vertice::testing
