@@ -22,7 +22,13 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/web/out/ DESTINATION share/vertice/web
         PATTERN ".build-stamp" EXCLUDE)
 install(FILES ${pkg_src}/config/vertice.toml DESTINATION /etc/vertice)
 install(FILES ${pkg_src}/systemd/vertice.service ${pkg_src}/systemd/vertice-migrate.service
+              ${pkg_src}/systemd/vertice-backup@.service ${pkg_src}/systemd/vertice-backup-full.timer
+              ${pkg_src}/systemd/vertice-backup-diff.timer
         DESTINATION /lib/systemd/system)
+# The pgBackRest wrappers the backup units and the runbooks call, and the templates they read.
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/backup ${PROJECT_SOURCE_DIR}/scripts/restore
+        DESTINATION share/vertice/scripts)
+install(DIRECTORY ${pkg_src}/pgbackrest/ DESTINATION share/doc/vertice/examples/pgbackrest)
 install(FILES ${pkg_src}/debian/copyright ${PROJECT_SOURCE_DIR}/docs/operations.md
         DESTINATION share/doc/vertice)
 # changelog.gz for a native version (no "-"), changelog.Debian.gz otherwise: scripts/package writes one.
@@ -54,7 +60,8 @@ vertice-migrate.service.")
 # Depends: the shared libraries dpkg-shlibdeps finds in the binary, plus adduser for postinst.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql (>= 15)")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "pgbackrest")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql (>= 15), prometheus, prometheus-node-exporter")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${pkg_src}/debian/conffiles ${pkg_src}/debian/postinst ${pkg_src}/debian/prerm ${pkg_src}/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
