@@ -205,8 +205,8 @@ int Serve(const Config& config) {
   metrics.AddCollector([] {
     return fmt::format(
         "# HELP vertice_build_info Build information.\n# TYPE vertice_build_info gauge\n"
-        "vertice_build_info{{version=\"{}\",build=\"{}\"}} 1\n",
-        kVersion, kBuildId);
+        "vertice_build_info{{version=\"{}\",commit=\"{}\",dirty=\"{}\",build=\"{}\"}} 1\n",
+        kVersion, kCommit, kDirty, kBuildId);
   });
   const std::string instance = freshness::InstanceName();
   freshness::RefreshService refresh(pool, {.instance = instance,

@@ -317,8 +317,8 @@ db::Task<Result<RunReport>> RunReconciliation(db::Pool& pool, const db::TenantSc
     VERTICE_CO_TRY(co_await tx.Query(kSupersedeSuggestions, run_params));
     VERTICE_CO_ASSIGN_OR_RETURN(auto in, co_await LoadInputs(tx, range));
     r.movements = static_cast<int>(in.lines.size());
-    Matcher matcher(std::move(in.documents), in.complements, in.fx, std::move(in.rules),
-                    std::move(in.aliases), req.options);
+    Matcher matcher(std::move(in.documents), in.complements, in.fx, std::move(in.rules), std::move(in.aliases),
+                    req.options);
     const auto plan = PlanRun(matcher.Run(std::move(in.lines)), in.rejected, r);
     VERTICE_CO_TRY(co_await StoreRun(tx, r, plan, req.requested_by));
     co_return r;

@@ -13,7 +13,7 @@ namespace vertice::app::cli {
 void AddServeCommands(CLI::App& cli, CliContext& ctx);    // serve, routes (serve.cpp)
 void AddMigrateCommands(CLI::App& cli, CliContext& ctx);  // migrate up|down|status|verify
 void AddTenantCommands(CLI::App& cli, CliContext& ctx);   // tenant create
-void AddCompanyCommands(CLI::App& cli, CliContext& ctx);  // company create
+void AddCompanyCommands(CLI::App& cli, CliContext& ctx);  // company create|export|import
 void AddUserCommands(CLI::App& cli, CliContext& ctx);     // user create|passwd|disable
 void AddApiKeyCommands(CLI::App& cli, CliContext& ctx);   // apikey create|revoke
 void AddDemoCommands(CLI::App& cli, CliContext& ctx);     // demo load

@@ -1,0 +1,1 @@
+ALTER TABLE deploy_fixture_notes DROP COLUMN author;
