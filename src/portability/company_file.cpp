@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 namespace {
 
-Error Damaged(std::string what) {
+Error Damaged(const std::string& what) {
   return Error{ErrorKind::kInvalidInput, "portability.bad_file", "not a Vértice company file: " + what, {}, {}};
 }
 

@@ -92,10 +92,10 @@ struct Table {
   std::string filter;  // a WHERE condition on alias t, with $1 the company id
 };
 
-Error Refused(std::string code, std::string message) {
+Error Refused(const std::string& code, std::string message) {
   return Error{ErrorKind::kInvalidInput, "portability." + code, std::move(message), {}, {}};
 }
-Error Conflict(std::string code, std::string message) {
+Error Conflict(const std::string& code, std::string message) {
   return Error{ErrorKind::kConflict, "portability." + code, std::move(message), {}, {}};
 }
 
@@ -401,7 +401,8 @@ Status CheckDigestFirst(std::istream& in) {
   std::optional<Trailer> trailer;
   while (std::getline(in, line)) {
     if (trailer) return std::unexpected(Refused("bad_file", "the file goes on after its last line"));
-    if ((trailer = ParseTrailer(line))) continue;
+    trailer = ParseTrailer(line);
+    if (trailer) continue;
     digest.Update(line + "\n");
   }
   in.clear();
