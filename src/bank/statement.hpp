@@ -89,6 +89,6 @@ std::string_view Trim(std::string_view s);
 // Collapses runs of whitespace to one space and trims.
 std::string Squeeze(std::string_view s);
 
-Error ParseError(std::string code, std::string message, int line = 0);
+Error ParseError(const std::string& code, std::string message, int line = 0);
 
 }  // namespace vertice::bank

@@ -43,7 +43,7 @@ struct ListFilter {
 };
 
 // Filters most lists need.
-ListFilter EqualsOneOf(std::string name, std::string column, std::vector<std::string> values);
+ListFilter EqualsOneOf(std::string name, const std::string& column, std::vector<std::string> values);
 ListFilter EqualsRowId(std::string name, std::string column);       // a bigint id
 ListFilter DateOnOrAfter(std::string name, std::string column);     // a date column
 ListFilter DateOnOrBefore(std::string name, std::string column);    // a date column
@@ -51,7 +51,7 @@ ListFilter DayOnOrBefore(std::string name, std::string timestamp);  // a timesta
 ListFilter AmountAtLeast(std::string name, std::string expression);
 ListFilter AmountAtMost(std::string name, std::string expression);
 // A comma-separated set of words (letters, digits, '_' and '-'): `column` in any of them.
-ListFilter InList(std::string name, std::string column);
+ListFilter InList(std::string name, const std::string& column);
 
 enum class KeyType { kBigint, kDate, kTimestamp, kNumeric, kText };
 
