@@ -1,6 +1,7 @@
 -- Removes the unified view and its maintenance before a source it reads from is rolled back; the
 -- next `migrate up` builds it again from the contributions then present.
 DROP FUNCTION IF EXISTS refresh_universal_transactions();
+DROP FUNCTION IF EXISTS universal_revenue_rollup(date, date, boolean);
 DROP FUNCTION IF EXISTS get_company_total_revenue(text, date, date);
 DROP FUNCTION IF EXISTS get_company_total_revenue(text);
 DROP FUNCTION IF EXISTS universal_on_change() CASCADE;  -- and the triggers on every source
@@ -32,7 +33,7 @@ BEGIN
              AND c.relname IN ('universal_revenue_monthly', 'universal_transactions', 'universal_daily',
                                'universal_revenue_monthly_mv', 'universal_transactions_mv', 'universal_daily_totals',
                                'universal_followers', 'universal_sources', 'universal_transactions_source',
-                               'universal_revenue_events') LOOP
+                               'universal_revenue_events', 'universal_monthly_totals', 'universal_monthly') LOOP
     EXECUTE format('DROP %s IF EXISTS %I CASCADE',
                    CASE r.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, r.relname);
   END LOOP;

@@ -3,7 +3,7 @@
 // GET /api/v1/reports/revenue (grouped by transaction type, vertical, month… through the shared
 // report builder). Both read `universal_transactions`, the company-scoped face of
 // universal_transactions_mv (materialized views have no row-level security); the revenue report
-// its revenue rows (`universal_revenue_events`: bank movements are cash, not revenue).
+// the rollups of its revenue rows (`universal_revenue_rollup`: bank movements are cash, not revenue).
 #include "api/app.hpp"
 #include "shared/query_string.hpp"
 #include "unified/transactions.hpp"
@@ -18,7 +18,7 @@ db::Task<Result<http::Response>> Revenue(App& app, RequestContext& ctx) {
     query += std::string(query.empty() ? "" : "&") + "group_by=transaction_type";
   if (shared::QueryValue(query, "measures").empty()) query += "&measures=total,count";
   VERTICE_CO_ASSIGN_OR_RETURN(auto request, shared::ParseReportQuery(query));
-  const auto& definition = unified::RevenueReportFor(request);
+  const auto& definition = unified::RevenueReport();
   VERTICE_CO_ASSIGN_OR_RETURN(auto built, shared::BuildReport(definition, request, ctx.Scope()));
   auto rows = co_await app.Deps().pool.InTransaction(
       ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(built.sql, built.params); });

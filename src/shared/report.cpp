@@ -103,15 +103,19 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
     out.columns.push_back(it->name);
   }
   std::string where = "tenant_id = $1 AND company_id = $2";
+  std::string from_arg = "NULL::date", to_arg = "NULL::date";
   if (req.from) {
     if (!IsIsoDate(*req.from)) errors.Add("from", "invalid_field", "debe ser una fecha AAAA-MM-DD");
     out.params.emplace_back(*req.from);
-    where += fmt::format(" AND {} >= ${}::date", QuoteIdentifier(def.date_column), out.params.size());
+    from_arg = fmt::format("${}::date", out.params.size());
+    if (!def.source_takes_range)
+      where += fmt::format(" AND {} >= {}", QuoteIdentifier(def.date_column), from_arg);
   }
   if (req.to) {
     if (!IsIsoDate(*req.to)) errors.Add("to", "invalid_field", "debe ser una fecha AAAA-MM-DD");
     out.params.emplace_back(*req.to);
-    where += fmt::format(" AND {} < ${}::date + 1", QuoteIdentifier(def.date_column), out.params.size());
+    to_arg = fmt::format("${}::date", out.params.size());
+    if (!def.source_takes_range) where += fmt::format(" AND {} < {} + 1", QuoteIdentifier(def.date_column), to_arg);
   }
   if (req.from && req.to && IsIsoDate(*req.from) && IsIsoDate(*req.to) && *req.from > *req.to)
     errors.Add("to", "invalid_field", "debe ser posterior a 'from'");
@@ -141,8 +145,14 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
   if (select.empty()) errors.Add("measures", "missing_field", "indique al menos una medida");
   VERTICE_TRY(errors.ToStatus());
   if (order.empty()) order = group;
-  out.sql = fmt::format("SELECT {} FROM {} WHERE {}", fmt::join(select, ", "), QuoteIdentifier(def.source), where);
+  std::string source = QuoteIdentifier(def.source);
+  if (def.source_takes_range) {
+    bool daily = std::ranges::any_of(req.group_by, [](const auto& g) { return g == "day" || g == "week"; });
+    source = fmt::format("{}({}, {}, {}) AS r", source, from_arg, to_arg, daily ? "true" : "false");
+  }
+  out.sql = fmt::format("SELECT {} FROM {} WHERE {}", fmt::join(select, ", "), source, where);
   if (!group.empty()) out.sql += fmt::format(" GROUP BY {}", fmt::join(group, ", "));
+  if (!group.empty() && !def.having.empty()) out.sql += " HAVING " + def.having;
   if (!order.empty()) out.sql += fmt::format(" ORDER BY {}", fmt::join(order, ", "));
   out.params.emplace_back(std::to_string(limit));
   out.sql += fmt::format(" LIMIT ${}", out.params.size());

@@ -35,6 +35,12 @@ struct ReportDefinition {
   std::vector<ReportMeasure> measures;
   std::vector<ReportFilter> filters;
   int max_rows = 5000;
+  // When set, `source` is a set-returning function called as source(from, to, daily) that answers
+  // the date range itself (from rollups): no date condition is added, and `daily` is true when a
+  // "day" or "week" dimension is asked for.
+  bool source_takes_range = false;
+  // Condition on each group (e.g. "sum(count) <> 0": deltas that cancel out are no group).
+  std::string having;
 
   // Adds "day", "week" and "month" buckets of date_column.
   ReportDefinition& WithDateBuckets();

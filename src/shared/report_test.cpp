@@ -109,4 +109,22 @@ TEST(ReportTest, ReversedDateRangeAndEmptyMeasuresAre400) {
   EXPECT_FALSE(BuildReport(empty, ReportRequest{}, Acme()));
 }
 
+TEST(ReportTest, ARangeSourceGetsTheBoundDatesAsArgumentsAndNoDateCondition) {
+  ReportDefinition def{"revenue_rollup", "fecha", {{"vertical", "vertical"}}, {{"total", "sum(total)"}}, {}};
+  def.source_takes_range = true;
+  def.having = "sum(count) <> 0";
+  def.WithDateBuckets();
+  auto q = BuildReport(def, *ParseReportQuery("group_by=vertical&from=2025-01-15"), Acme());
+  ASSERT_TRUE(q) << q.error().message;
+  EXPECT_EQ(q->sql,
+            "SELECT vertical AS \"vertical\", sum(total) AS \"total\" FROM \"revenue_rollup\"($3::date, NULL::date, "
+            "false) AS r WHERE tenant_id = $1 AND company_id = $2 GROUP BY 1 HAVING sum(count) <> 0 ORDER BY 1 "
+            "LIMIT $4");
+  EXPECT_EQ(q->params[2], "2025-01-15");
+  // A day or week grouping asks the source for day rows.
+  auto weekly = BuildReport(def, *ParseReportQuery("group_by=week&to=2025-03-31"), Acme());
+  ASSERT_TRUE(weekly);
+  EXPECT_NE(weekly->sql.find("\"revenue_rollup\"(NULL::date, $3::date, true)"), std::string::npos);
+}
+
 }  // namespace vertice::shared

@@ -1,9 +1,5 @@
 #include "unified/transactions.hpp"
 
-#include <fmt/format.h>
-
-#include "shared/validation.hpp"
-
 namespace vertice::unified {
 
 namespace {
@@ -13,14 +9,6 @@ constexpr const char* kTransactionItem = R"sql(json_build_object(
   'transaction_type', t.transaction_type, 'source_table', t.source_table, 'source_id', t.source_id,
   'fecha', t.fecha::text, 'monto_total', t.monto_total::text, 'moneda', coalesce(t.moneda, ''),
   'status', coalesce(t.status, ''), 'vertical', coalesce(t.vertical, '')))sql";
-
-bool IsMonthStart(const std::optional<std::string>& d) { return !d || d->ends_with("-01"); }
-// The last day of its month: the next day number is not a date.
-bool IsMonthEnd(const std::optional<std::string>& d) {
-  if (!d) return true;
-  int day = std::stoi(d->substr(8, 2));
-  return !shared::IsIsoDate(fmt::format("{}{:02}", d->substr(0, 8), day + 1));
-}
 
 }  // namespace
 
@@ -41,45 +29,25 @@ const shared::ListDefinition& TransactionList() {
   return def;
 }
 
+// Every range from the rollups (universal_revenue_rollup: whole months from the monthly totals,
+// the other days from the daily totals); no report reads events, since every dimension it allows
+// (type, vertical, source, status, day, week, month) is a column of the totals.
 const shared::ReportDefinition& RevenueReport() {
   static const shared::ReportDefinition def = [] {
-    shared::ReportDefinition d{"universal_revenue_events",
+    shared::ReportDefinition d{"universal_revenue_rollup",
                                "fecha",
                                {{"transaction_type", "transaction_type"},
                                 {"vertical", "vertical"},
                                 {"source_table", "source_table"},
                                 {"status", "status"}},
-                               {{"total", "sum(monto_total)"}, {"count", "count(*)"}},
+                               {{"total", "sum(total)::numeric(18,2)"}, {"count", "coalesce(sum(count), 0)::bigint"}},
                                {{"transaction_type", "transaction_type"}, {"vertical", "vertical"}}};
+    d.source_takes_range = true;
+    d.having = "sum(count) <> 0";
     d.WithDateBuckets();
     return d;
   }();
   return def;
-}
-
-const shared::ReportDefinition& MonthlyRevenueReport() {
-  static const shared::ReportDefinition def{"universal_revenue_monthly",
-                                            "month",
-                                            {{"transaction_type", "transaction_type"},
-                                             {"vertical", "vertical"},
-                                             {"source_table", "source_table"},
-                                             {"status", "status"},
-                                             {"month", "month"}},
-                                            {{"total", "sum(total)"}, {"count", "sum(count)::bigint"}},
-                                            {{"transaction_type", "transaction_type"}, {"vertical", "vertical"}}};
-  return def;
-}
-
-bool MonthlyIsEnough(const shared::ReportRequest& r) {
-  for (const auto& g : r.group_by)
-    if (g == "day" || g == "week") return false;
-  if (r.from && !shared::IsIsoDate(*r.from)) return false;
-  if (r.to && !shared::IsIsoDate(*r.to)) return false;
-  return IsMonthStart(r.from) && IsMonthEnd(r.to);
-}
-
-const shared::ReportDefinition& RevenueReportFor(const shared::ReportRequest& request) {
-  return MonthlyIsEnough(request) ? MonthlyRevenueReport() : RevenueReport();
 }
 
 }  // namespace vertice::unified

@@ -1,6 +1,6 @@
 // Reads of the unified view (universal_transactions_mv) through its company-scoped faces: the
 // transactions list (one row per economic event from core invoices and every vertical) and the
-// revenue report, which answers from the monthly totals whenever the request allows it.
+// revenue report, which answers any date range from the monthly and daily totals.
 #pragma once
 
 #include "shared/list.hpp"
@@ -11,12 +11,8 @@ namespace vertice::unified {
 // Newest first; ?type=a,b &vertical=a,b &from= &to=.
 const shared::ListDefinition& TransactionList();
 
-// The revenue report over events (any days) or over monthly totals (whole months, no finer
-// grouping): the same answer, the second reads a few dozen rows for a year.
+// The revenue report: grouped by type, vertical, source, status, day, week or month over any
+// range of days; a year reads a few dozen month rows plus the days of its partial months.
 const shared::ReportDefinition& RevenueReport();
-const shared::ReportDefinition& MonthlyRevenueReport();
-bool MonthlyIsEnough(const shared::ReportRequest& request);
-// The definition that answers `request`.
-const shared::ReportDefinition& RevenueReportFor(const shared::ReportRequest& request);
 
 }  // namespace vertice::unified

@@ -246,5 +246,118 @@ TEST_F(FreshnessApiTest, TheOwnerSetsTheLargeTransactionThresholdThatQueuesLevel
             "");
 }
 
+// The revenue report reads only rollups (monthly totals, their pending deltas, daily totals); on
+// every kind of range and grouping it must equal a recomputation from the events, to the cent,
+// whether the deltas are pending, folded into their months, or both.
+TEST_F(FreshnessApiTest, TheRevenueReportOnAnyRangeEqualsARecomputationFromTheEvents) {
+  auto cfo = SignIn("cfo@acme.mx");
+  const std::string owner = db_->OwnerUrl();
+  const auto today = SqlValue(owner, "SELECT (now() AT TIME ZONE 'America/Mexico_City')::date::text");
+  const int year = std::stoi(today.substr(0, 4));
+  auto day = [&](const std::string& expr) { return SqlValue(owner, "SELECT (" + expr + ")::date::text"); };
+  const std::vector<std::pair<std::string, std::string>> ranges = {
+      {fmt::format("{}-01-01", year), fmt::format("{}-12-31", year)},           // a year
+      {fmt::format("{}-01-01", year), fmt::format("{}-12-30", year)},           // 364 days
+      {fmt::format("{}-04-01", year), fmt::format("{}-06-30", year)},           // a quarter
+      {day("'" + today + "'::date - 89"), today},                               // the last 90 days
+      {today, today},                                                           // one day
+      {day("date_trunc('month', '" + today + "'::date)"), day("date_trunc('month', '" + today + "'::date)")},
+      {fmt::format("{}-11-15", year - 1), fmt::format("{}-02-10", year)},       // across years
+      {fmt::format("{}-01-17", year - 1), fmt::format("{}-03-03", year)},       // partial, months, partial
+      {"", day("'" + today + "'::date - 40")},                                  // open start
+      {fmt::format("{}-02-14", year - 1), ""},                                  // open end
+  };
+  const std::vector<std::string> groupings = {"transaction_type", "vertical,status", "month", "day", "week",
+                                              "source_table,transaction_type"};
+  auto dimension_sql = [](const std::string& g) -> std::string {
+    if (g == "month") return "date_trunc('month', fecha)::date::text";
+    if (g == "week") return "date_trunc('week', fecha)::date::text";
+    if (g == "day") return "fecha::text";
+    return g;
+  };
+  auto check = [&](const std::string& state) {
+    for (const auto& [from, to] : ranges) {
+      for (const auto& grouping : groupings) {
+        std::string query = "group_by=" + grouping + "&measures=total,count";
+        if (!from.empty()) query += "&from=" + from;
+        if (!to.empty()) query += "&to=" + to;
+        auto r = Call(cfo, "acme", "GET", "/api/v1/reports/revenue?" + query);
+        ASSERT_EQ(r.status, 200) << query << " " << json::serialize(r.body);
+        std::vector<std::string> columns, dims, got, want;
+        for (const auto& c : r.body.at("columns").as_array()) columns.emplace_back(c.as_string());
+        for (const auto& row : r.body.at("rows").as_array()) {
+          std::string line;
+          for (const auto& c : columns) line += At(row, {c.c_str()}) + "|";
+          got.push_back(line);
+        }
+        std::string select, group;
+        int n = 0;
+        for (size_t at = 0; at <= grouping.size();) {
+          auto comma = std::min(grouping.find(',', at), grouping.size());
+          select += dimension_sql(grouping.substr(at, comma - at)) + ", ";
+          group += (n > 0 ? ", " : "") + std::to_string(n + 1);
+          ++n;
+          at = comma + 1;
+        }
+        auto rows = Sql(owner,
+                        "SELECT " + select + "sum(monto_total)::numeric(18,2)::text, count(*)::text "
+                        "FROM universal_transactions_mv WHERE company_id = 'acme' AND universal_is_revenue(transaction_type) "
+                        "AND fecha >= COALESCE(NULLIF($1, '')::date, '-infinity') "
+                        "AND fecha <= COALESCE(NULLIF($2, '')::date, 'infinity') GROUP BY " + group +
+                        " ORDER BY " + group,
+                        {from, to});
+        for (const auto& row : rows) {
+          std::string line;
+          for (const auto& v : row) line += v + "|";
+          want.push_back(line);
+        }
+        EXPECT_EQ(got, want) << state << ": " << query;
+      }
+    }
+    // The dashboard reads the same rollups: its year, month, day and 12 months.
+    auto dash = Call(cfo, "acme", "GET", "/api/v1/dashboard");
+    ASSERT_EQ(dash.status, 200) << json::serialize(dash.body);
+    const auto now = At(dash.body, {"today"});
+    auto sum = [&](const std::string& first, const std::string& last) {
+      return SqlValue(owner,
+                      "SELECT COALESCE(sum(monto_total), 0)::numeric(18,2)::text FROM universal_transactions_mv "
+                      "WHERE company_id = 'acme' AND universal_is_revenue(transaction_type) "
+                      "AND fecha BETWEEN $1::date AND $2::date",
+                      {first, last});
+    };
+    EXPECT_EQ(At(dash.body, {"revenue", "year"}), sum(now.substr(0, 4) + "-01-01", now)) << state;
+    EXPECT_EQ(At(dash.body, {"revenue", "month"}), sum(now.substr(0, 8) + "01", now)) << state;
+    EXPECT_EQ(At(dash.body, {"revenue", "today"}), sum(now, now)) << state;
+    for (const auto& m : dash.body.at("monthly").at("items").as_array()) {
+      const auto first = At(m, {"month"}) + "-01";
+      EXPECT_EQ(At(m, {"total"}), sum(first, day("'" + first + "'::date + interval '1 month' - interval '1 day'")))
+          << state << " " << first;
+    }
+  };
+  // Sales on each of the last 800 days, so ranges cross years, whole and partial months.
+  Sql(owner,
+      "INSERT INTO cpg_sales (tenant_id, company_id, pos_id, ticket, sold_at, business_date, payment_method, subtotal, "
+      "iva, total) SELECT 'demo', 'acme', $1::bigint, 'H-' || g, d + time '12:00', d, 'cash', s, round(s * 0.16, 2), "
+      "s + round(s * 0.16, 2) FROM generate_series(0, 799) g, "
+      "LATERAL (SELECT $2::date - g AS d, (10 + (g * 37) % 500)::numeric(18,2) + 0.35 AS s) x",
+      {PosId(), today});
+  check("deltas as written");
+  SqlValue(owner, "SELECT universal_compact()");
+  ASSERT_EQ(SqlValue(owner, "SELECT count(*) FROM universal_daily_totals WHERE NOT folded"), "0");
+  check("every delta folded into its month");
+  // Changes to past days (deltas pending in whole months) and a sale today, after the fold.
+  Sql(owner,
+      "UPDATE cpg_sales SET subtotal = subtotal + 1.01, total = total + 1.01 WHERE company_id = 'acme' "
+      "AND ticket LIKE 'H-%' AND business_date < $1::date - 40 AND sale_id % 9 = 0",
+      {today});
+  auto sale = Call(SignIn("cajero@acme.mx"), "acme", "POST", "/api/v1/verticals/cpg/pos/" + PosId() + "/sales",
+                   R"({"ticket":"R-1","payment_method":"cash","lines":[{"sku":"CAFE","quantity":"2"}]})");
+  ASSERT_EQ(sale.status, 201) << json::serialize(sale.body);
+  ASSERT_NE(SqlValue(owner, "SELECT count(*) FROM universal_daily_totals WHERE NOT folded "
+                            "AND fecha < date_trunc('month', now())"),
+            "0");
+  check("folded months with pending deltas");
+}
+
 }  // namespace
 }  // namespace vertice::testing

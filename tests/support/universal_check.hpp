@@ -1,5 +1,5 @@
-// The unified view against a from-scratch recomputation from its sources: the number of rows and
-// daily totals that differ, in both directions (0 when the incrementally maintained view is right).
+// The unified view against a from-scratch recomputation from its sources: the number of rows,
+// daily totals and monthly totals that differ, in both directions (0 when the view is right).
 // Shared by the freshness tests and the kill -9 durability tests.
 #pragma once
 
@@ -21,6 +21,33 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM universal_transactions_mv EXCEPT AL
           EXCEPT
           SELECT company_id, fecha, transaction_type, vertical, source_table, status, sum(total) AS t, sum(count) AS n
           FROM universal_daily_totals GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(count) <> 0 OR sum(total) <> 0) d)
+     -- Monthly totals: each month's folded totals plus its pending deltas, against the events.
+     + (SELECT count(*) FROM (
+          (SELECT company_id, month, transaction_type, vertical, source_table, status, sum(t), sum(n)
+           FROM (SELECT company_id, month, transaction_type, vertical, source_table, status, total AS t, count AS n
+                 FROM universal_monthly_totals
+                 UNION ALL
+                 SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
+                        total, count
+                 FROM universal_daily_totals WHERE NOT folded) m
+           GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0 OR sum(t) <> 0
+           EXCEPT ALL
+           SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
+                  sum(monto_total), count(*)
+           FROM universal_transactions_source GROUP BY 1, 2, 3, 4, 5, 6)
+          UNION ALL
+          (SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
+                  sum(monto_total), count(*)
+           FROM universal_transactions_source GROUP BY 1, 2, 3, 4, 5, 6
+           EXCEPT ALL
+           SELECT company_id, month, transaction_type, vertical, source_table, status, sum(t), sum(n)
+           FROM (SELECT company_id, month, transaction_type, vertical, source_table, status, total AS t, count AS n
+                 FROM universal_monthly_totals
+                 UNION ALL
+                 SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
+                        total, count
+                 FROM universal_daily_totals WHERE NOT folded) m
+           GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0 OR sum(t) <> 0)) d)
 )sql";
 
 // The rows behind a non-zero kUniversalDifferences, one line each (empty when none): company,
