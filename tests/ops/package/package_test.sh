@@ -44,7 +44,8 @@ echo "    Depends: $depends"
 for lib in adduser libc6 libstdc++6 libpq5 libsodium23 libzip4; do
   [[ ", $depends," == *", $lib "* || ", $depends," == *", $lib,"* ]] || fail "Depends lacks $lib: $depends"
 done
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/vertice/vertice.toml ||
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
+grep -qx /etc/vertice/vertice.toml <<<"$conffiles" ||
   fail "/etc/vertice/vertice.toml is not a conffile"
 
 step "lintian"
@@ -140,7 +141,9 @@ done
 curl -fsS --max-time 5 "$url/" -o "$tmp/index.html" || fail "GET / failed"
 cmp -s "$tmp/index.html" "$sysroot/usr/share/vertice/web/index.html" || fail "GET / is not the packaged web app's index.html"
 if [ -n "${commit:-}" ]; then
-  curl -fsS --max-time 5 "$url/metrics" | grep -q "^vertice_build_info{.*commit=\"$commit\"" ||
+  # Read whole first: `curl | grep -q` fails under pipefail when grep stops reading early.
+  metrics=$(curl -fsS --max-time 5 "$url/metrics") || fail "GET /metrics failed"
+  grep -q "^vertice_build_info{.*commit=\"$commit\"" <<<"$metrics" ||
     fail "vertice_build_info does not carry commit $commit"
 fi
 kill -TERM "$server_pid"
