@@ -108,8 +108,7 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
     if (!IsIsoDate(*req.from)) errors.Add("from", "invalid_field", "debe ser una fecha AAAA-MM-DD");
     out.params.emplace_back(*req.from);
     from_arg = fmt::format("${}::date", out.params.size());
-    if (!def.source_takes_range)
-      where += fmt::format(" AND {} >= {}", QuoteIdentifier(def.date_column), from_arg);
+    if (!def.source_takes_range) where += fmt::format(" AND {} >= {}", QuoteIdentifier(def.date_column), from_arg);
   }
   if (req.to) {
     if (!IsIsoDate(*req.to)) errors.Add("to", "invalid_field", "debe ser una fecha AAAA-MM-DD");

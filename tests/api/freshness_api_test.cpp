@@ -256,19 +256,19 @@ TEST_F(FreshnessApiTest, TheRevenueReportOnAnyRangeEqualsARecomputationFromTheEv
   const int year = std::stoi(today.substr(0, 4));
   auto day = [&](const std::string& expr) { return SqlValue(owner, "SELECT (" + expr + ")::date::text"); };
   const std::vector<std::pair<std::string, std::string>> ranges = {
-      {fmt::format("{}-01-01", year), fmt::format("{}-12-31", year)},           // a year
-      {fmt::format("{}-01-01", year), fmt::format("{}-12-30", year)},           // 364 days
-      {fmt::format("{}-04-01", year), fmt::format("{}-06-30", year)},           // a quarter
-      {day("'" + today + "'::date - 89"), today},                               // the last 90 days
-      {today, today},                                                           // one day
+      {fmt::format("{}-01-01", year), fmt::format("{}-12-31", year)},  // a year
+      {fmt::format("{}-01-01", year), fmt::format("{}-12-30", year)},  // 364 days
+      {fmt::format("{}-04-01", year), fmt::format("{}-06-30", year)},  // a quarter
+      {day("'" + today + "'::date - 89"), today},                      // the last 90 days
+      {today, today},                                                  // one day
       {day("date_trunc('month', '" + today + "'::date)"), day("date_trunc('month', '" + today + "'::date)")},
-      {fmt::format("{}-11-15", year - 1), fmt::format("{}-02-10", year)},       // across years
-      {fmt::format("{}-01-17", year - 1), fmt::format("{}-03-03", year)},       // partial, months, partial
-      {"", day("'" + today + "'::date - 40")},                                  // open start
-      {fmt::format("{}-02-14", year - 1), ""},                                  // open end
+      {fmt::format("{}-11-15", year - 1), fmt::format("{}-02-10", year)},  // across years
+      {fmt::format("{}-01-17", year - 1), fmt::format("{}-03-03", year)},  // partial, months, partial
+      {"", day("'" + today + "'::date - 40")},                             // open start
+      {fmt::format("{}-02-14", year - 1), ""},                             // open end
   };
-  const std::vector<std::string> groupings = {"transaction_type", "vertical,status", "month", "day", "week",
-                                              "source_table,transaction_type"};
+  const std::vector<std::string> groupings = {
+      "transaction_type", "vertical,status", "month", "day", "week", "source_table,transaction_type"};
   auto dimension_sql = [](const std::string& g) -> std::string {
     if (g == "month") return "date_trunc('month', fecha)::date::text";
     if (g == "week") return "date_trunc('week', fecha)::date::text";
@@ -299,13 +299,15 @@ TEST_F(FreshnessApiTest, TheRevenueReportOnAnyRangeEqualsARecomputationFromTheEv
           ++n;
           at = comma + 1;
         }
-        auto rows = Sql(owner,
-                        "SELECT " + select + "sum(monto_total)::numeric(18,2)::text, count(*)::text "
-                        "FROM universal_transactions_mv WHERE company_id = 'acme' AND universal_is_revenue(transaction_type) "
-                        "AND fecha >= COALESCE(NULLIF($1, '')::date, '-infinity') "
-                        "AND fecha <= COALESCE(NULLIF($2, '')::date, 'infinity') GROUP BY " + group +
-                        " ORDER BY " + group,
-                        {from, to});
+        auto rows = Sql(
+            owner,
+            "SELECT " + select +
+                "sum(monto_total)::numeric(18,2)::text, count(*)::text "
+                "FROM universal_transactions_mv WHERE company_id = 'acme' AND universal_is_revenue(transaction_type) "
+                "AND fecha >= COALESCE(NULLIF($1, '')::date, '-infinity') "
+                "AND fecha <= COALESCE(NULLIF($2, '')::date, 'infinity') GROUP BY " +
+                group + " ORDER BY " + group,
+            {from, to});
         for (const auto& row : rows) {
           std::string line;
           for (const auto& v : row) line += v + "|";
@@ -353,8 +355,9 @@ TEST_F(FreshnessApiTest, TheRevenueReportOnAnyRangeEqualsARecomputationFromTheEv
   auto sale = Call(SignIn("cajero@acme.mx"), "acme", "POST", "/api/v1/verticals/cpg/pos/" + PosId() + "/sales",
                    R"({"ticket":"R-1","payment_method":"cash","lines":[{"sku":"CAFE","quantity":"2"}]})");
   ASSERT_EQ(sale.status, 201) << json::serialize(sale.body);
-  ASSERT_NE(SqlValue(owner, "SELECT count(*) FROM universal_daily_totals WHERE NOT folded "
-                            "AND fecha < date_trunc('month', now())"),
+  ASSERT_NE(SqlValue(owner,
+                     "SELECT count(*) FROM universal_daily_totals WHERE NOT folded "
+                     "AND fecha < date_trunc('month', now())"),
             "0");
   check("folded months with pending deltas");
 }

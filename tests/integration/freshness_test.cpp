@@ -279,7 +279,8 @@ TEST_F(FreshnessTest, RefreshRepairsDriftOnlyForTheCompaniesItCoversAndLogsIt) {
       "'completed', 99, 1)");
   // And a month's totals that disagree with its folded deltas (one that has none at all).
   Sql(owner_,
-      "INSERT INTO universal_monthly_totals VALUES ('fa', 't1', date_trunc('month', current_date) - interval '2 years', "
+      "INSERT INTO universal_monthly_totals VALUES ('fa', 't1', date_trunc('month', current_date) - interval '2 "
+      "years', "
       "'pos_sale', 'cpg', 'cpg_sales', 'completed', 12.34, 2)");
   // Tickets covered by a vigente invoice are not in the view; every other ticket drifted.
   const std::string in_view =
@@ -293,9 +294,10 @@ TEST_F(FreshnessTest, RefreshRepairsDriftOnlyForTheCompaniesItCoversAndLogsIt) {
   ASSERT_EQ(outcome.status, "succeeded");
   EXPECT_EQ(outcome.rows_repaired, fa_sales);
   EXPECT_GT(outcome.totals_repaired, 0);
-  EXPECT_EQ(Count("SELECT count(*) FROM universal_monthly_totals WHERE company_id = 'fa' AND (total <> 0 OR count <> 0) "
-                  "AND month < date_trunc('month', current_date) - interval '1 year'"),
-            0);
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM universal_monthly_totals WHERE company_id = 'fa' AND (total <> 0 OR count <> 0) "
+            "AND month < date_trunc('month', current_date) - interval '1 year'"),
+      0);
   EXPECT_EQ(Count(in_view + " AND m.monto_total <> s.total", {"fc"}), Count(in_view, {"fc"}))
       << "fc was not part of the refresh";
   auto log = Sql(owner_,

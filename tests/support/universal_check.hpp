@@ -22,32 +22,23 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM universal_transactions_mv EXCEPT AL
           SELECT company_id, fecha, transaction_type, vertical, source_table, status, sum(total) AS t, sum(count) AS n
           FROM universal_daily_totals GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(count) <> 0 OR sum(total) <> 0) d)
      -- Monthly totals: each month's folded totals plus its pending deltas, against the events.
-     + (SELECT count(*) FROM (
-          (SELECT company_id, month, transaction_type, vertical, source_table, status, sum(t), sum(n)
-           FROM (SELECT company_id, month, transaction_type, vertical, source_table, status, total AS t, count AS n
-                 FROM universal_monthly_totals
-                 UNION ALL
-                 SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
-                        total, count
-                 FROM universal_daily_totals WHERE NOT folded) m
-           GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0 OR sum(t) <> 0
-           EXCEPT ALL
-           SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
-                  sum(monto_total), count(*)
-           FROM universal_transactions_source GROUP BY 1, 2, 3, 4, 5, 6)
-          UNION ALL
-          (SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
-                  sum(monto_total), count(*)
-           FROM universal_transactions_source GROUP BY 1, 2, 3, 4, 5, 6
-           EXCEPT ALL
-           SELECT company_id, month, transaction_type, vertical, source_table, status, sum(t), sum(n)
-           FROM (SELECT company_id, month, transaction_type, vertical, source_table, status, total AS t, count AS n
-                 FROM universal_monthly_totals
-                 UNION ALL
-                 SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
-                        total, count
-                 FROM universal_daily_totals WHERE NOT folded) m
-           GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0 OR sum(t) <> 0)) d)
+     + (WITH rolled AS (
+          SELECT company_id, month, transaction_type, vertical, source_table, status, sum(t) AS t, sum(n) AS n
+          FROM (SELECT company_id, month, transaction_type, vertical, source_table, status, total AS t, count AS n
+                FROM universal_monthly_totals
+                UNION ALL
+                SELECT company_id, date_trunc('month', fecha)::date, transaction_type, vertical, source_table, status,
+                       total, count
+                FROM universal_daily_totals WHERE NOT folded) m
+          GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0 OR sum(t) <> 0
+        ), events AS (
+          SELECT company_id, date_trunc('month', fecha)::date AS month, transaction_type, vertical, source_table, status,
+                 sum(monto_total) AS t, count(*) AS n
+          FROM universal_transactions_source GROUP BY 1, 2, 3, 4, 5, 6
+        )
+        SELECT count(*) FROM ((SELECT * FROM rolled EXCEPT ALL SELECT * FROM events)
+                              UNION ALL
+                              (SELECT * FROM events EXCEPT ALL SELECT * FROM rolled)) d)
 )sql";
 
 // The rows behind a non-zero kUniversalDifferences, one line each (empty when none): company,

@@ -95,8 +95,8 @@ Fingerprint CompanyFingerprint(const std::string& url, const std::string& compan
   // The refresh queue and change feed: the server's scheduler works them off at any time. The
   // rollups' rows too (its housekeeping folds and merges deltas without changing a sum): their
   // content is checked as sums (RollupFingerprint).
-  skip.insert(skip.end(), {"mv_refresh_triggers", "universal_changes", "universal_daily_totals",
-                           "universal_monthly_totals"});
+  skip.insert(skip.end(),
+              {"mv_refresh_triggers", "universal_changes", "universal_daily_totals", "universal_monthly_totals"});
   Fingerprint f;
   auto tables = Sql(url,
                     "SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = "
@@ -129,7 +129,8 @@ std::string RollupFingerprint(const std::string& url, const std::string& company
       url,
       "SELECT md5(COALESCE(string_agg(d::text, E'\\n' ORDER BY d::text), '')) FROM ("
       "SELECT 'd', fecha, transaction_type, vertical, source_table, status, sum(total), sum(count) "
-      "FROM universal_daily_totals WHERE company_id = $1 GROUP BY 2, 3, 4, 5, 6 HAVING sum(count) <> 0 OR sum(total) <> 0 "
+      "FROM universal_daily_totals WHERE company_id = $1 GROUP BY 2, 3, 4, 5, 6 HAVING sum(count) <> 0 OR sum(total) "
+      "<> 0 "
       "UNION ALL SELECT 'm', month, transaction_type, vertical, source_table, status, sum(t), sum(n) FROM ("
       "SELECT month, transaction_type, vertical, source_table, status, total AS t, count AS n "
       "FROM universal_monthly_totals WHERE company_id = $1 UNION ALL "
