@@ -24,7 +24,7 @@ auto_explain.log_nested_statements = on
 CONF
 su postgres -c "$PG_BIN/pg_ctl -D $PGDATA -l $VERTICE_DIR/pg.log -m fast -w restart" >/dev/null
 psql -qX -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
-for _ in $(seq 100); do curl -fs -o /dev/null "$BASE_URL/readyz" && break; sleep 0.2; done
+for _ in $(seq 100); do curl -fs --max-time 2 -o /dev/null "$BASE_URL/readyz" && break; sleep 0.2; done
 
 top() {  # the statements by total execution time since the last reset
   psql -qX -P pager=off -c "SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,
@@ -51,7 +51,7 @@ echo "## plans of one request of each kind (auto_explain)"
 mark=$(wc -l < "$VERTICE_DIR/pg.log")
 psql -qX -d postgres -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
-auth=(-H "Authorization: Bearer $API_TOKEN")
+auth=(--max-time 10 -H "Authorization: Bearer $API_TOKEN")
 curl -s -o /dev/null "${auth[@]}" -H "X-Company-Id: company-07" "$BASE_URL/api/v1/transactions?limit=50"
 next=$(curl -s "${auth[@]}" -H "X-Company-Id: acme" "$BASE_URL/api/v1/transactions?limit=50" |
   sed -nE 's/.*"next_after":"([^"]+)".*/\1/p')
