@@ -20,7 +20,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   . scripts/lib/pg.sh
   cleanup() { pg_stop "$tmp/pg"; rm -rf "$tmp"; }
   trap cleanup EXIT
-  port=$(pg_pick_port 57742)
+  port=$(pg_pick_port 27742)
   pg_init "$tmp/pg" trust
   pg_start "$tmp/pg" "$tmp/run" "$port" "$tmp/postgres.log"
   pg_psql "$tmp/run" "$port" postgres -c "CREATE ROLE vertice_owner LOGIN; CREATE ROLE vertice_app LOGIN;" \

@@ -24,10 +24,19 @@ pg_home_for() {
   echo "$alt"
 }
 
-pg_port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A port is free when nothing listens on it and no socket holds it as its local port: a client's
+# socket in TIME-WAIT (ports 32768-60999 are the kernel's ephemeral range) makes the postmaster's
+# bind() fail although a connect test finds nobody there. Default ports sit below that range.
+pg_port_free() {
+  if command -v ss >/dev/null 2>&1; then
+    [ -z "$(ss -Htan "sport = :$1" 2>/dev/null)" ]
+  else
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
 
 pg_pick_port() {
-  local p="${1:-55432}"
+  local p="${1:-25432}"
   while ! pg_port_free "$p"; do p=$((p + 1)); done
   echo "$p"
 }
@@ -55,7 +64,8 @@ pg_start() {
   [ "$(id -u)" -eq 0 ] && runner=(runuser -u postgres --)
   # setsid: Ctrl-C in the terminal reaches the server and this script, not the database.
   setsid -w "${runner[@]}" "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $sock -c fsync=${PG_FSYNC:-on} -c max_connections=200 ${PG_OPTIONS:-}" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $sock -c fsync=${PG_FSYNC:-on} -c max_connections=200 ${PG_OPTIONS:-}" start >/dev/null ||
+    { echo "pg_start: PostgreSQL did not start on port $port; the end of $log:" >&2; tail -n 20 "$log" >&2; return 1; }
 }
 
 pg_stop() {

@@ -137,7 +137,7 @@ def dashboard_queries():
 def main():
     global cluster_up
     # The database: roles and database as in docs/operations.md, the schema by migrate up.
-    pg_port = free_port(21000 + os.getpid() % 20000)
+    pg_port = free_port(21000 + os.getpid() % 10000)
     data, sock = tmp / "pg", tmp / "run"
     pg("pg_init", data, "trust")
     pg("pg_start", data, sock, pg_port, tmp / "postgres.log")

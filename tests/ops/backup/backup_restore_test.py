@@ -96,9 +96,12 @@ class Cluster:
         if IS_ROOT:
             shutil.chown(logf, "postgres", "postgres")
         clusters.append(self)
-        run(AS_PG + [f"{PG_BIN}/pg_ctl", "-D", str(self.data), "-l", str(logf), "-w", "-t", "120", "-o",
-                     f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sock} -c fsync=off {options}", "start"],
-            quiet=True)
+        p = run(AS_PG + [f"{PG_BIN}/pg_ctl", "-D", str(self.data), "-l", str(logf), "-w", "-t", "120", "-o",
+                         f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sock} -c fsync=off {options}",
+                         "start"], check=False, quiet=True)
+        if p.returncode != 0:
+            fail(f"PostgreSQL did not start on port {self.port}; the end of its log:\n"
+                 + "\n".join(logf.read_text().splitlines()[-20:]))
 
     def stop(self):
         if (self.data / "postmaster.pid").exists():
@@ -229,7 +232,7 @@ def backup(cfg, kind, textfiles):
 def restore(cfg, to, name):
     data = tmp / name
     run([str(ROOT / "scripts" / "restore"), "--to", to, "--data", str(data), "--config", str(cfg), "--no-archive"])
-    c = Cluster(data, free_port(57260))
+    c = Cluster(data, free_port(27260))
     c.start()
     c.wait_promoted()
     return c
@@ -251,7 +254,7 @@ def main():
         owned_dir(tmp / d)
     textfiles = tmp / "textfiles"
     textfiles.mkdir()
-    primary = Cluster(tmp / "pg", free_port(57230))
+    primary = Cluster(tmp / "pg", free_port(27230))
     cfg = tmp / "pgbackrest.conf"
     cfg.write_text(f"""[global]
 repo1-path={tmp}/repo

@@ -46,8 +46,8 @@ is() { [ "$1" = "$2" ]; }           # is GOT WANT
 has() { grep -q -- "$2" <<<"$1"; }  # has TEXT NEEDLE
 
 free_port() { local p="$1"; while ! pg_port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
-pg_port=$(free_port 57700)
-http_port=$(free_port 57750)
+pg_port=$(free_port 27700)
+http_port=$(free_port 27750)
 
 # ---- the cluster, archived by pgBackRest -------------------------------------------------------
 stanza=rehearsal
@@ -84,7 +84,8 @@ CONF
 mkdir -p "$tmp/run"
 touch "$tmp/postgres.log"
 [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$tmp/run" "$tmp/postgres.log"
-pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -l "$tmp/postgres.log" -w -t 60 start >/dev/null
+pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -l "$tmp/postgres.log" -w -t 60 start >/dev/null ||
+  { echo "rehearsal: PostgreSQL did not start; the end of its log:" >&2; tail -n 20 "$tmp/postgres.log" >&2; exit 1; }
 pgbr() { pg_as_owner pgbackrest --config="$tmp/pgbackrest.conf" --stanza=$stanza "$@"; }
 pgbr stanza-create
 pgbr --type=full backup

@@ -105,7 +105,7 @@ if git -C "$root" rev-parse HEAD >/dev/null 2>&1; then
 fi
 
 step "a throwaway PostgreSQL cluster"
-port=$(pg_pick_port 57400)
+port=$(pg_pick_port 27400)
 pg_init "$tmp/pg" trust
 PG_FSYNC=off pg_start "$tmp/pg" "$tmp/run" "$port" "$tmp/postgres.log"
 pg_psql "$tmp/run" "$port" postgres <<SQL
@@ -126,7 +126,7 @@ if awk '{print $3}' "$tmp/status.txt" | grep -qv '^applied$'; then fail "migrate
 echo "    $applied migrations applied"
 
 step "serve (web_root in the scratch root)"
-http=$(pg_pick_port 58400)
+http=$(pg_pick_port 28400)
 VERTICE_WEB_ROOT="$sysroot/usr/share/vertice/web" VERTICE_LISTEN="127.0.0.1:$http" VERTICE_RUN_JOBS=false \
   "$vbin" --config "$config" serve >"$tmp/serve.log" 2>&1 &
 server_pid=$!
