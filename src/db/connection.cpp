@@ -120,10 +120,7 @@ Task<Result<Rows>> Connection::CollectResults() {
   Rows last;
   std::optional<Error> error;
   while (true) {
-    while (PQisBusy(conn_)) {
-      VERTICE_CO_TRY(co_await WaitSocket(false));
-      if (PQconsumeInput(conn_) == 0) co_return std::unexpected(MarkBroken("consume"));
-    }
+    VERTICE_CO_TRY(co_await AwaitResult());
     PGresult* res = PQgetResult(conn_);
     if (res == nullptr) break;
     auto st = PQresultStatus(res);
@@ -145,39 +142,120 @@ Task<Result<Rows>> Connection::CollectResults() {
   co_return last;
 }
 
-Task<Result<Rows>> Connection::Execute(std::string sql, Params params) {
-  if (broken_) co_return std::unexpected(ConnectionLost("connection marked broken"));
+Task<Result<std::string>> Connection::PreparedName(const std::string& sql, int n_params) {
+  auto it = prepared_.find(sql);
+  if (it != prepared_.end()) {
+    recency_.splice(recency_.begin(), recency_, it->second.recency);
+    co_return it->second.name;
+  }
+  if (prepared_.size() >= kPreparedCapacity) {
+    auto oldest = prepared_.find(recency_.back());
+    const std::string evicted = oldest->second.name;
+    recency_.pop_back();
+    prepared_.erase(oldest);
+    VERTICE_CO_TRY(co_await ExecuteScript("DEALLOCATE " + evicted));
+  }
+  std::string name = fmt::format("v{}", ++next_statement_);
+  if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), n_params, nullptr))
+    co_return std::unexpected(MarkBroken("prepare"));
+  VERTICE_CO_TRY(co_await CollectResults());
+  recency_.push_front(sql);
+  prepared_.emplace(sql, Prepared{name, recency_.begin()});
+  co_return name;
+}
+
+namespace {
+std::vector<const char*> ValuePointers(const Params& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  int n = static_cast<int>(params.size());
-  const std::string& text = sql;
+  return values;
+}
+}  // namespace
+
+Task<Result<Rows>> Connection::Execute(std::string sql, Params params) {
+  if (broken_) co_return std::unexpected(ConnectionLost("connection marked broken"));
+  const auto values = ValuePointers(params);
+  const int n = static_cast<int>(params.size());
   if (!prepare_) {
-    if (!PQsendQueryParams(conn_, text.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0))
+    if (!PQsendQueryParams(conn_, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0))
       co_return std::unexpected(MarkBroken("send"));
     co_return co_await CollectResults();
   }
-  auto it = prepared_.find(text);
-  if (it != prepared_.end()) {
-    recency_.splice(recency_.begin(), recency_, it->second.recency);
-  } else {
-    if (prepared_.size() >= kPreparedCapacity) {
-      auto oldest = prepared_.find(recency_.back());
-      const std::string evicted = oldest->second.name;
-      recency_.pop_back();
-      prepared_.erase(oldest);
-      VERTICE_CO_TRY(co_await ExecuteScript("DEALLOCATE " + evicted));
-    }
-    std::string name = fmt::format("v{}", ++next_statement_);
-    if (!PQsendPrepare(conn_, name.c_str(), text.c_str(), n, nullptr)) co_return std::unexpected(MarkBroken("prepare"));
-    auto prepared = co_await CollectResults();
-    if (!prepared) co_return std::unexpected(prepared.error());
-    recency_.push_front(text);
-    it = prepared_.emplace(text, Prepared{std::move(name), recency_.begin()}).first;
-  }
-  if (!PQsendQueryPrepared(conn_, it->second.name.c_str(), n, values.data(), nullptr, nullptr, 0))
+  VERTICE_CO_ASSIGN_OR_RETURN(auto name, co_await PreparedName(sql, n));
+  if (!PQsendQueryPrepared(conn_, name.c_str(), n, values.data(), nullptr, nullptr, 0))
     co_return std::unexpected(MarkBroken("send"));
   co_return co_await CollectResults();
+}
+
+// Waits until PQgetResult can answer without blocking.
+Task<Status> Connection::AwaitResult() {
+  while (PQisBusy(conn_)) {
+    VERTICE_CO_TRY(co_await WaitSocket(false));
+    if (PQconsumeInput(conn_) == 0) co_return std::unexpected(MarkBroken("consume"));
+  }
+  co_return Status{};
+}
+
+Task<Result<std::vector<Rows>>> Connection::ExecuteBatch(std::vector<Statement> statements) {
+  if (broken_) co_return std::unexpected(ConnectionLost("connection marked broken"));
+  // Statements are prepared (on first use per connection) before the pipeline starts.
+  std::vector<std::string> names(statements.size());
+  if (prepare_) {
+    for (size_t i = 0; i < statements.size(); ++i) {
+      VERTICE_CO_ASSIGN_OR_RETURN(
+          names[i], co_await PreparedName(statements[i].sql, static_cast<int>(statements[i].params.size())));
+    }
+  }
+  if (PQenterPipelineMode(conn_) == 0) co_return std::unexpected(MarkBroken("pipeline"));
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const auto values = ValuePointers(statements[i].params);
+    const int n = static_cast<int>(values.size());
+    const int sent =
+        prepare_ ? PQsendQueryPrepared(conn_, names[i].c_str(), n, values.data(), nullptr, nullptr, 0)
+                 : PQsendQueryParams(conn_, statements[i].sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
+    if (sent == 0) co_return std::unexpected(MarkBroken("send"));
+  }
+  if (PQpipelineSync(conn_) == 0) co_return std::unexpected(MarkBroken("sync"));
+  VERTICE_CO_TRY(co_await Flush());
+  // Each statement's results end with a null result; the sync's own result ends the batch.
+  std::vector<Rows> out(statements.size());
+  std::optional<Error> error;
+  size_t index = 0;
+  while (true) {
+    VERTICE_CO_TRY(co_await AwaitResult());
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      if (PQstatus(conn_) != CONNECTION_OK) break;
+      ++index;
+      continue;
+    }
+    const auto st = PQresultStatus(res);
+    if (st == PGRES_PIPELINE_SYNC) {
+      PQclear(res);
+      break;
+    }
+    if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
+      if (!error) error = ErrorFromResult(res);
+      PQclear(res);
+      continue;
+    }
+    if (st == PGRES_PIPELINE_ABORTED || index >= out.size()) {
+      PQclear(res);
+      continue;
+    }
+    out[index] = Rows(res);
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    broken_ = true;
+    co_return std::unexpected(error ? *error : ConnectionLost("connection closed"));
+  }
+  if (PQexitPipelineMode(conn_) == 0) co_return std::unexpected(MarkBroken("pipeline exit"));
+  if (error) {
+    if (IsConnectionError(*error)) broken_ = true;
+    co_return std::unexpected(*error);
+  }
+  co_return out;
 }
 
 Task<Result<Rows>> Connection::ExecuteScript(std::string sql) {

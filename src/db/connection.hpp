@@ -38,6 +38,12 @@ std::string TextArrayLiteral(const std::vector<std::string>& values);
 template <typename T>
 using Task = boost::asio::awaitable<T>;
 
+// A statement and its bound parameters, for Connection::ExecuteBatch.
+struct Statement {
+  std::string sql;
+  Params params;
+};
+
 struct Notification {
   std::string channel;
   std::string payload;
@@ -58,6 +64,10 @@ class Connection {
   // text cannot grow this process's or PostgreSQL's memory without bound.
   // Arguments are taken by value: the coroutine may outlive the caller's temporaries.
   Task<Result<Rows>> Execute(std::string sql, Params params = {});
+  // Several statements with bound parameters in one round trip (libpq pipeline mode); each one's
+  // rows in order. The first failure ends the batch: later statements do not run, and inside a
+  // transaction the transaction is aborted (the caller rolls back).
+  Task<Result<std::vector<Rows>>> ExecuteBatch(std::vector<Statement> statements);
   // Several statements without parameters (migrations, BEGIN/COMMIT); returns the last result.
   Task<Result<Rows>> ExecuteScript(std::string sql);
   // Waits until at least one NOTIFY arrives (for LISTEN connections).
@@ -74,6 +84,9 @@ class Connection {
   Task<Status> WaitSocket(bool for_write);
   Task<Status> Flush();
   Task<Result<Rows>> CollectResults();
+  Task<Status> AwaitResult();
+  // The prepared statement's name for `sql` (prepared on first use, least recently used evicted).
+  Task<Result<std::string>> PreparedName(const std::string& sql, int n_params);
   Error MarkBroken(std::string_view why);
 
   boost::asio::any_io_executor ex_;

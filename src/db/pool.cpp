@@ -51,12 +51,25 @@ Task<Status> Transaction::Begin(const TenantScope& scope) {
 }
 
 Task<Status> Transaction::Commit() {
-  VERTICE_CO_TRY(co_await conn_.ExecuteScript("COMMIT"));
+  if (deferred_.empty()) {
+    VERTICE_CO_TRY(co_await conn_.ExecuteScript("COMMIT"));
+    co_return Status{};
+  }
+  std::vector<Statement> batch = std::move(deferred_);
+  deferred_.clear();
+  batch.push_back({"COMMIT", {}});
+  auto done = co_await conn_.ExecuteBatch(std::move(batch));
+  if (!done) {
+    // A deferred statement failed: COMMIT did not run and the transaction is aborted.
+    co_await Rollback();
+    co_return std::unexpected(done.error());
+  }
   co_return Status{};
 }
 
 Task<void> Transaction::Rollback() {
-  if (!conn_.Broken()) (void)co_await conn_.ExecuteScript("ROLLBACK");
+  deferred_.clear();
+  if (!conn_.Broken() && conn_.TxStatus() != PQTRANS_IDLE) (void)co_await conn_.ExecuteScript("ROLLBACK");
 }
 
 Pool::Pool(asio::any_io_executor ex, PoolOptions options) : ex_(std::move(ex)), options_(std::move(options)) {}

@@ -63,6 +63,9 @@ class Transaction {
   Task<Result<Rows>> Query(std::string sql, Params params = {}) {
     return conn_.Execute(std::move(sql), std::move(params));
   }
+  // A statement whose answer nobody waits for (an audit row): it runs just before COMMIT, in the
+  // same round trip, and its failure fails the commit (nothing of the transaction is kept).
+  void Defer(std::string sql, Params params) { deferred_.push_back({std::move(sql), std::move(params)}); }
   Task<Status> Begin(const TenantScope& scope);
   Task<Status> Commit();
   Task<void> Rollback();
@@ -72,6 +75,7 @@ class Transaction {
  private:
   Connection& conn_;
   TenantScope scope_;
+  std::vector<Statement> deferred_;
 };
 
 class Pool {

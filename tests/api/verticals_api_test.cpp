@@ -79,12 +79,17 @@ class VerticalsApiTest : public ApiTest {
     EXPECT_EQ(pos.status, 201) << json::serialize(pos.body);
     return {pos.status == 201 ? Str(pos.body, "pos_id") : ""};
   }
+  // A consignment of 100 AGUA-1L and 20 JUGO; its creation answers exactly what reading it answers.
   static std::string NewConsignment(const Session& s, const std::string& company, const std::string& pos_id) {
     auto r = Call(s, company, "POST", Cpg("/consignment"),
                   R"({"pos_id":")" + pos_id +
                       R"(","lines":[{"sku":"AGUA-1L","quantity":"100"},{"sku":"JUGO","quantity":"20"}]})");
     EXPECT_EQ(r.status, 201) << json::serialize(r.body);
-    return r.status == 201 ? Str(r.body, "consignment_id") : "";
+    if (r.status != 201) return "";
+    auto id = Str(r.body, "consignment_id");
+    EXPECT_EQ(json::serialize(r.body), json::serialize(Call(s, company, "GET", Cpg("/consignment/" + id)).body));
+    EXPECT_EQ(r.body.at("lines").as_array().size(), 2u);
+    return id;
   }
 };
 
@@ -213,6 +218,12 @@ TEST_F(VerticalsApiTest, ConsignmentLifecycleKeepsQuantitiesAndMoneyReconciled) 
   auto detail = Call(s, "c-life", "GET", path).body;
   EXPECT_EQ(Str(detail, "status"), "draft");
   EXPECT_EQ(Str(detail, "value_delivered"), "1678.00");  // 100 × 10.50 × 1.16 + 20 × 23
+  // The creation is audited with its lines (the row is written with the commit).
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(),
+                     "SELECT jsonb_array_length(after->'lines')::text FROM audit_log "
+                     "WHERE action = 'cpg.consignment.created' AND entity_id = $1",
+                     {id}),
+            "2");
   // Nothing can be settled or reported before delivery.
   EXPECT_EQ(Call(s, "c-life", "POST", path + "/settlements", R"({"amount":"1.00","method":"cash"})").code,
             "cpg.consignment.invalid_transition");

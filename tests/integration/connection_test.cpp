@@ -122,4 +122,68 @@ TEST_F(ConnectionTest, ThePreparedStatementCacheIsBoundedOnBothSides) {
   EXPECT_EQ(result, "ok");
 }
 
+// Several statements in one round trip (libpq pipeline mode): each answer in order; the first
+// failure is the batch's error, later statements do not run, and the connection stays usable.
+TEST_F(ConnectionTest, ABatchAnswersEachStatementInOrderAndStopsAtTheFirstFailure) {
+  auto result = db::RunSync<std::string>([](asio::any_io_executor ex) -> db::Task<std::string> {
+    auto conn = co_await db::Connection::Connect(ex, db_->AppUrl(), std::chrono::seconds(5));
+    if (!conn) co_return "connect: " + conn.error().internal;
+    auto& c = **conn;
+    std::vector<db::Statement> ok{{"SELECT $1::text || 'a'", db::P(std::string("b"))},
+                                  {"SELECT 40 + $1::int", db::P(std::string("2"))},
+                                  {"SELECT 'three'", {}}};
+    auto answers = co_await c.ExecuteBatch(std::move(ok));
+    if (!answers) co_return "batch: " + answers.error().internal;
+    if (answers->size() != 3) co_return fmt::format("{} answers", answers->size());
+    std::string got =
+        fmt::format("{},{},{}", (*answers)[0].Get(0, 0), (*answers)[1].Get(0, 0), (*answers)[2].Get(0, 0));
+    if (got != "ba,42,three") co_return "answers: " + got;
+
+    (void)co_await c.ExecuteScript("BEGIN");
+    std::vector<db::Statement> failing{{"SELECT set_config('vertice.probe', 'before', true)", {}},
+                                       {"SELECT 1 / $1::int", db::P(std::string("0"))},
+                                       {"SELECT set_config('vertice.probe', 'after', true)", {}}};
+    auto failed = co_await c.ExecuteBatch(std::move(failing));
+    if (failed) co_return "a division by zero succeeded";
+    if (failed.error().internal.find("division by zero") == std::string::npos)
+      co_return "error: " + failed.error().internal;
+    if (c.TxStatus() != PQTRANS_INERROR) co_return "the transaction was not aborted";
+    (void)co_await c.ExecuteScript("ROLLBACK");
+    auto after = co_await c.Execute("SELECT coalesce(current_setting('vertice.probe', true), '') || 'usable'");
+    if (!after) co_return "the connection is unusable: " + after.error().internal;
+    co_return std::string(after->Get(0, 0));
+  });
+  EXPECT_EQ(result, "usable");
+}
+
+// A deferred statement (an audit row) is written with COMMIT in the same round trip; when it fails,
+// nothing of the transaction is kept, the caller gets the error and the connection goes back usable.
+TEST_F(ConnectionTest, ADeferredStatementCommitsWithTheTransactionOrTakesItDown) {
+  const auto owner = db_->OwnerUrl();
+  testing::Sql(owner, "CREATE TABLE IF NOT EXISTS deferred_probe (note text NOT NULL CHECK (note <> 'refused'))");
+  testing::Sql(owner, "GRANT SELECT, INSERT ON deferred_probe TO vertice_app");
+  auto result = db::RunSync<std::string>([](asio::any_io_executor ex) -> db::Task<std::string> {
+    db::Pool pool(ex, {.conninfo = db_->AppUrl(), .max_size = 1});
+    const db::TenantScope no_scope;  // (not a braced temporary: GCC 12 frees those twice in coroutines)
+    auto write = [&](std::string deferred_note) {
+      return pool.InTransaction(no_scope, [deferred_note](db::Transaction& tx) -> db::Task<Result<int>> {
+        VERTICE_CO_TRY(co_await tx.Query("INSERT INTO deferred_probe VALUES ('direct-' || $1)", db::P(deferred_note)));
+        tx.Defer("INSERT INTO deferred_probe VALUES ($1)", db::P(deferred_note));
+        co_return 1;
+      });
+    };
+    auto kept = co_await write("kept");
+    if (!kept) co_return "the good write failed: " + kept.error().internal;
+    auto refused = co_await write("refused");
+    if (refused) co_return "a failing deferred statement was acknowledged";
+    if (pool.Stats().size != 1) co_return "the connection was dropped";
+    auto rows = co_await pool.InTransaction(no_scope, [](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
+      co_return co_await tx.Query("SELECT string_agg(note, ',' ORDER BY note) FROM deferred_probe");
+    });
+    if (!rows) co_return "read: " + rows.error().internal;
+    co_return std::string(rows->Get(0, 0));
+  });
+  EXPECT_EQ(result, "direct-kept,kept");
+}
+
 }  // namespace vertice

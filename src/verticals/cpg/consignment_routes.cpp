@@ -155,9 +155,10 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
         if (!day) {
           VERTICE_CO_ASSIGN_OR_RETURN(day, co_await shared::BusinessToday(tx, req.ctx.clock));
         }
-        auto inserted = co_await tx.Query(sql::kInsertConsignment,
-                                          db::P(folio, std::to_string(*pos_id), *day, pos.commission_rate.ToString(),
-                                                delivered.ToString(), notes.value_or(""), json::serialize(rows)));
+        auto inserted = co_await tx.Query(
+            sql::kInsertConsignment,
+            db::P(folio, std::to_string(*pos_id), *day, pos.commission_rate.ToString(), delivered.ToString(),
+                  notes.value_or(""), json::serialize(rows), EventsByStatus(req.role)));
         if (!inserted) co_return std::unexpected(db::Remap(inserted.error(), kConstraints));
         auto id = inserted->Int(0, "consignment_id");
         json::object audit;
@@ -168,8 +169,7 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
                                                     id_text, "", audit_text));
         VERTICE_CO_TRY(co_await AuditPriceChanges(tx, req.actor, req.role, "cpg.consignment.price_changed",
                                                   "cpg_consignment", id_text, priced));
-        VERTICE_CO_ASSIGN_OR_RETURN(auto detail, co_await Detail(tx, id, req.role));
-        co_return http::JsonResponse(201, std::move(detail));
+        co_return http::JsonResponse(201, inserted->Str(0, "detail"));
       });
 }
 

@@ -29,58 +29,71 @@ UPDATE cpg_consignments
        version = version + 1
  WHERE tenant_id = vertice_current_tenant() AND company_id = vertice_current_company() AND consignment_id = $1)sql";
 
-// The consignment as the API shows it, in one round trip: header and amounts, lines, settlements,
-// status history and what the caller may do next ($1 consignment; $2 the caller's events by status,
-// a JSON object computed from the status machine).
-inline constexpr const char* kConsignmentDetail = R"sql(
-SELECT json_build_object(
-  'consignment_id', c.consignment_id::text, 'folio', c.folio, 'pos_id', c.pos_id::text, 'pos_code', p.code,
-  'pos_name', p.name, 'consigned_on', c.consigned_on, 'delivered_on', c.delivered_on, 'status', c.status,
-  'commission_rate', c.commission_rate::text, 'value_delivered', c.value_delivered::text,
-  'value_sold', c.value_sold::text, 'value_returned', c.value_returned::text,
-  'commission', c.commission::text, 'amount_due', c.amount_due::text, 'settled', c.settled::text,
-  'balance', (c.amount_due - c.settled)::text,
-  'value_on_hand', (c.value_delivered - c.value_sold - c.value_returned)::text, 'notes', c.notes,
-  'version', c.version, 'created_at', c.created_at,
-  'lines', (SELECT coalesce(json_agg(json_build_object('line_no', l.line_no, 'product_id', l.product_id::text,
-      'sku', pr.sku, 'name', pr.name, 'qty_delivered', l.qty_delivered::text, 'qty_sold', l.qty_sold::text,
-      'qty_returned', l.qty_returned::text, 'qty_on_hand', (l.qty_delivered - l.qty_sold - l.qty_returned)::text,
-      'unit_price', l.unit_price::text, 'iva_rate', l.iva_rate::text) ORDER BY l.line_no), '[]')
-    FROM cpg_consignment_lines l JOIN cpg_products pr ON pr.product_id = l.product_id
-   WHERE l.tenant_id = c.tenant_id AND l.company_id = c.company_id AND l.consignment_id = c.consignment_id),
-  'settlements', (SELECT coalesce(json_agg(json_build_object('settlement_id', s.settlement_id::text,
-      'amount', s.amount::text, 'paid_on', s.paid_on, 'method', s.method, 'reference', s.reference,
-      'cfdi_uuid', s.cfdi_uuid, 'created_at', s.created_at) ORDER BY s.settlement_id), '[]')
-    FROM cpg_consignment_settlements s
-   WHERE s.tenant_id = c.tenant_id AND s.company_id = c.company_id AND s.consignment_id = c.consignment_id),
-  'history', (SELECT coalesce(json_agg(json_build_object('from_status', h.from_status, 'event', h.event,
-      'to_status', h.to_status, 'actor_type', h.actor_type, 'actor_id', h.actor_id, 'at', h.created_at)
-      ORDER BY h.history_id), '[]')
-    FROM status_history h
-   WHERE h.tenant_id = c.tenant_id AND h.company_id = c.company_id AND h.machine = 'cpg.consignment'
-     AND h.entity_id = c.consignment_id::text),
-  'available_events', coalesce($2::jsonb -> c.status, '[]'::jsonb))::text AS detail
-  FROM cpg_consignments c JOIN cpg_pos p ON p.pos_id = c.pos_id
- WHERE c.tenant_id = vertice_current_tenant() AND c.company_id = vertice_current_company()
-   AND c.consignment_id = $1)sql";
+// The consignment as the API shows it, built from `c` (its header row) and `l` (its line rows), which
+// the statement's CTEs provide: read from the tables (kConsignmentDetail) or just inserted
+// (kInsertConsignment, which then needs no second read). Settlements, status history and what the
+// caller may do next (`events`: the parameter holding the caller's events by status, a JSON object
+// computed from the status machine) are read here.
+#define VERTICE_CPG_CONSIGNMENT_DOCUMENT(events)                                                                  \
+  " "                                                                                                             \
+  "SELECT c.consignment_id, json_build_object("                                                                   \
+  "'consignment_id', c.consignment_id::text, 'folio', c.folio, 'pos_id', c.pos_id::text, 'pos_code', p.code, "    \
+  "'pos_name', p.name, 'consigned_on', c.consigned_on, 'delivered_on', c.delivered_on, 'status', c.status, "      \
+  "'commission_rate', c.commission_rate::text, 'value_delivered', c.value_delivered::text, "                      \
+  "'value_sold', c.value_sold::text, 'value_returned', c.value_returned::text, "                                  \
+  "'commission', c.commission::text, 'amount_due', c.amount_due::text, 'settled', c.settled::text, "              \
+  "'balance', (c.amount_due - c.settled)::text, "                                                                 \
+  "'value_on_hand', (c.value_delivered - c.value_sold - c.value_returned)::text, 'notes', c.notes, "              \
+  "'version', c.version, 'created_at', c.created_at, "                                                            \
+  "'lines', (SELECT coalesce(json_agg(json_build_object('line_no', l.line_no, 'product_id', l.product_id::text, " \
+  "'sku', pr.sku, 'name', pr.name, 'qty_delivered', l.qty_delivered::text, 'qty_sold', l.qty_sold::text, "        \
+  "'qty_returned', l.qty_returned::text, 'qty_on_hand', (l.qty_delivered - l.qty_sold - l.qty_returned)::text, "  \
+  "'unit_price', l.unit_price::text, 'iva_rate', l.iva_rate::text) ORDER BY l.line_no), '[]') "                   \
+  "FROM l JOIN cpg_products pr ON pr.product_id = l.product_id), "                                                \
+  "'settlements', (SELECT coalesce(json_agg(json_build_object('settlement_id', s.settlement_id::text, "           \
+  "'amount', s.amount::text, 'paid_on', s.paid_on, 'method', s.method, 'reference', s.reference, "                \
+  "'cfdi_uuid', s.cfdi_uuid, 'created_at', s.created_at) ORDER BY s.settlement_id), '[]') "                       \
+  "FROM cpg_consignment_settlements s "                                                                           \
+  "WHERE s.tenant_id = c.tenant_id AND s.company_id = c.company_id AND s.consignment_id = c.consignment_id), "    \
+  "'history', (SELECT coalesce(json_agg(json_build_object('from_status', h.from_status, 'event', h.event, "       \
+  "'to_status', h.to_status, 'actor_type', h.actor_type, 'actor_id', h.actor_id, 'at', h.created_at) "            \
+  "ORDER BY h.history_id), '[]') "                                                                                \
+  "FROM status_history h "                                                                                        \
+  "WHERE h.tenant_id = c.tenant_id AND h.company_id = c.company_id AND h.machine = 'cpg.consignment' "            \
+  "AND h.entity_id = c.consignment_id::text), "                                                                   \
+  "'available_events', coalesce(" events                                                                          \
+  "::jsonb -> c.status, '[]'::jsonb))::text AS detail "                                                           \
+  "FROM c JOIN cpg_pos p ON p.pos_id = c.pos_id"
 
-// A new consignment with its lines ($1 folio or NULL for the next one, $2 point of sale,
-// $3 consigned on, $4 commission rate, $5 value delivered, $6 notes, $7 lines as JSON).
+// The consignment as the API shows it, in one round trip ($1 consignment; $2 the caller's events by
+// status).
+inline constexpr const char* kConsignmentDetail = R"sql(
+WITH c AS (
+  SELECT * FROM cpg_consignments
+   WHERE tenant_id = vertice_current_tenant() AND company_id = vertice_current_company() AND consignment_id = $1),
+ l AS (
+  SELECT * FROM cpg_consignment_lines
+   WHERE tenant_id = vertice_current_tenant() AND company_id = vertice_current_company() AND consignment_id = $1))sql" VERTICE_CPG_CONSIGNMENT_DOCUMENT(
+    "$2");
+
+// A new consignment with its lines, answered as kConsignmentDetail answers ($1 folio or NULL for
+// the next one, $2 point of sale, $3 consigned on, $4 commission rate, $5 value delivered, $6 notes,
+// $7 lines as JSON, $8 the caller's events by status).
 inline constexpr const char* kInsertConsignment = R"sql(
 WITH c AS (
   INSERT INTO cpg_consignments (tenant_id, company_id, folio, pos_id, consigned_on, commission_rate,
                                 value_delivered, notes)
   VALUES (vertice_current_tenant(), vertice_current_company(),
           COALESCE($1, 'CON-' || lpad(nextval('cpg_consignment_folio_seq')::text, 6, '0')), $2, $3, $4, $5, $6)
-  RETURNING consignment_id),
+  RETURNING *),
  l AS (
   INSERT INTO cpg_consignment_lines (tenant_id, company_id, consignment_id, line_no, product_id, qty_delivered,
                                      unit_price, iva_rate)
   SELECT vertice_current_tenant(), vertice_current_company(), c.consignment_id, x.line_no, x.product_id, x.qty,
          x.price, x.rate
     FROM c, jsonb_to_recordset($7::jsonb) AS x(line_no int, product_id bigint, qty numeric, price numeric,
-                                              rate numeric))
-SELECT consignment_id FROM c)sql";
+                                              rate numeric)
+  RETURNING *))sql" VERTICE_CPG_CONSIGNMENT_DOCUMENT("$8");
 
 // The day the goods arrived ($1 consignment, $2 date).
 inline constexpr const char* kSetDeliveredOn = R"sql(
