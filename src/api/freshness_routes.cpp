@@ -72,7 +72,7 @@ db::Task<Result<http::Response>> Refresh(freshness::RefreshService& service, Req
 
 // One statement whose single row's "body" is the answer (health).
 db::Task<Result<http::Response>> JsonFromSql(App& app, RequestContext& ctx, std::string sql) {
-  auto rows = co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql); });
+  auto rows = co_await app.Deps().pool.QueryOnce(ctx.Scope(), sql);
   if (!rows) co_return std::unexpected(rows.error());
   co_return http::JsonResponse(200, rows->Str(0, "body"));
 }
@@ -90,8 +90,7 @@ db::Task<Result<http::Response>> Metrics(App& app, RequestContext& ctx) {
 // The CEO's numbers as of today in Mexico City by the injected clock.
 db::Task<Result<http::Response>> Dashboard(App& app, RequestContext& ctx) {
   const std::string now = shared::IsoUtc(app.Deps().clock.Now());
-  auto rows = co_await app.Deps().pool.InTransaction(
-      ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(unified::sql::kDashboard, db::P(now)); });
+  auto rows = co_await app.Deps().pool.QueryOnce(ctx.Scope(), unified::sql::kDashboard, db::P(now));
   if (!rows) co_return std::unexpected(rows.error());
   co_return http::JsonResponse(200, rows->Str(0, "body"));
 }

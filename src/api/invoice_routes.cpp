@@ -155,8 +155,7 @@ db::Task<Result<http::Response>> GetInvoiceXml(App& app, RequestContext& ctx) {
       "WHERE i.company_id = vertice_current_company()";
   sql += key->kind == invoices::InvoiceKey::Kind::kUuid ? invoices::sql::kByUuid : invoices::sql::kById;
   auto params = db::P(key->value);
-  auto rows =
-      co_await app.Deps().pool.InTransaction(ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(sql, params); });
+  auto rows = co_await app.Deps().pool.QueryOnce(ctx.Scope(), sql, params);
   if (!rows) co_return std::unexpected(rows.error());
   if (rows->Empty()) co_return std::unexpected(InvoiceNotFound());
   auto b64 = rows->Get(0, "x");

@@ -20,8 +20,7 @@ db::Task<Result<http::Response>> Revenue(App& app, RequestContext& ctx) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto request, shared::ParseReportQuery(query));
   const auto& definition = unified::RevenueReport();
   VERTICE_CO_ASSIGN_OR_RETURN(auto built, shared::BuildReport(definition, request, ctx.Scope()));
-  auto rows = co_await app.Deps().pool.InTransaction(
-      ctx.Scope(), [&](db::Transaction& tx) { return tx.Query(built.sql, built.params); });
+  auto rows = co_await app.Deps().pool.QueryOnce(ctx.Scope(), built.sql, built.params);
   if (!rows) co_return std::unexpected(rows.error());
   co_return Json(200, shared::ReportRowsJson(built, *rows));
 }

@@ -24,6 +24,17 @@ bool IsPlainLiteral(const std::string& s) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
 }
+
+// The scope as settings local to the transaction (row-level security and the views read them).
+Statement ScopeStatement(const TenantScope& scope) {
+  std::string timeout;
+  if (scope.statement_timeout.count() > 0) timeout = std::to_string(scope.statement_timeout.count());
+  return {
+      "SELECT set_config('vertice.tenant_id', $1, true), set_config('vertice.company_id', $2, true), "
+      "set_config('vertice.user_id', $3, true), "
+      "CASE WHEN $4 <> '' THEN set_config('statement_timeout', $4, true) END",
+      db::P(scope.tenant_id, scope.company_id, scope.user_id, timeout)};
+}
 }  // namespace
 
 Task<Status> Transaction::Begin(const TenantScope& scope) {
@@ -42,11 +53,8 @@ Task<Status> Transaction::Begin(const TenantScope& scope) {
     co_return Status{};
   }
   VERTICE_CO_TRY(co_await conn_.ExecuteScript("BEGIN"));
-  VERTICE_CO_TRY(co_await conn_.Execute(
-      "SELECT set_config('vertice.tenant_id', $1, true), set_config('vertice.company_id', $2, true), "
-      "set_config('vertice.user_id', $3, true), "
-      "CASE WHEN $4 <> '' THEN set_config('statement_timeout', $4, true) END",
-      db::P(scope.tenant_id, scope.company_id, scope.user_id, timeout)));
+  auto set = ScopeStatement(scope);
+  VERTICE_CO_TRY(co_await conn_.Execute(std::move(set.sql), std::move(set.params)));
   co_return Status{};
 }
 
@@ -70,6 +78,31 @@ Task<Status> Transaction::Commit() {
 Task<void> Transaction::Rollback() {
   deferred_.clear();
   if (!conn_.Broken() && conn_.TxStatus() != PQTRANS_IDLE) (void)co_await conn_.ExecuteScript("ROLLBACK");
+}
+
+Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope_arg, std::string sql, Params params) {
+  const TenantScope scope = scope_arg;  // NOLINT(performance-unnecessary-copy-initialization): see InTransaction
+  constexpr int kMaxAttempts = 4;
+  for (int attempt = 1;; ++attempt) {
+    auto lease = co_await Acquire();
+    if (!lease) co_return std::unexpected(lease.error());
+    std::vector<Statement> batch;
+    batch.push_back({"BEGIN", {}});
+    batch.push_back(ScopeStatement(scope));
+    batch.push_back({sql, params});
+    batch.push_back({"COMMIT", {}});
+    auto answers = co_await (*lease)->ExecuteBatch(std::move(batch));
+    if (answers) co_return std::move((*answers)[2]);
+    auto& conn = **lease;
+    if (!conn.Broken() && conn.TxStatus() != PQTRANS_IDLE) (void)co_await conn.ExecuteScript("ROLLBACK");
+    // A connection found dead (the server restarted) is retried once on a new one, as InTransaction does.
+    if (IsConnectionError(answers.error()) && attempt == 1) {
+      DropIdle();
+      continue;
+    }
+    if (IsRetryable(answers.error()) && attempt < kMaxAttempts) continue;
+    co_return std::unexpected(answers.error());
+  }
 }
 
 Pool::Pool(asio::any_io_executor ex, PoolOptions options) : ex_(std::move(ex)), options_(std::move(options)) {}

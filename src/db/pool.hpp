@@ -90,6 +90,10 @@ class Pool {
   void DropIdle();
   const PoolOptions& Options() const { return options_; }
 
+  // One statement in its own scoped transaction, in one round trip: BEGIN, the scope, the statement
+  // and COMMIT travel together (pipeline mode). For reads that are one statement (lists, reports).
+  Task<Result<Rows>> QueryOnce(const TenantScope& scope, std::string sql, Params params = {});
+
   // Runs fn(Transaction&) inside BEGIN … COMMIT with the scope set for row-level security.
   // Serialization failures and deadlocks are retried (bounded); any error rolls back.
   // (The scope is taken by reference and copied first thing: GCC 12 miscompiles class-type

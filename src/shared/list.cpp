@@ -320,7 +320,7 @@ std::string ListPageBody(const ListQuery& query, const db::Rows& rows) {
 db::Task<Result<std::string>> ReadList(db::Pool& pool, const db::TenantScope& scope, const ListDefinition& def,
                                        std::string query_string) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto list, BuildList(def, query_string));
-  auto rows = co_await pool.InTransaction(scope, [&](db::Transaction& tx) { return tx.Query(list.sql, list.params); });
+  auto rows = co_await pool.QueryOnce(scope, list.sql, list.params);
   if (!rows) co_return std::unexpected(rows.error());
   co_return ListPageBody(list, *rows);
 }

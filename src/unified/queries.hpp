@@ -62,8 +62,8 @@ SELECT json_build_object(
   'latest', json_build_object('items', (SELECT coalesce(json_agg(json_build_object('transaction_type',
        t.transaction_type, 'vertical', t.vertical, 'source_table', t.source_table, 'source_id', t.source_id,
        'fecha', t.fecha, 'monto_total', t.monto_total::numeric(18,2)::text, 'moneda', t.moneda, 'status', t.status)
-       ORDER BY t.fecha DESC, t.source_table, t.source_id), '[]')
-       FROM (SELECT * FROM universal_transactions ORDER BY fecha DESC, source_table, source_id LIMIT 10) t),
+       ORDER BY t.fecha DESC, t.source_table DESC, t.source_id DESC), '[]')
+       FROM (SELECT * FROM universal_transactions ORDER BY fecha DESC, source_table DESC, source_id DESC LIMIT 10) t),
      'as_of', now_.at, 'freshness_seconds', 0)
 ) AS body
 FROM now_, health

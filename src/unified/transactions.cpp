@@ -20,11 +20,12 @@ const shared::ListDefinition& TransactionList() {
       .item = kTransactionItem,
       .filters = {shared::InList("type", "t.transaction_type"), shared::InList("vertical", "t.vertical"),
                   shared::DateOnOrAfter("from", "t.fecha"), shared::DateOnOrBefore("to", "t.fecha")},
-      // The (company_id, fecha DESC, source_table, source_id) index, read in order.
+      // The (company_id, fecha DESC, source_table DESC, source_id DESC) index, read in order: one
+      // direction, so the cursor is a single row comparison the index scan starts at.
       .sorts = {{"-fecha",
                  {{"t.fecha", KeyType::kDate, true},
-                  {"t.source_table", KeyType::kText, false},
-                  {"t.source_id", KeyType::kText, false}}}},
+                  {"t.source_table", KeyType::kText, true},
+                  {"t.source_id", KeyType::kText, true}}}},
   };
   return def;
 }

@@ -186,4 +186,34 @@ TEST_F(ConnectionTest, ADeferredStatementCommitsWithTheTransactionOrTakesItDown)
   EXPECT_EQ(result, "direct-kept,kept");
 }
 
+// A one-statement read travels with BEGIN, its scope and COMMIT in one round trip: the statement
+// sees the scope, a failure is the caller's error and leaves the connection usable, and nothing of
+// the scope outlives the transaction.
+TEST_F(ConnectionTest, AOneStatementReadRunsInItsScopeInOneRoundTrip) {
+  auto result = db::RunSync<std::string>([](asio::any_io_executor ex) -> db::Task<std::string> {
+    db::Pool pool(ex, {.conninfo = db_->AppUrl(), .max_size = 1});
+    db::TenantScope scope;
+    scope.tenant_id = "t-one";
+    scope.company_id = "c-one";
+    scope.statement_timeout = std::chrono::milliseconds(200);
+    auto seen = co_await pool.QueryOnce(scope,
+                                        "SELECT current_setting('vertice.company_id') || '/' || $1::text || '/' || "
+                                        "current_setting('statement_timeout')",
+                                        db::P(std::string("x")));
+    if (!seen) co_return "read: " + seen.error().internal;
+    if (seen->Get(0, 0) != "c-one/x/200ms") co_return "seen: " + std::string(seen->Get(0, 0));
+    auto slow = co_await pool.QueryOnce(scope, "SELECT pg_sleep(2)::text");
+    if (slow) co_return "a read past its statement timeout answered";
+    auto bad = co_await pool.QueryOnce(scope, "SELECT 1 / 0");
+    if (bad) co_return "a division by zero answered";
+    if (pool.Stats().size != 1) co_return "the connection was dropped";
+    const db::TenantScope none;
+    auto after =
+        co_await pool.QueryOnce(none, "SELECT coalesce(current_setting('vertice.company_id', true), '') || 'clean'");
+    if (!after) co_return "after: " + after.error().internal;
+    co_return std::string(after->Get(0, 0));
+  });
+  EXPECT_EQ(result, "clean");
+}
+
 }  // namespace vertice
