@@ -1,9 +1,5 @@
 #include "db/pool.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,13 +13,6 @@ Lease::~Lease() {  // NOLINT(bugprone-exception-escape): only a failing mutex th
 }
 
 namespace {
-// Tenant and company ids are slugs and user ids UUIDs: such values can be written into the SQL
-// text as literals, which lets BEGIN and the scope travel in one round trip.
-bool IsPlainLiteral(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
-}
 
 // The scope as settings local to the transaction (row-level security and the views read them).
 Statement ScopeStatement(const TenantScope& scope) {
@@ -37,47 +26,51 @@ Statement ScopeStatement(const TenantScope& scope) {
 }
 }  // namespace
 
-Task<Status> Transaction::Begin(const TenantScope& scope) {
-  scope_ = scope;
-  // (No conditional expressions yielding strings here: GCC 12 frees such temporaries in a
-  // coroutine frame wrongly.)
-  std::string timeout;
-  if (scope.statement_timeout.count() > 0) timeout = std::to_string(scope.statement_timeout.count());
-  if (IsPlainLiteral(scope.tenant_id) && IsPlainLiteral(scope.company_id) && IsPlainLiteral(scope.user_id)) {
-    std::string sql = fmt::format(
-        "BEGIN; SELECT set_config('vertice.tenant_id', '{}', true), set_config('vertice.company_id', '{}', true), "
-        "set_config('vertice.user_id', '{}', true)",
-        scope.tenant_id, scope.company_id, scope.user_id);
-    if (!timeout.empty()) sql += fmt::format(", set_config('statement_timeout', '{}', true)", timeout);
-    VERTICE_CO_TRY(co_await conn_.ExecuteScript(std::move(sql)));
-    co_return Status{};
+Task<Result<Rows>> Transaction::Start(std::vector<Statement> rest) {
+  std::vector<Statement> batch;
+  batch.reserve(rest.size() + 2);
+  batch.push_back({"BEGIN", {}});
+  batch.push_back(ScopeStatement(scope_));
+  for (auto& s : rest) batch.push_back(std::move(s));
+  started_ = true;
+  auto answers = co_await conn_.ExecuteBatch(std::move(batch));
+  if (!answers) {
+    lost_at_start_ = IsConnectionError(answers.error());
+    co_return std::unexpected(answers.error());
   }
-  VERTICE_CO_TRY(co_await conn_.ExecuteScript("BEGIN"));
-  auto set = ScopeStatement(scope);
-  VERTICE_CO_TRY(co_await conn_.Execute(std::move(set.sql), std::move(set.params)));
-  co_return Status{};
+  co_return std::move(answers->back());
+}
+
+Task<Result<Rows>> Transaction::Query(std::string sql, Params params) {
+  if (!started_) {
+    std::vector<Statement> first;
+    first.push_back({std::move(sql), std::move(params)});
+    co_return co_await Start(std::move(first));
+  }
+  co_return co_await conn_.Execute(std::move(sql), std::move(params));
 }
 
 Task<Status> Transaction::Commit() {
-  if (deferred_.empty()) {
-    VERTICE_CO_TRY(co_await conn_.ExecuteScript("COMMIT"));
-    co_return Status{};
-  }
+  if (!started_ && deferred_.empty()) co_return Status{};  // nothing was sent: nothing to commit
   std::vector<Statement> batch = std::move(deferred_);
   deferred_.clear();
   batch.push_back({"COMMIT", {}});
-  auto done = co_await conn_.ExecuteBatch(std::move(batch));
-  if (!done) {
-    // A deferred statement failed: COMMIT did not run and the transaction is aborted.
-    co_await Rollback();
-    co_return std::unexpected(done.error());
+  Status done;
+  if (started_) {
+    auto answers = co_await conn_.ExecuteBatch(std::move(batch));
+    if (!answers) done = std::unexpected(answers.error());
+  } else {
+    auto answer = co_await Start(std::move(batch));
+    if (!answer) done = std::unexpected(answer.error());
   }
-  co_return Status{};
+  // A deferred statement failed: COMMIT did not run and the transaction is aborted.
+  if (!done) co_await Rollback();
+  co_return done;
 }
 
 Task<void> Transaction::Rollback() {
   deferred_.clear();
-  if (!conn_.Broken() && conn_.TxStatus() != PQTRANS_IDLE) (void)co_await conn_.ExecuteScript("ROLLBACK");
+  if (started_ && !conn_.Broken() && conn_.TxStatus() != PQTRANS_IDLE) (void)co_await conn_.ExecuteScript("ROLLBACK");
 }
 
 Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope_arg, std::string sql, Params params) {
@@ -86,13 +79,14 @@ Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope_arg, std::string sql
   for (int attempt = 1;; ++attempt) {
     auto lease = co_await Acquire();
     if (!lease) co_return std::unexpected(lease.error());
+    // No BEGIN or COMMIT: the statements of one pipeline up to its sync are one implicit
+    // transaction, so the scope (settings local to the transaction) holds for the statement and
+    // ends with it.
     std::vector<Statement> batch;
-    batch.push_back({"BEGIN", {}});
     batch.push_back(ScopeStatement(scope));
     batch.push_back({sql, params});
-    batch.push_back({"COMMIT", {}});
     auto answers = co_await (*lease)->ExecuteBatch(std::move(batch));
-    if (answers) co_return std::move((*answers)[2]);
+    if (answers) co_return std::move((*answers)[1]);
     auto& conn = **lease;
     if (!conn.Broken() && conn.TxStatus() != PQTRANS_IDLE) (void)co_await conn.ExecuteScript("ROLLBACK");
     // A connection found dead (the server restarted) is retried once on a new one, as InTransaction does.

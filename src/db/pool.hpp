@@ -57,25 +57,35 @@ struct TenantScope {
   std::chrono::milliseconds statement_timeout{0};
 };
 
+// A transaction on one connection. Nothing is sent until the first statement: BEGIN and the scope
+// travel with it in one round trip, and statements deferred until COMMIT travel with COMMIT, so a
+// write of one statement plus its audit row costs two round trips.
 class Transaction {
  public:
   explicit Transaction(Connection& conn) : conn_(conn) {}
-  Task<Result<Rows>> Query(std::string sql, Params params = {}) {
-    return conn_.Execute(std::move(sql), std::move(params));
-  }
+  Task<Result<Rows>> Query(std::string sql, Params params = {});
   // A statement whose answer nobody waits for (an audit row): it runs just before COMMIT, in the
   // same round trip, and its failure fails the commit (nothing of the transaction is kept).
   void Defer(std::string sql, Params params) { deferred_.push_back({std::move(sql), std::move(params)}); }
-  Task<Status> Begin(const TenantScope& scope);
+  // Fixes the scope; BEGIN is sent with the first statement.
+  void Begin(const TenantScope& scope) { scope_ = scope; }
   Task<Status> Commit();
   Task<void> Rollback();
   // The tenant and company this transaction acts for (fixed at Begin).
   const TenantScope& Scope() const { return scope_; }
+  // The connection failed while BEGIN went out: nothing of the transaction ran, it can be retried
+  // on another connection (the server restarted and the pool's idle connections are dead).
+  bool LostAtStart() const { return lost_at_start_; }
 
  private:
+  // BEGIN and the scope, followed by `rest`, in one round trip; the answer of `rest`'s last statement.
+  Task<Result<Rows>> Start(std::vector<Statement> rest);
+
   Connection& conn_;
   TenantScope scope_;
   std::vector<Statement> deferred_;
+  bool started_ = false;
+  bool lost_at_start_ = false;
 };
 
 class Pool {
@@ -90,8 +100,9 @@ class Pool {
   void DropIdle();
   const PoolOptions& Options() const { return options_; }
 
-  // One statement in its own scoped transaction, in one round trip: BEGIN, the scope, the statement
-  // and COMMIT travel together (pipeline mode). For reads that are one statement (lists, reports).
+  // One statement in its own scoped transaction, in one round trip: the scope and the statement
+  // travel together (pipeline mode, one implicit transaction). For reads that are one statement
+  // (lists, reports).
   Task<Result<Rows>> QueryOnce(const TenantScope& scope, std::string sql, Params params = {});
 
   // Runs fn(Transaction&) inside BEGIN … COMMIT with the scope set for row-level security.
@@ -106,22 +117,23 @@ class Pool {
       auto lease = co_await Acquire();
       if (!lease) co_return std::unexpected(lease.error());
       Transaction tx(**lease);
-      auto begun = co_await tx.Begin(scope);
-      if (!begun) {
-        if (IsConnectionError(begun.error()) && attempt == 1) {
-          DropIdle();
-          continue;
-        }
-        co_return std::unexpected(begun.error());
-      }
+      tx.Begin(scope);
       auto result = co_await fn(tx);
+      // A connection found dead when the transaction began (the server restarted) is retried once on
+      // a new one; nothing of it ran.
+      const bool reconnect = tx.LostAtStart() && attempt == 1;
       if (!result) {
         co_await tx.Rollback();
-        if (IsRetryable(result.error()) && attempt < kMaxAttempts) continue;
+        if (reconnect) DropIdle();
+        if (reconnect || (IsRetryable(result.error()) && attempt < kMaxAttempts)) continue;
         co_return result;
       }
       auto committed = co_await tx.Commit();
       if (!committed) {
+        if (tx.LostAtStart() && attempt == 1) {
+          DropIdle();
+          continue;
+        }
         if (IsRetryable(committed.error()) && attempt < kMaxAttempts) continue;
         co_return std::unexpected(committed.error());
       }

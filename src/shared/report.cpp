@@ -31,9 +31,9 @@ std::vector<std::string> SplitComma(std::string_view s) {
 
 ReportDefinition& ReportDefinition::WithDateBuckets() {
   auto col = QuoteIdentifier(date_column);
-  dimensions.push_back({"day", fmt::format("{}::date", col)});
-  dimensions.push_back({"week", fmt::format("date_trunc('week', {})::date", col)});
-  dimensions.push_back({"month", fmt::format("date_trunc('month', {})::date", col)});
+  dimensions.push_back({"day", fmt::format("{}::date", col), true});
+  dimensions.push_back({"week", fmt::format("date_trunc('week', {})::date", col), true});
+  dimensions.push_back({"month", fmt::format("date_trunc('month', {})::date", col), false});
   return *this;
 }
 
@@ -146,7 +146,10 @@ Result<BuiltReport> BuildReport(const ReportDefinition& def, const ReportRequest
   if (order.empty()) order = group;
   std::string source = QuoteIdentifier(def.source);
   if (def.source_takes_range) {
-    bool daily = std::ranges::any_of(req.group_by, [](const auto& g) { return g == "day" || g == "week"; });
+    const bool daily = std::ranges::any_of(req.group_by, [&def](const std::string& g) {
+      auto d = std::ranges::find(def.dimensions, g, &ReportDimension::name);
+      return d != def.dimensions.end() && d->finer_than_month;
+    });
     source = fmt::format("{}({}, {}, {}) AS r", source, from_arg, to_arg, daily ? "true" : "false");
   }
   out.sql = fmt::format("SELECT {} FROM {} WHERE {}", fmt::join(select, ", "), source, where);

@@ -14,8 +14,9 @@
 namespace vertice::shared {
 
 struct ReportDimension {
-  std::string name;  // what requests say: "transaction_type", "month"
-  std::string sql;   // trusted SQL expression from code: "date_trunc('month', fecha)::date"
+  std::string name;               // what requests say: "transaction_type", "month"
+  std::string sql;                // trusted SQL expression from code: "date_trunc('month', fecha)::date"
+  bool finer_than_month = false;  // needs the source's day rows ("day", "week")
 };
 
 struct ReportMeasure {
@@ -37,7 +38,7 @@ struct ReportDefinition {
   int max_rows = 5000;
   // When set, `source` is a set-returning function called as source(from, to, daily) that answers
   // the date range itself (from rollups): no date condition is added, and `daily` is true when a
-  // "day" or "week" dimension is asked for.
+  // dimension finer than a month ("day", "week") is asked for.
   bool source_takes_range = false;
   // Condition on each group (e.g. "sum(count) <> 0": deltas that cancel out are no group).
   std::string having;
