@@ -38,7 +38,8 @@ Task<Result<Rows>> Transaction::Start(std::vector<Statement> rest) {
     lost_at_start_ = IsConnectionError(answers.error());
     co_return std::unexpected(answers.error());
   }
-  co_return std::move(answers->back());
+  Rows last = std::move(answers->back());
+  co_return last;
 }
 
 Task<Result<Rows>> Transaction::Query(std::string sql, Params params) {
@@ -86,7 +87,10 @@ Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope_arg, std::string sql
     batch.push_back(ScopeStatement(scope));
     batch.push_back({sql, params});
     auto answers = co_await (*lease)->ExecuteBatch(std::move(batch));
-    if (answers) co_return std::move((*answers)[1]);
+    if (answers) {
+      Rows rows = std::move((*answers)[1]);
+      co_return rows;
+    }
     auto& conn = **lease;
     if (!conn.Broken() && conn.TxStatus() != PQTRANS_IDLE) (void)co_await conn.ExecuteScript("ROLLBACK");
     // A connection found dead (the server restarted) is retried once on a new one, as InTransaction does.
