@@ -91,8 +91,7 @@ Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope_arg, std::string sql
       Rows rows = std::move((*answers)[1]);
       co_return rows;
     }
-    auto& conn = **lease;
-    if (!conn.Broken() && conn.TxStatus() != PQTRANS_IDLE) (void)co_await conn.ExecuteScript("ROLLBACK");
+    // A failed pipeline's implicit transaction has already ended: nothing to roll back.
     // A connection found dead (the server restarted) is retried once on a new one, as InTransaction does.
     if (IsConnectionError(answers.error()) && attempt == 1) {
       DropIdle();

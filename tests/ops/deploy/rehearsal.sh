@@ -45,9 +45,8 @@ check() { # DESCRIPTION COMMAND...
 is() { [ "$1" = "$2" ]; }           # is GOT WANT
 has() { grep -q -- "$2" <<<"$1"; }  # has TEXT NEEDLE
 
-free_port() { local p="$1"; while ! pg_port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
-pg_port=$(free_port 27700)
-http_port=$(free_port 27750)
+pg_port=$(pg_pick_port 27700)
+http_port=$(pg_pick_port 27750)
 
 # ---- the cluster, archived by pgBackRest -------------------------------------------------------
 stanza=rehearsal
