@@ -37,6 +37,18 @@ class ConnectionTest : public ::testing::Test {
     co_return std::string(rows->Get(0, 0));
   }
 
+  // Runs body(executor) to completion, or answers "timeout" after `limit`: no test waits unbounded.
+  template <typename Fn>
+  static std::string RunWithin(std::chrono::seconds limit, Fn body) {
+    return db::RunSync<std::string>([&body, limit](asio::any_io_executor ex) { return Race(body(ex), ex, limit); });
+  }
+  static db::Task<std::string> Race(db::Task<std::string> task, asio::any_io_executor ex, std::chrono::seconds limit) {
+    asio::steady_timer timer(ex, limit);
+    auto which = co_await (std::move(task) || timer.async_wait(asio::use_awaitable));
+    if (which.index() == 1) co_return "timeout";
+    co_return std::get<0>(std::move(which));
+  }
+
   static inline testing::TestDatabase* db_ = nullptr;
 };
 
@@ -125,7 +137,7 @@ TEST_F(ConnectionTest, ThePreparedStatementCacheIsBoundedOnBothSides) {
 // Several statements in one round trip (libpq pipeline mode): each answer in order; the first
 // failure is the batch's error, later statements do not run, and the connection stays usable.
 TEST_F(ConnectionTest, ABatchAnswersEachStatementInOrderAndStopsAtTheFirstFailure) {
-  auto result = db::RunSync<std::string>([](asio::any_io_executor ex) -> db::Task<std::string> {
+  auto result = RunWithin(std::chrono::seconds(30), [](asio::any_io_executor ex) -> db::Task<std::string> {
     auto conn = co_await db::Connection::Connect(ex, db_->AppUrl(), std::chrono::seconds(5));
     if (!conn) co_return "connect: " + conn.error().internal;
     auto& c = **conn;
@@ -162,7 +174,7 @@ TEST_F(ConnectionTest, ADeferredStatementCommitsWithTheTransactionOrTakesItDown)
   const auto owner = db_->OwnerUrl();
   testing::Sql(owner, "CREATE TABLE IF NOT EXISTS deferred_probe (note text NOT NULL CHECK (note <> 'refused'))");
   testing::Sql(owner, "GRANT SELECT, INSERT ON deferred_probe TO vertice_app");
-  auto result = db::RunSync<std::string>([](asio::any_io_executor ex) -> db::Task<std::string> {
+  auto result = RunWithin(std::chrono::seconds(30), [](asio::any_io_executor ex) -> db::Task<std::string> {
     db::Pool pool(ex, {.conninfo = db_->AppUrl(), .max_size = 1});
     const db::TenantScope no_scope;  // (not a braced temporary: GCC 12 frees those twice in coroutines)
     auto write = [&](std::string deferred_note) {
@@ -190,7 +202,7 @@ TEST_F(ConnectionTest, ADeferredStatementCommitsWithTheTransactionOrTakesItDown)
 // sees the scope, a failure is the caller's error and leaves the connection usable, and nothing of
 // the scope outlives the transaction.
 TEST_F(ConnectionTest, AOneStatementReadRunsInItsScopeInOneRoundTrip) {
-  auto result = db::RunSync<std::string>([](asio::any_io_executor ex) -> db::Task<std::string> {
+  auto result = RunWithin(std::chrono::seconds(30), [](asio::any_io_executor ex) -> db::Task<std::string> {
     db::Pool pool(ex, {.conninfo = db_->AppUrl(), .max_size = 1});
     db::TenantScope scope;
     scope.tenant_id = "t-one";
