@@ -277,14 +277,22 @@ Result<Parsed> Parse(const ListDefinition& def, std::string_view query_string, b
 Result<ListQuery> BuildList(const ListDefinition& def, std::string_view query_string) {
   VERTICE_ASSIGN_OR_RETURN(auto parsed, Parse(def, query_string, true));
   const ListSort& sort = *parsed.sort;
-  std::string select = "SELECT (" + def.item + ")::text AS j";
+  ListQuery out;
+  std::string select;
+  if (def.fields.empty()) {
+    select = "SELECT (" + def.item + ")::text AS j";
+  } else {
+    for (size_t i = 0; i < def.fields.size(); ++i) {
+      select += (i ? ", (" : "SELECT (") + def.fields[i].sql + ")::text AS f" + std::to_string(i);
+      out.fields.push_back(def.fields[i].name);
+    }
+  }
   std::string order;
   for (size_t i = 0; i < sort.keys.size(); ++i) {
     const auto& key = sort.keys[i];
     select += ", (" + key.sql + ")::text AS k" + std::to_string(i);
     order += (i ? ", " : "") + key.sql + (key.descending ? " DESC" : "");
   }
-  ListQuery out;
   out.sql = select + " FROM " + def.source + " WHERE " + parsed.where + " ORDER BY " + order + " LIMIT " +
             std::to_string(parsed.limit + 1);
   out.params = std::move(parsed.params.values);
@@ -300,17 +308,30 @@ Result<ListSelection> BuildSelection(const ListDefinition& def, std::string_view
 }
 
 std::string ListPageBody(const ListQuery& query, const db::Rows& rows) {
-  // PostgreSQL already wrote each item's JSON: the page is assembled without re-parsing it.
+  // Each item is either PostgreSQL's JSON, joined without re-parsing it, or the server's object of
+  // the fields' text.
   std::string body = "{\"items\":[";
   const int shown = std::min(rows.Size(), query.limit);
+  const int item_columns = query.fields.empty() ? 1 : static_cast<int>(query.fields.size());
   for (int r = 0; r < shown; ++r) {
     if (r) body += ',';
-    body += rows.Get(r, 0);
+    if (query.fields.empty()) {
+      body += rows.Get(r, 0);
+      continue;
+    }
+    body += '{';
+    for (int f = 0; f < item_columns; ++f) {
+      if (f) body += ',';
+      body += json::serialize(json::string_view(query.fields[static_cast<size_t>(f)]));
+      body += ':';
+      body += rows.IsNull(r, f) ? std::string("null") : json::serialize(json::string_view(rows.Get(r, f)));
+    }
+    body += '}';
   }
   json::value next = nullptr;
   if (rows.Size() > query.limit) {
     std::vector<std::string> parts{query.sort};
-    for (size_t k = 0; k < query.keys; ++k) parts.emplace_back(rows.Get(shown - 1, static_cast<int>(k) + 1));
+    for (size_t k = 0; k < query.keys; ++k) parts.emplace_back(rows.Get(shown - 1, item_columns + static_cast<int>(k)));
     next = json::string(EncodeCursor(parts));
   }
   body += "],\"next_after\":" + json::serialize(next) + "}";

@@ -67,10 +67,19 @@ struct ListSort {
   std::vector<ListKey> keys;
 };
 
+// One field of a flat item: read as a plain text column, written by the server as a JSON string
+// (NULL as null). Building each row's JSON in SQL was ~60 % of PostgreSQL's work for a page of
+// the transaction list (json_build_object per row; bench/RESULTS.md, issue 19).
+struct ListField {
+  std::string name;  // the item's key
+  std::string sql;   // trusted expression, read as text: "t.fecha"
+};
+
 struct ListDefinition {
-  std::string source;  // FROM: "sat_invoices i"
-  std::string scope;   // tenancy (and fixed) predicate: "i.company_id = vertice_current_company()"
-  std::string item;    // SQL expression: one item's JSON
+  std::string source;             // FROM: "sat_invoices i"
+  std::string scope;              // tenancy (and fixed) predicate: "i.company_id = vertice_current_company()"
+  std::string item;               // SQL expression: one item's JSON (nested items), or empty when `fields` say it
+  std::vector<ListField> fields;  // a flat item of strings, assembled by the server
   std::vector<ListFilter> filters;
   std::vector<ListSort> sorts;  // the first is the default; with one, ?sort= is not accepted
   int default_limit = 50;
@@ -83,6 +92,7 @@ struct ListQuery {
   std::string sort;  // the order's name, carried by the cursor
   int limit = 50;
   size_t keys = 0;
+  std::vector<std::string> fields;  // the item's keys when the server writes it (ListField)
 };
 
 // Every refused parameter at once: 400 with one field error each (unknown ones included).

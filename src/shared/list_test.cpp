@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <libpq-fe.h>
+
+#include <cstring>
+
 #include <boost/json.hpp>
 
 namespace vertice::shared {
@@ -77,6 +81,42 @@ TEST(ListTest, TheSelectionIgnoresPagingButNotFilters) {
   ASSERT_TRUE(selection);
   EXPECT_EQ(selection->where, "e.company_id = vertice_current_company() AND e.kind = $1");
   EXPECT_FALSE(BuildSelection(Events(), "kind=z"));
+}
+
+// A page of rows as libpq would hand them over: every value text, nullptr for NULL.
+db::Rows RowsOf(const std::vector<std::string>& names, const std::vector<std::vector<const char*>>& values) {
+  PGresult* res = PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK);
+  std::vector<PGresAttDesc> attrs;
+  for (const auto& n : names) attrs.push_back({const_cast<char*>(n.c_str()), 0, 0, 0, 25 /* text */, -1, -1});
+  PQsetResultAttrs(res, static_cast<int>(attrs.size()), attrs.data());
+  for (size_t r = 0; r < values.size(); ++r)
+    for (size_t c = 0; c < values[r].size(); ++c) {
+      const char* v = values[r][c];
+      PQsetvalue(res, static_cast<int>(r), static_cast<int>(c), const_cast<char*>(v ? v : ""),
+                 v ? static_cast<int>(std::strlen(v)) : -1);
+    }
+  return db::Rows(res);
+}
+
+TEST(ListTest, TheServerWritesAFlatItemsFieldsAsJsonStrings) {
+  ListDefinition def = Events();
+  def.item.clear();
+  def.fields = {{"id", "e.id"}, {"note", "e.note"}};
+  auto list = BuildList(def, "limit=1");
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_NE(list->sql.find("SELECT (e.id)::text AS f0, (e.note)::text AS f1, (e.day)::text AS k0"), std::string::npos)
+      << list->sql;
+  auto rows = RowsOf({"f0", "f1", "k0", "k1", "k2"}, {{"7", "dice \"hola\"\n\\ ñ", "2026-01-31", "cpg_sales", "7"},
+                                                      {"6", nullptr, "2026-01-30", "cpg_sales", "6"}});
+  const auto page = boost::json::parse(ListPageBody(*list, rows)).as_object();
+  ASSERT_EQ(page.at("items").as_array().size(), 1u) << "the extra row only says there is a next page";
+  EXPECT_EQ(page.at("items").as_array()[0], (boost::json::object{{"id", "7"}, {"note", "dice \"hola\"\n\\ ñ"}}));
+  EXPECT_EQ(DecodeCursor(page.at("next_after").as_string(), "-day", 4),
+            (std::vector<std::string>{"-day", "2026-01-31", "cpg_sales", "7"}))
+      << "the cursor is the last shown row's keys, read after the fields";
+
+  auto last = RowsOf({"f0", "f1", "k0", "k1", "k2"}, {{"6", nullptr, "2026-01-30", "cpg_sales", "6"}});
+  EXPECT_EQ(ListPageBody(*list, last), R"({"items":[{"id":"6","note":null}],"next_after":null})");
 }
 
 }  // namespace

@@ -2,22 +2,20 @@
 
 namespace vertice::unified {
 
-namespace {
-
-// Text fields a row may lack are "" (what the list always answered), amounts exact text.
-constexpr const char* kTransactionItem = R"sql(json_build_object(
-  'transaction_type', t.transaction_type, 'source_table', t.source_table, 'source_id', t.source_id,
-  'fecha', t.fecha::text, 'monto_total', t.monto_total::text, 'moneda', coalesce(t.moneda, ''),
-  'status', coalesce(t.status, ''), 'vertical', coalesce(t.vertical, '')))sql";
-
-}  // namespace
-
 const shared::ListDefinition& TransactionList() {
   using shared::KeyType;
   static const shared::ListDefinition def{
       .source = "universal_transactions t",
       .scope = "t.company_id = vertice_current_company()",
-      .item = kTransactionItem,
+      // Text fields a row may lack are "" (what the list always answered), amounts exact text.
+      .fields = {{"transaction_type", "t.transaction_type"},
+                 {"source_table", "t.source_table"},
+                 {"source_id", "t.source_id"},
+                 {"fecha", "t.fecha"},
+                 {"monto_total", "t.monto_total"},
+                 {"moneda", "coalesce(t.moneda, '')"},
+                 {"status", "coalesce(t.status, '')"},
+                 {"vertical", "coalesce(t.vertical, '')"}},
       .filters = {shared::InList("type", "t.transaction_type"), shared::InList("vertical", "t.vertical"),
                   shared::DateOnOrAfter("from", "t.fecha"), shared::DateOnOrBefore("to", "t.fecha")},
       // The (company_id, fecha DESC, source_table DESC, source_id DESC) index, read in order: one
