@@ -6,6 +6,11 @@
 -- (55 s instead of 18 s for 100,000 documents, issue 19). As `(SELECT …)` the company is a
 -- parameter, estimated at the average company's share, and the UUIDs become index conditions.
 -- Otherwise the same function as V0001's.
+
+-- Wait at most 5 s for a table's lock (ALTER POLICY / CREATE OR REPLACE FUNCTION) rather than
+-- queueing every request behind a long transaction; the deploy then fails and rolls back.
+SET LOCAL lock_timeout = '5s';
+
 CREATE OR REPLACE FUNCTION cfdi_refresh_balances(p_uuids text[]) RETURNS integer LANGUAGE sql AS $$
   WITH apps AS (
     SELECT a.invoice_uuid, a.num_parcialidad, a.saldo_anterior, a.pagado, a.insoluto, a.fecha_pago,

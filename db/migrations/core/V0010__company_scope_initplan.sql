@@ -6,6 +6,11 @@
 -- company-leading index where it should look rows up by key, once per batch row (the CFDI import
 -- fell from 5,000 to 1,955 documents/s at 100,000, issue 19). As `(SELECT …)` the value is an
 -- initplan parameter: the same index conditions, but the estimate is the average company's share.
+
+-- Wait at most 5 s for a table's lock (ALTER POLICY / CREATE OR REPLACE FUNCTION) rather than
+-- queueing every request behind a long transaction; the deploy then fails and rolls back.
+SET LOCAL lock_timeout = '5s';
+
 CREATE OR REPLACE FUNCTION vertice_apply_company_rls(p_table regclass) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', p_table);
