@@ -284,7 +284,7 @@ Result<ListQuery> BuildList(const ListDefinition& def, std::string_view query_st
   } else {
     for (size_t i = 0; i < def.fields.size(); ++i) {
       select += (i ? ", (" : "SELECT (") + def.fields[i].sql + ")::text AS f" + std::to_string(i);
-      out.fields.push_back(def.fields[i].name);
+      out.field_keys.push_back(json::serialize(json::string_view(def.fields[i].name)) + ':');
     }
   }
   std::string order;
@@ -312,19 +312,21 @@ std::string ListPageBody(const ListQuery& query, const db::Rows& rows) {
   // the fields' text.
   std::string body = "{\"items\":[";
   const int shown = std::min(rows.Size(), query.limit);
-  const int item_columns = query.fields.empty() ? 1 : static_cast<int>(query.fields.size());
+  const int item_columns = query.field_keys.empty() ? 1 : static_cast<int>(query.field_keys.size());
   for (int r = 0; r < shown; ++r) {
     if (r) body += ',';
-    if (query.fields.empty()) {
+    if (query.field_keys.empty()) {
       body += rows.Get(r, 0);
       continue;
     }
     body += '{';
     for (int f = 0; f < item_columns; ++f) {
       if (f) body += ',';
-      body += json::serialize(json::string_view(query.fields[static_cast<size_t>(f)]));
-      body += ':';
-      body += rows.IsNull(r, f) ? std::string("null") : json::serialize(json::string_view(rows.Get(r, f)));
+      body += query.field_keys[static_cast<size_t>(f)];
+      if (rows.IsNull(r, f))
+        body += "null";
+      else
+        body += json::serialize(json::string_view(rows.Get(r, f)));
     }
     body += '}';
   }

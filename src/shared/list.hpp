@@ -92,7 +92,7 @@ struct ListQuery {
   std::string sort;  // the order's name, carried by the cursor
   int limit = 50;
   size_t keys = 0;
-  std::vector<std::string> fields;  // the item's keys when the server writes it (ListField)
+  std::vector<std::string> field_keys;  // when the server writes the item: each field's `"name":`, encoded once
 };
 
 // Every refused parameter at once: 400 with one field error each (unknown ones included).
