@@ -10,16 +10,20 @@ inline constexpr const char* kDashboard = R"sql(
 -- $1: the injected clock's instant; today is Mexico City's day of it (bound, not a round trip).
 WITH now_ AS (SELECT clock_timestamp() AS at, ($1::timestamptz AT TIME ZONE 'America/Mexico_City')::date AS today),
 -- The last 12 months' revenue (which include January): the 11 past months from the monthly
--- totals (one row per month and group, dated its first day), this month day by day.
+-- totals (one row per month and group, dated its first day), this month day by day. Summed per
+-- day, type and vertical once, before the panels read it: until compaction merges them, this
+-- month's days hold a delta per sale (30,000 after a busy minute), which six panels would re-read.
 daily AS (
-  SELECT r.fecha, r.transaction_type, r.vertical, r.total, r.count
-  FROM now_, universal_revenue_rollup((date_trunc('month', now_.today) - interval '11 months')::date,
-                                      (date_trunc('month', now_.today) - interval '1 day')::date, false) r
-  UNION ALL
-  SELECT d.fecha, d.transaction_type, d.vertical, d.total, d.count
-  FROM universal_daily d, now_
-  WHERE universal_is_revenue(d.transaction_type)  -- cash flows (bank movements) are not revenue
-    AND d.fecha >= date_trunc('month', now_.today)::date AND d.fecha <= now_.today),
+  SELECT fecha, transaction_type, vertical, sum(total) AS total, sum(count) AS count
+  FROM (SELECT r.fecha, r.transaction_type, r.vertical, r.total, r.count
+        FROM now_, universal_revenue_rollup((date_trunc('month', now_.today) - interval '11 months')::date,
+                                            (date_trunc('month', now_.today) - interval '1 day')::date, false) r
+        UNION ALL
+        SELECT d.fecha, d.transaction_type, d.vertical, d.total, d.count
+        FROM universal_daily d, now_
+        WHERE universal_is_revenue(d.transaction_type)  -- cash flows (bank movements) are not revenue
+          AND d.fecha >= date_trunc('month', now_.today)::date AND d.fecha <= now_.today) x
+  GROUP BY fecha, transaction_type, vertical),
 year_ AS (SELECT * FROM daily, now_ WHERE fecha >= date_trunc('year', now_.today)::date),
 health AS (SELECT * FROM mv_health_check(clock_timestamp(), vertice_current_company())),
 open_ AS (SELECT o.amount, o.days FROM now_, invoice_open_items('issued', now_.today) o)
