@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 
 namespace vertice {
 
@@ -65,6 +67,15 @@ std::string ToValidUtf8(std::string_view s) {
 
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
+    // Every response body is checked: pass ASCII (all of JSON but non-ASCII text) eight bytes at a
+    // time. It was 4.6 % of the server's CPU on a 50-row list page, byte by byte.
+    if (uint64_t word; i + sizeof word <= s.size()) {
+      std::memcpy(&word, s.data() + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += sizeof word;
+        continue;
+      }
+    }
     size_t n = SequenceAt(s, i);
     if (n == 0) return false;
     i += n;

@@ -11,6 +11,16 @@ TEST(TextTest, Utf8AcceptsSpanishAndRejectsBrokenSequences) {
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
   EXPECT_FALSE(IsValidUtf8("abc\xFF"));
+  // Whatever the position of a bad byte relative to the eight-byte ASCII stride.
+  for (size_t at = 0; at < 20; ++at) {
+    std::string text(20, 'a');
+    text[at] = '\xFF';
+    EXPECT_FALSE(IsValidUtf8(text)) << at;
+    text.replace(at, 1, "\xC3\xB1");
+    EXPECT_TRUE(IsValidUtf8(text)) << at;
+    text.resize(at + 1);  // ñ cut after its first byte
+    EXPECT_FALSE(IsValidUtf8(text)) << at;
+  }
 }
 
 TEST(TextTest, StorableTextPercentDecodingAndLatin1) {
