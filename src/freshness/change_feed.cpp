@@ -1,5 +1,6 @@
 #include "freshness/change_feed.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <boost/asio/post.hpp>
@@ -98,6 +99,36 @@ db::Task<void> ChangeFeed::Subscription::WaitForNotice(std::chrono::milliseconds
   state_->executor.reset();
 }
 
+ChangeCursor::ChangeCursor(int64_t high, int64_t lookback, int give_up_polls)
+    : high_(high), floor_(std::max<int64_t>(0, high - lookback)), lookback_(lookback), give_up_polls_(give_up_polls) {}
+
+bool ChangeCursor::Accept(int64_t id) {
+  if (id <= floor_ || !above_.insert(id).second) return false;
+  high_ = std::max(high_, id);
+  return true;
+}
+
+void ChangeCursor::Advance() {
+  above_.erase(above_.begin(), above_.upper_bound(floor_));
+  while (!above_.empty() && *above_.begin() == floor_ + 1) {
+    ++floor_;
+    above_.erase(above_.begin());
+  }
+}
+
+void ChangeCursor::Settle() {
+  int64_t before = floor_;
+  floor_ = std::max(floor_, high_ - lookback_);
+  Advance();
+  if (floor_ != before || above_.empty()) {
+    stalled_ = 0;
+  } else if (++stalled_ >= give_up_polls_) {
+    floor_ = *above_.begin() - 1;  // the oldest gap never filled: past it
+    Advance();
+    stalled_ = 0;
+  }
+}
+
 std::shared_ptr<ChangeFeed::Subscription> ChangeFeed::Subscribe(std::string company_id) {
   auto state = std::make_shared<Subscriber>();
   state->company_id = std::move(company_id);
@@ -117,25 +148,18 @@ db::Task<void> ChangeFeed::Listen(std::string conninfo, std::shared_ptr<std::ato
     if (!start) co_return false;
     connected_ = true;
     PublishAll();  // changes while we were not polling are unknown: everyone re-reads
-    // Identities are taken at insert and become visible at commit, so a notice can appear
-    // below the highest one seen: every poll looks back kLookback ids and skips those it
-    // already delivered.
-    int64_t high = std::stoll(start->Str(0, "id"));
-    std::set<int64_t> delivered;
+    ChangeCursor cursor(std::stoll(start->Str(0, "id")), kLookback, kGiveUpPolls);
     while (!*stop) {
       auto rows = co_await conn.Execute(
           "SELECT change_id, company_id FROM universal_changes WHERE change_id > $1::bigint ORDER BY change_id",
-          db::P(std::to_string(std::max<int64_t>(0, high - kLookback))));
+          db::P(std::to_string(cursor.From())));
       if (!rows) break;
       std::set<std::string> companies;
       for (int i = 0; i < rows->Size(); ++i) {
-        int64_t id = rows->Int(i, "change_id");
-        if (!delivered.insert(id).second) continue;
-        companies.insert(rows->Str(i, "company_id"));
-        high = std::max(high, id);
+        if (cursor.Accept(rows->Int(i, "change_id"))) companies.insert(rows->Str(i, "company_id"));
       }
+      cursor.Settle();
       for (const auto& c : companies) Publish(c);
-      delivered.erase(delivered.begin(), delivered.lower_bound(high - kLookback));
       asio::steady_timer tick(ex, poll_interval);
       co_await tick.async_wait(asio::use_awaitable);
     }

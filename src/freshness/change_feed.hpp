@@ -7,14 +7,40 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "db/connection.hpp"
 
 namespace vertice::freshness {
+
+// Which change ids a poll still has to read. Identities are taken at insert and become visible
+// at commit, so an id can appear below the highest one seen: every id above From() not yet seen
+// may still come. Each poll reads only from the oldest such gap (not a fixed window back: under
+// a busy write load that was 5,000 rows re-read every 150 ms). A rolled-back insert leaves a gap
+// for good, so one is given up once it is `lookback` ids below the highest or has stayed open for
+// `give_up_polls` polls.
+class ChangeCursor {
+ public:
+  ChangeCursor(int64_t high, int64_t lookback, int give_up_polls);
+  int64_t From() const { return floor_; }  // the poll reads change_id > From()
+  bool Accept(int64_t id);                 // true the first time an id is read
+  void Settle();                           // after a poll: move From() past what is complete
+
+ private:
+  void Advance();
+
+  int64_t high_;
+  int64_t floor_;
+  int64_t lookback_;
+  int give_up_polls_;
+  int stalled_ = 0;
+  std::set<int64_t> above_;  // ids read above floor_
+};
 
 class ChangeFeed {
   struct Subscriber;
@@ -52,6 +78,7 @@ class ChangeFeed {
   bool Connected() const { return connected_.load(); }
   std::chrono::milliseconds poll_interval{150};
   static constexpr int64_t kLookback = 5000;  // ids taken before the highest seen may commit later
+  static constexpr int kGiveUpPolls = 400;    // … or for a minute at the default interval
 
  private:
   void Wake(const std::shared_ptr<Subscriber>& s);
