@@ -18,7 +18,8 @@ Error ConfigError(const std::string& message) {
   return Error{ErrorKind::kInvalidInput, "config.invalid", message, {}, message};
 }
 
-Status Apply(Config& c, const std::string& key, const std::string& value, const std::string& source) {
+Status Apply(Config& c, const std::string& key, const std::string& value, const std::string& source,
+             bool& prepared_given) {
   auto to_int = [&](int& out, int lo, long hi) -> Status {
     try {
       size_t pos = 0;
@@ -73,6 +74,11 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     if (value != "true" && value != "false" && value != "1" && value != "0")
       return std::unexpected(ConfigError(fmt::format("{}: {} must be true or false", source, key)));
     c.db_prepared_statements = value == "true" || value == "1";
+    prepared_given = true;
+  } else if (key == "db_pooler") {
+    if (value != "none" && value != "pgbouncer")
+      return std::unexpected(ConfigError(fmt::format("{}: {} must be none or pgbouncer", source, key)));
+    c.db_pooler = value;
   } else if (key == "run_jobs") {
     if (value != "true" && value != "false" && value != "1" && value != "0")
       return std::unexpected(ConfigError(fmt::format("{}: {} must be true or false", source, key)));
@@ -144,6 +150,7 @@ constexpr const char* kKeys[] = {"database_url",
                                  "header_timeout_seconds",
                                  "idle_timeout_seconds",
                                  "db_prepared_statements",
+                                 "db_pooler",
                                  "run_jobs",
                                  "refresh_schedule",
                                  "refresh_events_schedule",
@@ -261,6 +268,7 @@ Result<bank::CsvProfile> CsvProfileFromToml(const std::string& file, std::string
 Result<Config> LoadConfig(const std::optional<std::string>& config_file, const FlagValues& flags,
                           const std::function<const char*(const char*)>& getenv_fn) {
   Config c;
+  bool prepared_given = false;
   std::optional<std::string> file = config_file;
   if (!file) {
     if (const char* f = getenv_fn("VERTICE_CONFIG")) file = f;
@@ -311,17 +319,28 @@ Result<Config> LoadConfig(const std::optional<std::string>& config_file, const F
         value = *b ? "true" : "false";
       else
         return std::unexpected(ConfigError(fmt::format("{}: {} has an unsupported type", *file, key)));
-      VERTICE_TRY(Apply(c, key, value, *file));
+      VERTICE_TRY(Apply(c, key, value, *file, prepared_given));
     }
   }
   if (const char* url = getenv_fn("DATABASE_URL")) c.database_url = url;
   for (const char* key : kKeys) {
     std::string env = "VERTICE_";
     for (const char* p = key; *p; ++p) env += static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
-    if (const char* v = getenv_fn(env.c_str())) VERTICE_TRY(Apply(c, key, v, env));
+    if (const char* v = getenv_fn(env.c_str())) VERTICE_TRY(Apply(c, key, v, env, prepared_given));
   }
-  for (const auto& [key, value] : flags) VERTICE_TRY(Apply(c, key, value, "--" + key));
+  for (const auto& [key, value] : flags) VERTICE_TRY(Apply(c, key, value, "--" + key, prepared_given));
   if (c.admin_database_url.empty()) c.admin_database_url = c.database_url;
+  if (c.db_pooler == "pgbouncer") {
+    // PgBouncer 1.18 hands each transaction any server connection: a statement prepared in one is
+    // unknown in the next (SQLSTATE 26000), and a LISTEN hears nothing once its transaction ends.
+    if (prepared_given && c.db_prepared_statements)
+      return std::unexpected(ConfigError(
+          "db_prepared_statements = true cannot work with db_pooler = pgbouncer (transaction pooling drops them)"));
+    c.db_prepared_statements = false;
+    if (c.listen_database_url.empty() || c.listen_database_url == c.database_url)
+      return std::unexpected(ConfigError(
+          "db_pooler = pgbouncer needs listen_database_url: a direct connection to the primary for LISTEN"));
+  }
   if (c.listen_database_url.empty()) c.listen_database_url = c.database_url;
   if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return c;

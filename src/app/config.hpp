@@ -26,6 +26,9 @@ struct Config {
   int header_timeout_seconds = 10;         // first byte to end of headers: slow clients are cut off
   int idle_timeout_seconds = 75;           // keep-alive wait for the next request
   bool db_prepared_statements = true;
+  // "none" or "pgbouncer": behind PgBouncer in transaction mode a session's prepared statements
+  // vanish between transactions, so they are off and LISTEN needs listen_database_url direct.
+  std::string db_pooler = "none";
   bool run_jobs = true;  // the scheduler and the verticals' jobs (one leader instance runs them)
   // Freshness of the unified view (cron expressions in UTC; see docs/operations.md).
   std::string refresh_schedule = "0 * * * *";           // level 1: full verification

@@ -71,6 +71,28 @@ TEST(ConfigTest, RefreshSchedulesAreCronExpressionsCheckedAtLoad) {
   std::remove(path.c_str());
 }
 
+TEST(ConfigTest, BehindPgBouncerPreparedStatementsAreOffAndListenIsDirect) {
+  auto c = LoadConfig(std::nullopt, {{"db_pooler", "pgbouncer"}},
+                      FakeEnv({{"DATABASE_URL", "postgresql://app@127.0.0.1:6432/v"},
+                               {"VERTICE_LISTEN_DATABASE_URL", "postgresql://app@127.0.0.1:5432/v"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->db_prepared_statements);
+  EXPECT_EQ(c->listen_database_url, "postgresql://app@127.0.0.1:5432/v");
+  auto no_listen = LoadConfig(std::nullopt, {{"db_pooler", "pgbouncer"}},
+                              FakeEnv({{"DATABASE_URL", "postgresql://app@127.0.0.1:6432/v"}}));
+  ASSERT_FALSE(no_listen);
+  EXPECT_NE(no_listen.error().message.find("listen_database_url"), std::string::npos) << no_listen.error().message;
+  auto prepared = LoadConfig(std::nullopt, {{"db_pooler", "pgbouncer"}, {"db_prepared_statements", "true"}},
+                             FakeEnv({{"DATABASE_URL", "postgresql://app@127.0.0.1:6432/v"},
+                                      {"VERTICE_LISTEN_DATABASE_URL", "postgresql://app@127.0.0.1:5432/v"}}));
+  ASSERT_FALSE(prepared);
+  EXPECT_NE(prepared.error().message.find("db_prepared_statements"), std::string::npos);
+  auto unknown = LoadConfig(std::nullopt, {{"db_pooler", "pgpool"}}, FakeEnv({}));
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("--db_pooler"), std::string::npos) << unknown.error().message;
+  EXPECT_TRUE(LoadConfig(std::nullopt, {}, FakeEnv({}))->db_prepared_statements);
+}
+
 TEST(ConfigTest, CsvStatementProfilesAreReadAndCheckedAtLoad) {
   std::string path = ::testing::TempDir() + "/vertice-config-csv.toml";
   std::ofstream(path) << "[csv_profiles.banorte-empresas]\n"

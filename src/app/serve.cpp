@@ -305,7 +305,7 @@ int Serve(const Config& config) {
   }
 
   auto stop_listener = std::make_shared<std::atomic<bool>>(false);
-  asio::co_spawn(ioc, auth.ListenForChanges(config.database_url, stop_listener), asio::detached);
+  asio::co_spawn(ioc, auth.ListenForChanges(config.listen_database_url, stop_listener), asio::detached);
   if (config.run_jobs) scheduler.Start(ioc.get_executor(), stop_listener);
   asio::co_spawn(ioc, feed.Listen(config.listen_database_url, stop_listener), asio::detached);
   asio::co_spawn(ioc, gauges.Poll(pool, stop_listener), asio::detached);

@@ -16,6 +16,9 @@ void AddServeCommands(CLI::App& cli, CliContext& ctx) {
   ctx.AddFlag(serve, "header_timeout_seconds", "Seconds a client may take to send request headers (default 10)");
   ctx.AddFlag(serve, "idle_timeout_seconds", "Seconds an idle keep-alive connection stays open (default 75)");
   ctx.AddFlag(serve, "db_prepared_statements", "true|false: use named prepared statements (false behind PgBouncer)");
+  ctx.AddFlag(serve, "db_pooler",
+              "none|pgbouncer: behind PgBouncer (transaction mode) statements are unnamed and LISTEN goes to "
+              "listen_database_url (also VERTICE_DB_POOLER)");
   ctx.AddFlag(serve, "run_jobs", "true|false: run the verticals' scheduled jobs in this instance");
   ctx.AddFlag(serve, "trusted_proxies",
               "Comma-separated proxy addresses/networks whose X-Forwarded-* headers count (also "
