@@ -56,6 +56,19 @@ Result<std::pair<std::string, unsigned short>> ParseListen(const std::string& li
 // Row-level security does not apply to a superuser, a BYPASSRLS role or a table's owner (or a
 // member of the owning role): served through such a role, one tenant's request could read
 // another's rows. The server runs as a role that owns nothing (docs/operations.md).
+// Sessions talk UTC (the connection asks for it at startup). PgBouncer drops startup options, so
+// behind it the role itself must carry the setting; without it dates would shift silently.
+db::Task<Status> CheckSessionTimeZone(db::Connection& conn) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await conn.Execute("SELECT current_setting('TimeZone') AS tz"));
+  const std::string tz = rows.Empty() ? "" : rows.Str(0, "tz");
+  if (tz == "UTC" || tz == "Etc/UTC") co_return Status{};
+  auto message = fmt::format(
+      "database sessions use TimeZone {}, not UTC (a pooler dropped the connection's options?): run "
+      "ALTER ROLE vertice_app SET timezone = 'UTC' (docs/operations.md#cluster)",
+      tz);
+  co_return Fail(ErrorKind::kInternal, "config.session_timezone", message, {}, message);
+}
+
 db::Task<Status> CheckRoleKeepsRlsOn(db::Connection& conn) {
   VERTICE_CO_ASSIGN_OR_RETURN(
       auto rows, co_await conn.Execute(
@@ -169,6 +182,7 @@ int Serve(const Config& config) {
     if (!conn) co_return std::unexpected(conn.error());
     (*conn)->UsePreparedStatements(false);
     VERTICE_CO_TRY(co_await CheckRoleKeepsRlsOn(**conn));
+    VERTICE_CO_TRY(co_await CheckSessionTimeZone(**conn));
     co_return co_await verticals::CheckContributions(**conn, *registry);
   });
   if (!contributions) {

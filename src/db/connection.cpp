@@ -61,6 +61,12 @@ Connection::~Connection() {
   PQfinish(conn_);
 }
 
+bool IsUnconfirmedCommitWarning(std::string_view message) {
+  // syncrep.c's two texts (cancel; terminate); lc_messages must stay English (the default).
+  return message.starts_with("canceling wait for synchronous replication") ||
+         message.starts_with("canceling the wait for synchronous replication");
+}
+
 Error Connection::MarkBroken(std::string_view why) {
   broken_ = true;
   return ConnectionLost(fmt::format("{}: {}", why, PQerrorMessage(conn_)));
@@ -87,9 +93,17 @@ Task<Result<std::unique_ptr<Connection>>> Connection::Connect(asio::any_io_execu
     if (!ok) co_return std::unexpected(ConnectionLost("connect timeout"));
     poll = PQconnectPoll(raw);
   }
-  // Server NOTICEs ("relation already exists, skipping") are not errors; keep them off stderr.
-  PQsetNoticeProcessor(
-      raw, [](void*, const char*) {}, nullptr);
+  // Server NOTICEs ("relation already exists, skipping") are not errors: kept off stderr. One
+  // WARNING matters: a COMMIT whose wait for the synchronous standby was cancelled (statement
+  // timeout, cancel, shutdown) has committed on this node only, yet reports success.
+  PQsetNoticeReceiver(
+      raw,
+      [](void* self, const PGresult* notice) {
+        const char* text = PQresultErrorField(notice, PG_DIAG_MESSAGE_PRIMARY);
+        if (text != nullptr && IsUnconfirmedCommitWarning(text))
+          static_cast<Connection*>(self)->unconfirmed_commit_ = true;
+      },
+      conn.get());
   if (PQsetnonblocking(raw, 1) != 0) co_return std::unexpected(conn->MarkBroken("nonblocking"));
   auto socket = OwnDescriptor(ex, PQsocket(raw));
   if (!socket) co_return std::unexpected(socket.error());

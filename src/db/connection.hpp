@@ -14,10 +14,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
 #include "db/rows.hpp"
+#include "db/sqlstate.hpp"
 
 namespace vertice::db {
 
@@ -49,6 +51,9 @@ struct Notification {
   std::string payload;
 };
 
+// PostgreSQL's warning that a COMMIT's wait for synchronous replication was cancelled.
+bool IsUnconfirmedCommitWarning(std::string_view message);
+
 class Connection {
  public:
   ~Connection();
@@ -74,6 +79,10 @@ class Connection {
   Task<Result<std::vector<Notification>>> WaitNotifications();
 
   bool Broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
+  // True once PostgreSQL warned that a COMMIT stopped waiting for its synchronous standby: the
+  // transaction committed on the primary but may be on no standby, so it must not be reported
+  // as durable. Reading clears it.
+  bool TakeUnconfirmedCommit() { return std::exchange(unconfirmed_commit_, false); }
   PGTransactionStatusType TxStatus() const { return PQtransactionStatus(conn_); }
   void UsePreparedStatements(bool on) { prepare_ = on; }
   static constexpr size_t kPreparedCapacity = 256;
@@ -94,6 +103,7 @@ class Connection {
   std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;  // our dup() of libpq's socket
   bool broken_ = false;
   bool prepare_ = true;
+  bool unconfirmed_commit_ = false;
   struct Prepared {
     std::string name;
     std::list<std::string>::iterator recency;
@@ -113,7 +123,9 @@ Task<Status> Atomically(Connection& conn, Fn body) {
     (void)co_await conn.ExecuteScript("ROLLBACK");
     co_return st;
   }
+  (void)conn.TakeUnconfirmedCommit();
   VERTICE_CO_TRY(co_await conn.ExecuteScript("COMMIT"));
+  if (conn.TakeUnconfirmedCommit()) co_return std::unexpected(CommitUnconfirmed());
   co_return Status{};
 }
 

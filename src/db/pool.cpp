@@ -66,6 +66,7 @@ Task<Status> Transaction::Commit() {
   }
   // A deferred statement failed: COMMIT did not run and the transaction is aborted.
   if (!done) co_await Rollback();
+  if (done && conn_.TakeUnconfirmedCommit()) co_return std::unexpected(CommitUnconfirmed());
   co_return done;
 }
 
@@ -86,8 +87,11 @@ Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope_arg, std::string sql
     std::vector<Statement> batch;
     batch.push_back(ScopeStatement(scope));
     batch.push_back({sql, params});
+    (void)(*lease)->TakeUnconfirmedCommit();  // a warning from the connection's last user is not ours
     auto answers = co_await (*lease)->ExecuteBatch(std::move(batch));
     if (answers) {
+      // The implicit transaction committed at the sync: it may have waited on a standby too.
+      if ((*lease)->TakeUnconfirmedCommit()) co_return std::unexpected(CommitUnconfirmed());
       Rows rows = std::move((*answers)[1]);
       co_return rows;
     }

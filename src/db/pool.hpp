@@ -68,7 +68,10 @@ class Transaction {
   // same round trip, and its failure fails the commit (nothing of the transaction is kept).
   void Defer(std::string sql, Params params) { deferred_.push_back({std::move(sql), std::move(params)}); }
   // Fixes the scope; BEGIN is sent with the first statement.
-  void Begin(const TenantScope& scope) { scope_ = scope; }
+  void Begin(const TenantScope& scope) {
+    scope_ = scope;
+    (void)conn_.TakeUnconfirmedCommit();  // a warning from the connection's last user is not ours
+  }
   Task<Status> Commit();
   Task<void> Rollback();
   // The tenant and company this transaction acts for (fixed at Begin).

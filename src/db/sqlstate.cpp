@@ -60,6 +60,14 @@ Error ConnectionLost(std::string_view why) {
   return e;
 }
 
+Error CommitUnconfirmed() {
+  return Error{ErrorKind::kUnavailable,
+               "commit_unconfirmed",
+               "No se pudo confirmar que la operación quedó replicada; consulte antes de repetirla.",
+               {},
+               "COMMIT stopped waiting for the synchronous standby (committed on the primary only)"};
+}
+
 Error ErrorFromSqlState(std::string_view code, std::string_view msg, std::string_view constraint) {
   const SqlState state = ParseSqlState(code);
   std::string internal = fmt::format("SQLSTATE {}: {}", code, msg);

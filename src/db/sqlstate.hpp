@@ -44,6 +44,9 @@ SqlState ParseSqlState(std::string_view code);
 Error ErrorFromResult(const PGresult* res);
 Error ErrorFromSqlState(std::string_view sqlstate, std::string_view server_message, std::string_view constraint);
 Error ConnectionLost(std::string_view why);
+// A COMMIT that PostgreSQL stopped waiting on before a synchronous standby had it: committed on
+// the primary, perhaps lost if the primary fails now. Answered 503 (outcome unknown), not 2xx.
+Error CommitUnconfirmed();
 // Serialization failures and deadlocks: the transaction helper retries these.
 bool IsRetryable(const Error& e);
 // The server went away or refuses connections: the connection is discarded.

@@ -243,6 +243,7 @@ class Load:
         self.stop_flag = threading.Event()
         self.threads = []
         self.seq = 0
+        self.prefix = f"{int(time.time() * 1000) % 10**9:x}"  # tickets and folios unique across loads
 
     def _next(self):
         with self.lock:
@@ -255,13 +256,13 @@ class Load:
             n = self._next()
             start = time.monotonic()
             if n % 5:
-                key = f"T{w}-{n}"
+                key = f"T{self.prefix}-{w}-{n}"
                 st, body = http("POST", f"{base}/api/v1/verticals/cpg/pos/{self.company.pos}/sales",
                                 {"ticket": key, "payment_method": "card" if n % 3 else "cash",
                                  "lines": [{"sku": "CAFE", "quantity": str(1 + n % 4)}]}, h)
                 kind = "sale"
             else:
-                key = f"C{w}-{n}"
+                key = f"C{self.prefix}-{w}-{n}"
                 st, body = http("POST", f"{base}/api/v1/verticals/cpg/consignment",
                                 {"pos_id": str(self.company.pos), "folio": key, "consigned_on": "2026-12-01",
                                  "lines": [{"sku": "CAFE", "quantity": str(10 + n % 7)}]}, h)
