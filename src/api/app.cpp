@@ -49,6 +49,11 @@ shared::Actor RequestContext::Actor() const {
 
 http::Response Json(int status, const json::value& body) { return http::JsonResponse(status, json::serialize(body)); }
 
+void MarkReplicaRead(http::Response& response, const db::ReadAnswer& answer) {
+  if (answer.replica_lag_seconds)
+    response.SetHeader("X-Replica-Lag-Seconds", fmt::format("{:.3f}", *answer.replica_lag_seconds));
+}
+
 http::Response NoContent() {
   http::Response r;
   r.status = 204;

@@ -12,6 +12,7 @@
 #include "auth/auth_service.hpp"
 #include "auth/capabilities.hpp"
 #include "db/pool.hpp"
+#include "db/read_router.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -83,6 +84,7 @@ struct AppOptions {
 
 struct AppDeps {
   db::Pool& pool;
+  db::ReadRouter& reads;  // reads that tolerate staleness: a replica when configured
   auth::AuthService& auth;
   http::Metrics& metrics;
   const migrate::Plan& plan;
@@ -118,6 +120,8 @@ class App {
 // Helpers for handlers.
 http::Response Json(int status, const boost::json::value& body);
 http::Response NoContent();
+// An answer read from a replica says so: `X-Replica-Lag-Seconds` (docs/api.md).
+void MarkReplicaRead(http::Response& response, const db::ReadAnswer& answer);
 // GET of a declared list (shared/list.hpp): the request's filters, order and cursor → one page.
 db::Task<Result<http::Response>> ListPage(App& app, RequestContext& ctx, const shared::ListDefinition& definition);
 

@@ -90,9 +90,17 @@ db::Task<Result<http::Response>> Metrics(App& app, RequestContext& ctx) {
 // The CEO's numbers as of today in Mexico City by the injected clock.
 db::Task<Result<http::Response>> Dashboard(App& app, RequestContext& ctx) {
   const std::string now = shared::IsoUtc(app.Deps().clock.Now());
-  auto rows = co_await app.Deps().pool.QueryOnce(ctx.Scope(), unified::sql::kDashboard, db::P(now));
-  if (!rows) co_return std::unexpected(rows.error());
-  co_return http::JsonResponse(200, rows->Str(0, "body"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto answer,
+                              co_await app.Deps().reads.Query(ctx.Scope(), unified::sql::kDashboard, db::P(now)));
+  if (!answer.replica_lag_seconds) co_return http::JsonResponse(200, answer.rows.Str(0, "body"));
+  // From a replica: the freshness the dashboard shows includes how far behind it was.
+  auto body = json::parse(answer.rows.Get(0, "body"));
+  auto& freshness = body.as_object()["freshness"].as_object();
+  freshness["source"] = "replica";
+  freshness["replica_lag_seconds"] = *answer.replica_lag_seconds;
+  auto response = Json(200, body);
+  MarkReplicaRead(response, answer);
+  co_return response;
 }
 
 db::Task<Result<http::Response>> GetSettings(App& app, RequestContext& ctx) {

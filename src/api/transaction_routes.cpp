@@ -5,6 +5,7 @@
 // universal_transactions_mv (materialized views have no row-level security); the revenue report
 // the rollups of its revenue rows (`universal_revenue_rollup`: bank movements are cash, not revenue).
 #include "api/app.hpp"
+#include "http/error_response.hpp"
 #include "shared/query_string.hpp"
 #include "unified/transactions.hpp"
 
@@ -20,17 +21,27 @@ db::Task<Result<http::Response>> Revenue(App& app, RequestContext& ctx) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto request, shared::ParseReportQuery(query));
   const auto& definition = unified::RevenueReport();
   VERTICE_CO_ASSIGN_OR_RETURN(auto built, shared::BuildReport(definition, request, ctx.Scope()));
-  auto rows = co_await app.Deps().pool.QueryOnce(ctx.Scope(), built.sql, built.params);
-  if (!rows) co_return std::unexpected(rows.error());
-  co_return Json(200, shared::ReportRowsJson(built, *rows));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto answer, co_await app.Deps().reads.Query(ctx.Scope(), built.sql, built.params));
+  auto response = Json(200, shared::ReportRowsJson(built, answer.rows));
+  MarkReplicaRead(response, answer);
+  co_return response;
+}
+
+// A page of the unified view: may come from a read replica (its lag in a header).
+db::Task<Result<http::Response>> Transactions(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto list, shared::BuildList(unified::TransactionList(), ctx.request.query));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto answer, co_await app.Deps().reads.Query(ctx.Scope(), list.sql, list.params));
+  auto response = http::JsonResponse(200, shared::ListPageBody(list, answer.rows));
+  MarkReplicaRead(response, answer);
+  co_return response;
 }
 
 }  // namespace
 
 void RegisterTransactionRoutes(App& app) {
-  app.Add("GET", "/api/v1/transactions",
-          {[&app](RequestContext& ctx) { return ListPage(app, ctx, unified::TransactionList()); }, Access::kCompany,
-           app.Can("transactions.read")});
+  app.Add(
+      "GET", "/api/v1/transactions",
+      {[&app](RequestContext& ctx) { return Transactions(app, ctx); }, Access::kCompany, app.Can("transactions.read")});
   app.Add("GET", "/api/v1/reports/revenue",
           {[&app](RequestContext& ctx) { return Revenue(app, ctx); }, Access::kCompany, app.Can("transactions.read"),
            false, Budget::kLong});

@@ -109,6 +109,10 @@ Status Apply(Config& c, const std::string& key, const std::string& value, const 
     (key == "recon_auto_threshold" ? c.recon_auto_threshold : c.recon_auto_margin) = v;
   } else if (key == "listen_database_url") {
     c.listen_database_url = value;
+  } else if (key == "read_database_url") {
+    c.read_database_url = value;
+  } else if (key == "read_max_lag_ms") {
+    return to_int(c.read_max_lag_ms, 0, 3'600'000);
   } else if (key == "web_root") {
     c.web_root = value;
   } else if (key == "trusted_proxies") {
@@ -161,6 +165,8 @@ constexpr const char* kKeys[] = {"database_url",
                                  "recon_auto_threshold",
                                  "recon_auto_margin",
                                  "listen_database_url",
+                                 "read_database_url",
+                                 "read_max_lag_ms",
                                  "web_root",
                                  "log_level",
                                  "trusted_proxies"};

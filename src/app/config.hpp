@@ -37,6 +37,10 @@ struct Config {
   int refresh_reuse_seconds = 60;                       // level 3 without force reuses a refresh this young
   int refresh_timeout_seconds = 300;                    // a refresh running longer is cancelled and logged failed
   int leader_lease_seconds = 15;                        // a dead leader is replaced within this + renewal period
+  // Reads that tolerate staleness (dashboard, revenue report, transaction list) go here when set
+  // (a replica, or HAProxy's read-only port), unless it is more than read_max_lag_ms behind.
+  std::string read_database_url;
+  int read_max_lag_ms = 5000;
   std::string listen_database_url;  // LISTEN for live notices; a direct session (defaults to database_url)
   // The web app's static export served at `/`; empty: web/out beside the build (scripts/setup
   // builds it), then ./web/out. Without one the server still serves the API.

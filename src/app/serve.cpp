@@ -144,11 +144,12 @@ int PrintRoutes(const Config& config) {
   asio::io_context ioc(1);
   SystemClock clock;
   db::Pool pool(ioc.get_executor(), {.conninfo = config.database_url, .max_size = 1});
+  db::ReadRouter reads(pool, nullptr, {});
   auth::AuthService auth(pool, clock, {});
   http::Metrics metrics;
   freshness::RefreshService refresh(pool, {.instance = "routes"});
   freshness::ChangeFeed feed;
-  api::App app({pool, auth, metrics, *plan, clock});
+  api::App app({pool, reads, auth, metrics, *plan, clock});
   const banking::Profiles csv_profiles{config.csv_profiles};
   RegisterRoutes(app, config, *registry, refresh, feed, csv_profiles);
   for (const auto& route : app.Routes()) std::cout << route << "\n";
@@ -201,6 +202,12 @@ int Serve(const Config& config) {
   db::Pool pool(ioc.get_executor(), {.conninfo = config.database_url,
                                      .max_size = static_cast<size_t>(config.pool_size),
                                      .prepared_statements = config.db_prepared_statements});
+  std::optional<db::Pool> read_pool;
+  if (!config.read_database_url.empty())
+    read_pool.emplace(ioc.get_executor(), db::PoolOptions{.conninfo = config.read_database_url,
+                                                          .max_size = static_cast<size_t>(config.pool_size),
+                                                          .prepared_statements = config.db_prepared_statements});
+  db::ReadRouter reads(pool, read_pool ? &*read_pool : nullptr, std::chrono::milliseconds(config.read_max_lag_ms));
   auth::AuthService auth(pool, clock, {});
   http::Metrics metrics;
   metrics.AddCollector([&pool] {
@@ -269,7 +276,16 @@ int Serve(const Config& config) {
                                  std::move(*refresh_jobs));
   freshness::HealthGauges gauges;
   metrics.AddCollector([&] { return gauges.Render(scheduler.IsLeader(), feed.Subscribers(), feed.Connected()); });
-  api::App app({pool, auth, metrics, *plan, clock},
+  metrics.AddCollector([&reads] {
+    return fmt::format(
+        "# HELP vertice_replica_reads_total Stale-tolerant reads answered by the read replica.\n"
+        "# TYPE vertice_replica_reads_total counter\nvertice_replica_reads_total {}\n"
+        "# HELP vertice_replica_fallbacks_total Stale-tolerant reads sent to the primary instead (replica lagging, "
+        "down, or none configured).\n# TYPE vertice_replica_fallbacks_total counter\nvertice_replica_fallbacks_total "
+        "{}\n",
+        reads.ReplicaReads(), reads.Fallbacks());
+  });
+  api::App app({pool, reads, auth, metrics, *plan, clock},
                {.request_timeout = std::chrono::seconds(config.request_timeout_seconds),
                 .long_request_timeout = std::chrono::seconds(config.long_request_timeout_seconds),
                 .metrics_token = config.metrics_token,

@@ -75,25 +75,33 @@ Task<void> Transaction::Rollback() {
   if (started_ && !conn_.Broken() && conn_.TxStatus() != PQTRANS_IDLE) (void)co_await conn_.ExecuteScript("ROLLBACK");
 }
 
-Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope_arg, std::string sql, Params params) {
+Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope, std::string sql, Params params) {
+  std::vector<Statement> statements;
+  statements.push_back({std::move(sql), std::move(params)});
+  VERTICE_CO_ASSIGN_OR_RETURN(auto answers, co_await QueryBatchOnce(scope, std::move(statements)));
+  co_return std::move(answers[0]);
+}
+
+Task<Result<std::vector<Rows>>> Pool::QueryBatchOnce(const TenantScope& scope_arg, std::vector<Statement> statements) {
   const TenantScope scope = scope_arg;  // NOLINT(performance-unnecessary-copy-initialization): see InTransaction
   constexpr int kMaxAttempts = 4;
   for (int attempt = 1;; ++attempt) {
     auto lease = co_await Acquire();
     if (!lease) co_return std::unexpected(lease.error());
     // No BEGIN or COMMIT: the statements of one pipeline up to its sync are one implicit
-    // transaction, so the scope (settings local to the transaction) holds for the statement and
-    // ends with it.
+    // transaction, so the scope (settings local to the transaction) holds for the statements and
+    // ends with them.
     std::vector<Statement> batch;
+    batch.reserve(statements.size() + 1);
     batch.push_back(ScopeStatement(scope));
-    batch.push_back({sql, params});
+    batch.insert(batch.end(), statements.begin(), statements.end());
     (void)(*lease)->TakeUnconfirmedCommit();  // a warning from the connection's last user is not ours
     auto answers = co_await (*lease)->ExecuteBatch(std::move(batch));
     if (answers) {
       // The implicit transaction committed at the sync: it may have waited on a standby too.
       if ((*lease)->TakeUnconfirmedCommit()) co_return std::unexpected(CommitUnconfirmed());
-      Rows rows = std::move((*answers)[1]);
-      co_return rows;
+      answers->erase(answers->begin());  // the scope's own row
+      co_return std::move(*answers);
     }
     // A failed pipeline's implicit transaction has already ended: nothing to roll back.
     // A connection found dead (the server restarted) is retried once on a new one, as InTransaction does.

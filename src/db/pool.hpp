@@ -107,6 +107,8 @@ class Pool {
   // travel together (pipeline mode, one implicit transaction). For reads that are one statement
   // (lists, reports).
   Task<Result<Rows>> QueryOnce(const TenantScope& scope, std::string sql, Params params = {});
+  // Several statements in one implicit transaction under the scope, one round trip; each one's rows.
+  Task<Result<std::vector<Rows>>> QueryBatchOnce(const TenantScope& scope, std::vector<Statement> statements);
 
   // Runs fn(Transaction&) inside BEGIN … COMMIT with the scope set for row-level security.
   // Serialization failures and deadlocks are retried (bounded); any error rolls back.

@@ -31,6 +31,7 @@ constexpr std::pair<std::string_view, SqlState> kCodes[] = {
     {"57P02", SqlState::kCrashShutdown},
     {"57P03", SqlState::kCannotConnectNow},
     {"53300", SqlState::kTooManyConnections},
+    {"25006", SqlState::kReadOnlySqlTransaction},
 };
 
 Error Make(ErrorKind kind, std::string code, std::string message, SqlState state, std::string_view constraint,
@@ -119,7 +120,10 @@ Error ErrorFromSqlState(std::string_view code, std::string_view msg, std::string
     case SqlState::kAdminShutdown:
     case SqlState::kCrashShutdown:
     case SqlState::kCannotConnectNow:
-    case SqlState::kTooManyConnections: {
+    case SqlState::kTooManyConnections:
+    // During a failover a connection may still reach the old primary, now a standby: nothing was
+    // written, the client retries against the new primary.
+    case SqlState::kReadOnlySqlTransaction: {
       Error e = ConnectionLost(internal);
       e.sqlstate = state;
       return e;
@@ -151,6 +155,7 @@ bool IsConnectionError(const Error& e) {
     case SqlState::kAdminShutdown:
     case SqlState::kCrashShutdown:
     case SqlState::kCannotConnectNow:
+    case SqlState::kReadOnlySqlTransaction:
     case SqlState::kTooManyConnections:
       return true;
     default:

@@ -37,6 +37,7 @@ enum class SqlState : std::uint8_t {
   kCrashShutdown,              // 57P02
   kCannotConnectNow,           // 57P03
   kTooManyConnections,         // 53300
+  kReadOnlySqlTransaction,     // 25006: a write reached a standby (a node just demoted)
 };
 
 SqlState ParseSqlState(std::string_view code);

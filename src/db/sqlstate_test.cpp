@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "db/connection.hpp"
 #include "db/constraints.hpp"
 
 namespace vertice::db {
@@ -21,11 +22,22 @@ TEST(SqlStateTest, RetryAndConnectionPredicatesReadTheTypeNotTheCodeText) {
   EXPECT_TRUE(IsRetryable(ErrorFromSqlState("40001", "could not serialize", "")));
   EXPECT_TRUE(IsRetryable(ErrorFromSqlState("40P01", "deadlock detected", "")));
   EXPECT_FALSE(IsRetryable(ErrorFromSqlState("23505", "duplicate key", "k")));
-  for (const char* lost : {"08006", "57P01", "57P02", "57P03", "53300"}) {
+  for (const char* lost : {"08006", "57P01", "57P02", "57P03", "53300", "25006"}) {
     EXPECT_TRUE(IsConnectionError(ErrorFromSqlState(lost, "gone", ""))) << lost;
     EXPECT_FALSE(IsRetryable(ErrorFromSqlState(lost, "gone", ""))) << lost;
   }
   EXPECT_TRUE(IsConnectionError(ConnectionLost("socket closed")));
+  // A write that reached a just-demoted primary is a 503 the client retries, not a 500.
+  EXPECT_EQ(ErrorFromSqlState("25006", "cannot execute INSERT in a read-only transaction", "").kind,
+            ErrorKind::kUnavailable);
+  Error unconfirmed = CommitUnconfirmed();
+  EXPECT_EQ(unconfirmed.kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(unconfirmed.code, "commit_unconfirmed");
+  EXPECT_FALSE(IsRetryable(unconfirmed));  // committed on the primary: a blind retry would write twice
+  EXPECT_TRUE(IsUnconfirmedCommitWarning("canceling wait for synchronous replication due to user request"));
+  EXPECT_TRUE(IsUnconfirmedCommitWarning(
+      "canceling the wait for synchronous replication and terminating connection due to administrator command"));
+  EXPECT_FALSE(IsUnconfirmedCommitWarning("there is no transaction in progress"));
   EXPECT_FALSE(IsConnectionError(ErrorFromSqlState("57014", "canceling statement", "")));
 
   // A module that renames an error keeps it retryable: the type travels, the text does not count.

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from harness import Cluster, Company, Load, check_after, fail, log, wait_until  # noqa: E402
+from harness import Cluster, Company, Load, check_after, fail, log, replica_reads, wait_until  # noqa: E402
 
 
 def main():
@@ -28,6 +28,7 @@ def main():
     if not Path(binary).exists():
         fail(f"VERTICE_BIN {binary} does not exist")
     tmp = Path(tempfile.mkdtemp(prefix="vertice-ha-test."))
+    os.environ["VERTICE_READ_MAX_LAG_MS"] = "1000"  # the servers' bound on a replica's lag
     cluster = Cluster(tmp / "cluster", servers=2, binary=binary)
     try:
         cluster.up()
@@ -40,6 +41,24 @@ def main():
         load = Load(cluster, company)
         load.start()
         wait_until("steady writes before the fault", lambda: load.ok_since(0) >= 40, 60)
+
+        # Stale-tolerant reads come from a replica and say how far behind it is; a replica past
+        # the bound (replay paused on both) is skipped for the primary, and used again after.
+        reads = replica_reads(cluster, company)
+        if any(lag is None for lag in reads.values()):
+            fail(f"reads not served by a replica: {reads}")
+        replicas = [i for i in range(3) if i != old]
+        for i in replicas:
+            cluster.superuser_sql(i, "SELECT pg_wal_replay_pause()")
+        try:
+            wait_until("reads moved to the primary while the replicas lag",
+                       lambda: all(lag is None for lag in replica_reads(cluster, company).values()), 30)
+        finally:
+            for i in replicas:
+                cluster.superuser_sql(i, "SELECT pg_wal_replay_resume()")
+        wait_until("reads back on a replica", lambda: all(
+            lag is not None for lag in replica_reads(cluster, company).values()), 30)
+        log(f"replica reads: lags {reads}; skipped while replay was paused, back after")
         fault_at = time.monotonic()
         log(f"SIGKILL to the primary's postmaster (pg{old + 1}); pg{sync + 1} is the synchronous standby")
         cluster.kill_postmaster(old)

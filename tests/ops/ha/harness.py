@@ -84,6 +84,31 @@ def http(method, url, body=None, headers=None, timeout=CLIENT_TIMEOUT):
         return status, text
 
 
+def get(url, headers):
+    """GET → (status, parsed body, response headers)."""
+    req = urllib.request.Request(url, headers=dict(headers))
+    try:
+        with urllib.request.urlopen(req, timeout=CLIENT_TIMEOUT) as r:
+            return r.status, json.loads(r.read().decode() or "{}"), r.headers  # case-insensitive
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace"), e.headers
+
+
+def replica_reads(cluster, company):
+    """Which stale-tolerant reads a replica answered: {path: lag seconds or None}."""
+    out = {}
+    for path in ("/api/v1/dashboard", "/api/v1/transactions?limit=5",
+                 "/api/v1/reports/revenue?from=2026-01-01&to=2026-12-31"):
+        st, body, headers = get(cluster.http_base + path, company.headers)
+        if st != 200:
+            fail(f"GET {path}: {st} {body}")
+        lag = headers.get("X-Replica-Lag-Seconds")
+        if path == "/api/v1/dashboard" and (lag is not None) != (body["freshness"].get("source") == "replica"):
+            fail(f"the dashboard's freshness does not say where it was read: {body['freshness']}, header {lag}")
+        out[path] = None if lag is None else float(lag)
+    return out
+
+
 class Cluster:
     def __init__(self, directory, servers=2, base=None, binary=None):
         self.dir = Path(directory)
@@ -107,6 +132,7 @@ class Cluster:
         for line in self.script("env").splitlines():
             k, _, v = line.partition("=")
             self.vars[k] = v.strip('"')
+        self.dir = Path(self.vars["CLUSTER_DIR"])  # the real directory (CLUSTER_DIR may be a link to it)
         self.http_base = self.vars["CLUSTER_HTTP"]
         self.rest_ports = [int(p) for p in self.vars["CLUSTER_REST_PORTS"].split()]
         self.pg_ports = [int(p) for p in self.vars["CLUSTER_PG_PORTS"].split()]
@@ -121,6 +147,15 @@ class Cluster:
                     if any(w in ln for w in ("error", "ERROR", "FATAL", "warn", "WARNING", "critical"))]
             if text:
                 print(f"--- {f.name} (last {lines} warnings/errors)\n" + "\n".join(text[-lines:]), flush=True)
+
+    def superuser_sql(self, i, query):
+        """As postgres over node i's own socket (pg_hba trusts local connections)."""
+        p = subprocess.run(AS_PG + ["psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1", "-h", str(self.node_dir(i) / "run"),
+                                    "-p", str(self.pg_ports[i]), "-U", "postgres", "-d", "vertice", "-c", query],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            fail(f"psql on pg{i + 1}: {p.stderr.strip()}\n{query}")
+        return p.stdout.strip()
 
     def down(self):
         try:
@@ -197,7 +232,7 @@ class Cluster:
         self.script("up", "--servers", str(self.servers))
 
     def patronictl(self, *args):
-        p = subprocess.run(AS_PG + ["patronictl", "-c", str(self.node_dir(0) / "patroni.yml"), *args],
+        p = subprocess.run(["patronictl", "-c", str(self.node_dir(0) / "patroni.yml"), *args],
                            capture_output=True, text=True, timeout=120)
         if p.returncode != 0:
             fail(f"patronictl {' '.join(args)}: {p.stdout}\n{p.stderr}")
