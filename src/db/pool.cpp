@@ -1,6 +1,9 @@
 #include "db/pool.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -82,12 +85,33 @@ Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope, std::string sql, Pa
   co_return std::move(answers[0]);
 }
 
+FailoverWait::FailoverWait(const TenantScope& scope) {
+  constexpr std::chrono::milliseconds kMost{20'000};
+  constexpr std::chrono::milliseconds kKeepToAnswer{2'000};
+  auto budget = kMost;
+  if (scope.statement_timeout.count() > 0)
+    budget = std::clamp(scope.statement_timeout - kKeepToAnswer, std::chrono::milliseconds(0), kMost);
+  give_up_ = std::chrono::steady_clock::now() + budget;
+}
+
+Task<bool> FailoverWait::Wait() {
+  if (std::chrono::steady_clock::now() + backoff_ > give_up_) co_return false;
+  asio::steady_timer timer(co_await asio::this_coro::executor, backoff_);
+  co_await timer.async_wait(asio::use_awaitable);
+  backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(1'000));
+  co_return true;
+}
+
 Task<Result<std::vector<Rows>>> Pool::QueryBatchOnce(const TenantScope& scope_arg, std::vector<Statement> statements) {
   const TenantScope scope = scope_arg;  // NOLINT(performance-unnecessary-copy-initialization): see InTransaction
   constexpr int kMaxAttempts = 4;
+  FailoverWait failover(scope);
   for (int attempt = 1;; ++attempt) {
     auto lease = co_await Acquire();
-    if (!lease) co_return std::unexpected(lease.error());
+    if (!lease) {
+      if (IsConnectionError(lease.error()) && co_await failover.Wait()) continue;
+      co_return std::unexpected(lease.error());
+    }
     // No BEGIN or COMMIT: the statements of one pipeline up to its sync are one implicit
     // transaction, so the scope (settings local to the transaction) holds for the statements and
     // ends with them.

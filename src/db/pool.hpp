@@ -57,6 +57,20 @@ struct TenantScope {
   std::chrono::milliseconds statement_timeout{0};
 };
 
+// While the database fails over (no primary for a few seconds), work that has not run yet waits
+// and retries instead of failing at once: backoff 100 ms doubling to 1 s, for at most 20 s or what
+// the request's deadline leaves (2 s kept to answer), whichever is less.
+class FailoverWait {
+ public:
+  explicit FailoverWait(const TenantScope& scope);
+  // Sleeps the next backoff and says true, or says false when the budget is spent.
+  Task<bool> Wait();
+
+ private:
+  std::chrono::steady_clock::time_point give_up_;
+  std::chrono::milliseconds backoff_{100};
+};
+
 // A transaction on one connection. Nothing is sent until the first statement: BEGIN and the scope
 // travel with it in one round trip, and statements deferred until COMMIT travel with COMMIT, so a
 // write of one statement plus its audit row costs two round trips.
@@ -118,24 +132,30 @@ class Pool {
   auto InTransaction(const TenantScope& scope_arg, Fn fn) -> decltype(fn(std::declval<Transaction&>())) {
     const TenantScope scope = scope_arg;  // NOLINT(performance-unnecessary-copy-initialization): see above
     constexpr int kMaxAttempts = 4;
+    FailoverWait failover(scope);
     for (int attempt = 1;; ++attempt) {
       auto lease = co_await Acquire();
-      if (!lease) co_return std::unexpected(lease.error());
+      if (!lease) {
+        if (IsConnectionError(lease.error()) && co_await failover.Wait()) continue;
+        co_return std::unexpected(lease.error());
+      }
       Transaction tx(**lease);
       tx.Begin(scope);
       auto result = co_await fn(tx);
-      // A connection found dead when the transaction began (the server restarted) is retried once on
-      // a new one; nothing of it ran.
-      const bool reconnect = tx.LostAtStart() && attempt == 1;
+      // A connection found dead when the transaction began (the server restarted, the primary
+      // failed over): nothing of it ran, so it is retried on a new one — at once the first time
+      // (idle connections die together), then with backoff while the failover lasts.
+      const bool reconnect = tx.LostAtStart();
       if (!result) {
         co_await tx.Rollback();
         if (reconnect) DropIdle();
-        if (reconnect || (IsRetryable(result.error()) && attempt < kMaxAttempts)) continue;
+        if (reconnect && (attempt == 1 || co_await failover.Wait())) continue;
+        if (IsRetryable(result.error()) && attempt < kMaxAttempts) continue;
         co_return result;
       }
       auto committed = co_await tx.Commit();
       if (!committed) {
-        if (tx.LostAtStart() && attempt == 1) {
+        if (tx.LostAtStart() && (attempt == 1 || co_await failover.Wait())) {
           DropIdle();
           continue;
         }
