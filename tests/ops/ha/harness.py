@@ -331,8 +331,11 @@ class Load:
         for r in self.results:
             by_status[r[4]] = by_status.get(r[4], 0) + 1
         failed = [r for r in self.results if not 200 <= r[4] < 300]
+        codes = {}
+        for r in failed:
+            codes[r[5] or str(r[4])] = codes.get(r[5] or str(r[4]), 0) + 1
         window = (max(r[3] for r in failed) - min(r[2] for r in failed)) if failed else 0.0
-        return {"requests": len(self.results), "by_status": by_status, "failed": len(failed),
+        return {"requests": len(self.results), "by_status": by_status, "failed": len(failed), "codes": codes,
                 "failed_window_s": round(window, 2),
                 "first_failure_after_fault_s": round(min(r[2] for r in failed) - fault_at, 2) if failed else None}
 
