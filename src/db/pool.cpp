@@ -67,9 +67,14 @@ Task<Status> Transaction::Commit() {
     auto answer = co_await Start(std::move(batch));
     if (!answer) done = std::unexpected(answer.error());
   }
+  // The COMMIT's wait for the standby was cancelled (the connection may be gone with it): the
+  // transaction is on the primary only, and must not be retried as if it had not run.
+  if (conn_.TakeUnconfirmedCommit()) {
+    lost_at_start_ = false;
+    co_return std::unexpected(CommitUnconfirmed());
+  }
   // A deferred statement failed: COMMIT did not run and the transaction is aborted.
   if (!done) co_await Rollback();
-  if (done && conn_.TakeUnconfirmedCommit()) co_return std::unexpected(CommitUnconfirmed());
   co_return done;
 }
 
@@ -128,10 +133,11 @@ Task<Result<std::vector<Rows>>> Pool::QueryBatchOnce(const TenantScope& scope_ar
       co_return std::move(*answers);
     }
     // A failed pipeline's implicit transaction has already ended: nothing to roll back.
-    // A connection found dead (the server restarted) is retried once on a new one, as InTransaction does.
-    if (IsConnectionError(answers.error()) && attempt == 1) {
+    // A connection found dead (the server restarted, the primary failed over) is retried on a new
+    // one, at once and then with backoff while the failover lasts: callers only read.
+    if (IsConnectionError(answers.error())) {
       DropIdle();
-      continue;
+      if (attempt == 1 || co_await failover.Wait()) continue;
     }
     if (IsRetryable(answers.error()) && attempt < kMaxAttempts) continue;
     co_return std::unexpected(answers.error());

@@ -122,6 +122,7 @@ class Pool {
   // (lists, reports).
   Task<Result<Rows>> QueryOnce(const TenantScope& scope, std::string sql, Params params = {});
   // Several statements in one implicit transaction under the scope, one round trip; each one's rows.
+  // Reads only: a lost connection is retried, which a write that may have committed must not be.
   Task<Result<std::vector<Rows>>> QueryBatchOnce(const TenantScope& scope, std::vector<Statement> statements);
 
   // Runs fn(Transaction&) inside BEGIN … COMMIT with the scope set for row-level security.
@@ -142,19 +143,24 @@ class Pool {
       Transaction tx(**lease);
       tx.Begin(scope);
       auto result = co_await fn(tx);
-      // A connection found dead when the transaction began (the server restarted, the primary
-      // failed over): nothing of it ran, so it is retried on a new one — at once the first time
-      // (idle connections die together), then with backoff while the failover lasts.
-      const bool reconnect = tx.LostAtStart();
       if (!result) {
         co_await tx.Rollback();
-        if (reconnect) DropIdle();
-        if (reconnect && (attempt == 1 || co_await failover.Wait())) continue;
+        // The connection was lost before COMMIT went out (the server restarted, the primary
+        // failed over or shut down for a switchover, a demoted node refused the write): the
+        // server rolled the transaction back, so it is run again on a new connection — at once
+        // the first time (idle connections die together), then with backoff while the failover
+        // lasts. fn is already re-run on serialization failures, so it is safe to repeat.
+        if (IsConnectionError(result.error())) {
+          DropIdle();
+          if (attempt == 1 || co_await failover.Wait()) continue;
+        }
         if (IsRetryable(result.error()) && attempt < kMaxAttempts) continue;
         co_return result;
       }
       auto committed = co_await tx.Commit();
       if (!committed) {
+        // Lost with COMMIT in flight it may have committed: only a connection found dead at
+        // BEGIN (nothing answered, no commit warning) is retried; otherwise the client is told.
         if (tx.LostAtStart() && (attempt == 1 || co_await failover.Wait())) {
           DropIdle();
           continue;

@@ -198,6 +198,35 @@ TEST_F(ConnectionTest, ADeferredStatementCommitsWithTheTransactionOrTakesItDown)
   EXPECT_EQ(result, "direct-kept,kept");
 }
 
+// A switchover's fast shutdown terminates a transaction half-way (57P01 after BEGIN was
+// answered): the server rolled it back, so the pool runs it again on a new connection and the
+// caller sees one success with the write made exactly once.
+TEST_F(ConnectionTest, ATransactionWhoseConnectionIsTerminatedHalfWayRunsAgainAndWritesOnce) {
+  const auto owner = db_->OwnerUrl();
+  testing::Sql(owner, "CREATE TABLE IF NOT EXISTS terminated_probe (note text PRIMARY KEY)");
+  testing::Sql(owner, "GRANT SELECT, INSERT ON terminated_probe TO vertice_app");
+  auto result = RunWithin(std::chrono::seconds(30), [](asio::any_io_executor ex) -> db::Task<std::string> {
+    db::Pool pool(ex, {.conninfo = db_->AppUrl(), .max_size = 2});
+    const db::TenantScope no_scope;  // (not a braced temporary: GCC 12 frees those twice in coroutines)
+    int attempts = 0;
+    auto written = co_await pool.InTransaction(no_scope, [&attempts](db::Transaction& tx) -> db::Task<Result<int>> {
+      ++attempts;
+      VERTICE_CO_ASSIGN_OR_RETURN(auto pid, co_await tx.Query("SELECT pg_backend_pid()::text"));
+      VERTICE_CO_TRY(co_await tx.Query("INSERT INTO terminated_probe VALUES ('once')"));
+      if (attempts == 1)  // the administrator's shutdown reaches this backend mid-transaction
+        SqlValue(testing::TestDatabase::Url("postgres", db_->Name()), "SELECT pg_terminate_backend($1::int)::text",
+                 {std::string(pid.Get(0, 0))});
+      VERTICE_CO_TRY(co_await tx.Query("SELECT 1"));
+      co_return attempts;
+    });
+    if (!written) co_return "the transaction failed: " + written.error().internal;
+    auto rows = co_await pool.QueryOnce(no_scope, "SELECT count(*)::text FROM terminated_probe");
+    if (!rows) co_return "read: " + rows.error().internal;
+    co_return fmt::format("attempts {}, rows {}", *written, rows->Get(0, 0));
+  });
+  EXPECT_EQ(result, "attempts 2, rows 1");
+}
+
 // A one-statement read travels with BEGIN, its scope and COMMIT in one round trip: the statement
 // sees the scope, a failure is the caller's error and leaves the connection usable, and nothing of
 // the scope outlives the transaction.
