@@ -206,7 +206,8 @@ int Serve(const Config& config) {
   if (!config.read_database_url.empty())
     read_pool.emplace(ioc.get_executor(), db::PoolOptions{.conninfo = config.read_database_url,
                                                           .max_size = static_cast<size_t>(config.pool_size),
-                                                          .prepared_statements = config.db_prepared_statements});
+                                                          .prepared_statements = config.db_prepared_statements,
+                                                          .wait_out_failover = false});  // falls back to the primary
   db::ReadRouter reads(pool, read_pool ? &*read_pool : nullptr, std::chrono::milliseconds(config.read_max_lag_ms));
   auth::AuthService auth(pool, clock, {});
   http::Metrics metrics;

@@ -66,6 +66,7 @@ Task<Status> Transaction::Commit() {
   } else {
     auto answer = co_await Start(std::move(batch));
     if (!answer) done = std::unexpected(answer.error());
+    lost_at_start_ = false;  // COMMIT went with BEGIN: a loss may have come after it committed
   }
   // The COMMIT's wait for the standby was cancelled (the connection may be gone with it): the
   // transaction is on the primary only, and must not be retried as if it had not run.
@@ -73,6 +74,8 @@ Task<Status> Transaction::Commit() {
     lost_at_start_ = false;
     co_return std::unexpected(CommitUnconfirmed());
   }
+  // The connection was lost with COMMIT sent: it may have committed.
+  if (!done && IsConnectionError(done.error())) co_return std::unexpected(CommitOutcomeUnknown(done.error()));
   // A deferred statement failed: COMMIT did not run and the transaction is aborted.
   if (!done) co_await Rollback();
   co_return done;
@@ -90,10 +93,10 @@ Task<Result<Rows>> Pool::QueryOnce(const TenantScope& scope, std::string sql, Pa
   co_return std::move(answers[0]);
 }
 
-FailoverWait::FailoverWait(const TenantScope& scope) {
+FailoverWait::FailoverWait(const TenantScope& scope, bool enabled) {
   constexpr std::chrono::milliseconds kMost{20'000};
   constexpr std::chrono::milliseconds kKeepToAnswer{2'000};
-  auto budget = kMost;
+  auto budget = enabled ? kMost : std::chrono::milliseconds(0);
   if (scope.statement_timeout.count() > 0)
     budget = std::clamp(scope.statement_timeout - kKeepToAnswer, std::chrono::milliseconds(0), kMost);
   give_up_ = std::chrono::steady_clock::now() + budget;
@@ -110,7 +113,7 @@ Task<bool> FailoverWait::Wait() {
 Task<Result<std::vector<Rows>>> Pool::QueryBatchOnce(const TenantScope& scope_arg, std::vector<Statement> statements) {
   const TenantScope scope = scope_arg;  // NOLINT(performance-unnecessary-copy-initialization): see InTransaction
   constexpr int kMaxAttempts = 4;
-  FailoverWait failover(scope);
+  FailoverWait failover(scope, options_.wait_out_failover);
   for (int attempt = 1;; ++attempt) {
     auto lease = co_await Acquire();
     if (!lease) {

@@ -23,6 +23,9 @@ struct PoolOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds acquire_timeout{5000};
   bool prepared_statements = true;  // off behind PgBouncer in transaction mode
+  // Work that finds no database waits out a failover (up to 20 s of its deadline) instead of
+  // failing at once. Off for a replica pool: its reads fall back to the primary instead.
+  bool wait_out_failover = true;
 };
 
 struct PoolStats {
@@ -62,7 +65,7 @@ struct TenantScope {
 // the request's deadline leaves (2 s kept to answer), whichever is less.
 class FailoverWait {
  public:
-  explicit FailoverWait(const TenantScope& scope);
+  FailoverWait(const TenantScope& scope, bool enabled);
   // Sleeps the next backoff and says true, or says false when the budget is spent.
   Task<bool> Wait();
 
@@ -126,15 +129,19 @@ class Pool {
   Task<Result<std::vector<Rows>>> QueryBatchOnce(const TenantScope& scope, std::vector<Statement> statements);
 
   // Runs fn(Transaction&) inside BEGIN … COMMIT with the scope set for row-level security.
-  // Serialization failures and deadlocks are retried (bounded); any error rolls back.
+  // Deadlocks and serialization failures are retried (bounded); so is a transaction whose
+  // connection was lost before its COMMIT went out (below); any error rolls back.
   // (The scope is taken by reference and copied first thing: GCC 12 miscompiles class-type
   // coroutine parameters initialised from braced lists.)
   template <typename Fn>
   auto InTransaction(const TenantScope& scope_arg, Fn fn) -> decltype(fn(std::declval<Transaction&>())) {
     const TenantScope scope = scope_arg;  // NOLINT(performance-unnecessary-copy-initialization): see above
-    constexpr int kMaxAttempts = 4;
-    FailoverWait failover(scope);
-    for (int attempt = 1;; ++attempt) {
+    constexpr int kMaxRetries = 3;        // deadlocks, serialization failures
+    constexpr int kMaxLostMidway = 2;     // connections lost mid-transaction without a word from the server
+    FailoverWait failover(scope, options_.wait_out_failover);
+    int retries = 0;
+    int lost_midway = 0;
+    for (bool first = true;; first = false) {
       auto lease = co_await Acquire();
       if (!lease) {
         if (IsConnectionError(lease.error()) && co_await failover.Wait()) continue;
@@ -145,27 +152,32 @@ class Pool {
       auto result = co_await fn(tx);
       if (!result) {
         co_await tx.Rollback();
-        // The connection was lost before COMMIT went out (the server restarted, the primary
-        // failed over or shut down for a switchover, a demoted node refused the write): the
-        // server rolled the transaction back, so it is run again on a new connection — at once
-        // the first time (idle connections die together), then with backoff while the failover
-        // lasts. fn is already re-run on serialization failures, so it is safe to repeat.
+        // The connection was lost before COMMIT went out: the server rolled the transaction back,
+        // so it runs again on a new connection — at once the first time (idle connections die
+        // together), then with backoff while the failover lasts (the server restarted, the primary
+        // failed over or shut down for a switchover, a demoted node refused the write). A loss
+        // without a word from the server after statements ran (it may have died running them) is
+        // re-run at most twice. fn holds no state outside the transaction (it is re-run on
+        // deadlocks too).
         if (IsConnectionError(result.error())) {
           DropIdle();
-          if (attempt == 1 || co_await failover.Wait()) continue;
+          const bool bounded = !tx.LostAtStart() && IsLostMidway(result.error());
+          if (!bounded || ++lost_midway <= kMaxLostMidway) {
+            if (first || co_await failover.Wait()) continue;
+          }
         }
-        if (IsRetryable(result.error()) && attempt < kMaxAttempts) continue;
+        if (IsRetryable(result.error()) && ++retries <= kMaxRetries) continue;
         co_return result;
       }
       auto committed = co_await tx.Commit();
       if (!committed) {
-        // Lost with COMMIT in flight it may have committed: only a connection found dead at
-        // BEGIN (nothing answered, no commit warning) is retried; otherwise the client is told.
-        if (tx.LostAtStart() && (attempt == 1 || co_await failover.Wait())) {
+        // Only a connection found dead at BEGIN (nothing answered, COMMIT not among what was
+        // sent) is retried; lost with COMMIT in flight it may have committed: the client is told.
+        if (tx.LostAtStart() && (first || co_await failover.Wait())) {
           DropIdle();
           continue;
         }
-        if (IsRetryable(committed.error()) && attempt < kMaxAttempts) continue;
+        if (IsRetryable(committed.error()) && ++retries <= kMaxRetries) continue;
         co_return std::unexpected(committed.error());
       }
       co_return result;

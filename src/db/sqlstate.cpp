@@ -69,6 +69,15 @@ Error CommitUnconfirmed() {
                "COMMIT stopped waiting for the synchronous standby (committed on the primary only)"};
 }
 
+Error CommitOutcomeUnknown(const Error& cause) {
+  Error e{ErrorKind::kUnavailable, "database_unavailable",
+          "Se perdió la conexión con la base de datos al confirmar la operación; pudo haberse guardado. "
+          "Consulte antes de repetirla.",
+          boost::json::object{{"commit", "unknown"}}, "connection lost with COMMIT in flight: " + cause.internal};
+  e.sqlstate = cause.sqlstate;
+  return e;
+}
+
 Error ErrorFromSqlState(std::string_view code, std::string_view msg, std::string_view constraint) {
   const SqlState state = ParseSqlState(code);
   std::string internal = fmt::format("SQLSTATE {}: {}", code, msg);
@@ -147,6 +156,11 @@ Error ErrorFromResult(const PGresult* res) {
 
 bool IsRetryable(const Error& e) {
   return e.sqlstate == SqlState::kSerializationFailure || e.sqlstate == SqlState::kDeadlockDetected;
+}
+
+bool IsLostMidway(const Error& e) {
+  const auto state = e.sqlstate.value_or(SqlState::kOther);
+  return state == SqlState::kConnectionException || state == SqlState::kCrashShutdown;
 }
 
 bool IsConnectionError(const Error& e) {

@@ -48,6 +48,14 @@ Error ConnectionLost(std::string_view why);
 // A COMMIT that PostgreSQL stopped waiting on before a synchronous standby had it: committed on
 // the primary, perhaps lost if the primary fails now. Answered 503 (outcome unknown), not 2xx.
 Error CommitUnconfirmed();
+// The connection was lost while COMMIT was on its way or being answered: it may have committed.
+// Still `database_unavailable` (503) for clients that branch on the code, but the message says to
+// check before repeating, and details.commit = "unknown".
+Error CommitOutcomeUnknown(const Error& cause);
+// A connection lost after the transaction's first statements ran, with no word from the server
+// (it may have died running them): re-run a bounded number of times, unlike a server that said it
+// is shutting down, cannot take connections yet, or is read-only (a failover in progress).
+bool IsLostMidway(const Error& e);
 // Serialization failures and deadlocks: the transaction helper retries these.
 bool IsRetryable(const Error& e);
 // The server went away or refuses connections: the connection is discarded.

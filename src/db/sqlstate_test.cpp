@@ -51,6 +51,26 @@ TEST(SqlStateTest, RetryAndConnectionPredicatesReadTheTypeNotTheCodeText) {
   EXPECT_FALSE(IsConnectionError(unavailable));
 }
 
+// What the transaction helper does with a lost connection depends on who said what: a server
+// that announced its shutdown, refused a connection or is read-only is failing over (waited out);
+// a connection that simply died after statements ran may have been killed by them (re-run at most
+// twice); a COMMIT lost in flight may have committed (never re-run, and the client is told so).
+TEST(SqlStateTest, ALostConnectionIsClassedByWhatTheServerSaid) {
+  EXPECT_TRUE(IsLostMidway(ConnectionLost("server closed the connection unexpectedly")));
+  EXPECT_TRUE(IsLostMidway(ErrorFromSqlState("08006", "connection failure", "")));
+  EXPECT_TRUE(IsLostMidway(ErrorFromSqlState("57P02", "crash of another server process", "")));
+  for (const char* failing_over : {"57P01", "57P03", "25006", "53300"})
+    EXPECT_FALSE(IsLostMidway(ErrorFromSqlState(failing_over, "failing over", ""))) << failing_over;
+  EXPECT_FALSE(IsLostMidway(ErrorFromSqlState("40P01", "deadlock detected", "")));
+
+  Error unknown = CommitOutcomeUnknown(ConnectionLost("server closed the connection unexpectedly"));
+  EXPECT_EQ(unknown.kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(unknown.code, "database_unavailable");  // clients that branch on the code see a 503 as before
+  EXPECT_EQ(unknown.details.at("commit").as_string(), "unknown");
+  EXPECT_NE(unknown.message.find("Consulte antes de repetirla"), std::string::npos);
+  EXPECT_FALSE(IsRetryable(unknown));
+}
+
 TEST(SqlStateTest, IntegrityErrorsNameTheirConstraint) {
   auto dup = ErrorFromSqlState("23505", "duplicate key value", "cpg_pos_company_id_code_key");
   EXPECT_EQ(dup.kind, ErrorKind::kConflict);

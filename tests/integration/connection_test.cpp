@@ -214,8 +214,8 @@ TEST_F(ConnectionTest, ATransactionWhoseConnectionIsTerminatedHalfWayRunsAgainAn
       VERTICE_CO_ASSIGN_OR_RETURN(auto pid, co_await tx.Query("SELECT pg_backend_pid()::text"));
       VERTICE_CO_TRY(co_await tx.Query("INSERT INTO terminated_probe VALUES ('once')"));
       if (attempts == 1)  // the administrator's shutdown reaches this backend mid-transaction
-        SqlValue(testing::TestDatabase::Url("postgres", db_->Name()), "SELECT pg_terminate_backend($1::int)::text",
-                 {std::string(pid.Get(0, 0))});
+        SqlValue(testing::TestDatabase::Url("postgres", db_->Name()),
+                 "SELECT pg_terminate_backend($1::int, 5000)::text", {std::string(pid.Get(0, 0))});
       VERTICE_CO_TRY(co_await tx.Query("SELECT 1"));
       co_return attempts;
     });
