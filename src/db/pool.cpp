@@ -66,14 +66,10 @@ Task<Status> Transaction::Commit() {
   } else {
     auto answer = co_await Start(std::move(batch));
     if (!answer) done = std::unexpected(answer.error());
-    lost_at_start_ = false;  // COMMIT went with BEGIN: a loss may have come after it committed
   }
   // The COMMIT's wait for the standby was cancelled (the connection may be gone with it): the
   // transaction is on the primary only, and must not be retried as if it had not run.
-  if (conn_.TakeUnconfirmedCommit()) {
-    lost_at_start_ = false;
-    co_return std::unexpected(CommitUnconfirmed());
-  }
+  if (conn_.TakeUnconfirmedCommit()) co_return std::unexpected(CommitUnconfirmed());
   // The connection was lost with COMMIT sent: it may have committed.
   if (!done && IsConnectionError(done.error())) co_return std::unexpected(CommitOutcomeUnknown(done.error()));
   // A deferred statement failed: COMMIT did not run and the transaction is aborted.

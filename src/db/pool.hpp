@@ -171,12 +171,7 @@ class Pool {
       }
       auto committed = co_await tx.Commit();
       if (!committed) {
-        // Only a connection found dead at BEGIN (nothing answered, COMMIT not among what was
-        // sent) is retried; lost with COMMIT in flight it may have committed: the client is told.
-        if (tx.LostAtStart() && (first || co_await failover.Wait())) {
-          DropIdle();
-          continue;
-        }
+        // Never re-run after COMMIT went out: lost in flight it may have committed (Commit says so).
         if (IsRetryable(committed.error()) && ++retries <= kMaxRetries) continue;
         co_return std::unexpected(committed.error());
       }
