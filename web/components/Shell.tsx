@@ -3,23 +3,20 @@
 // sign-out. On a phone the navigation wraps under the brand.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { CAN, type Need, useSession } from '@/lib/session';
+import { CORE_SCREENS, type Need, useSession } from '@/lib/session';
 import { label, ROLE_LABELS } from '@/lib/format';
-
-const LINKS: { href: string; text: string; need: Need }[] = [
-  { href: '/', text: 'Panel', need: CAN.dashboard },
-  { href: '/reportes', text: 'Reportes', need: CAN.reports },
-  { href: '/pos', text: 'Punto de venta', need: CAN.pos },
-  { href: '/facturas', text: 'Facturas', need: CAN.invoices },
-  { href: '/conciliacion', text: 'Conciliación', need: CAN.reconciliation },
-  { href: '/salud', text: 'Salud', need: CAN.health },
-  { href: '/ajustes', text: 'Ajustes', need: CAN.settings },
-];
+import { verticalNav } from '@/lib/verticals';
 
 export function Shell({ children }: { children: React.ReactNode }) {
-  const { me, company, role, can, switchCompany, logout } = useSession();
+  const { me, company, role, can, verticals, switchCompany, logout } = useSession();
   const pathname = usePathname();
-  const current = (href: string) => (href === '/' ? pathname === '/' : pathname.startsWith(href));
+  // A vertical's entry is current on any of its screens (/<vertical>/…).
+  const current = (href: string) => (href === '/' ? pathname === '/' : pathname.startsWith(href.split('/').slice(0, 2).join('/')));
+  const core = CORE_SCREENS.filter((l) => can(l.need));
+  // The verticals' entries (the company's enabled ones) go after the dashboard and reports.
+  const overview = (href: string) => href === '/' || href === '/reportes';
+  const links = [...core.filter((l) => overview(l.href)), ...verticalNav(verticals, company.capabilities),
+    ...core.filter((l) => !overview(l.href))];
   return (
     <>
       <a className="skip" href="#contenido">Saltar al contenido</a>
@@ -27,7 +24,7 @@ export function Shell({ children }: { children: React.ReactNode }) {
         <Link href="/" className="brand" aria-label="Vértice, inicio">Vértice</Link>
         <nav aria-label="Principal">
           <ul>
-            {LINKS.filter((l) => can(l.need)).map((l) => (
+            {links.map((l) => (
               <li key={l.href}>
                 <Link href={l.href} aria-current={current(l.href) ? 'page' : undefined}>{l.text}</Link>
               </li>

@@ -34,13 +34,13 @@ test('the CFO signs in, sees the dashboard with "Actualizar ahora", and signs ou
 test('a cashier lands on the point of sale and never sees the refresh button or the admin', async () => {
   const page = await st.page({ width: 768, height: 1024 });
   await st.login(page, 'cajero@acme.mx');
-  await page.waitForURL(/\/pos/);
+  await page.waitForURL(/\/cpg\/venta/);
   await page.getByRole('heading', { name: 'Punto de venta' }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Principal' });
   assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Punto de venta']);
   assert.equal(await page.getByTestId('refresh-now').count(), 0);
   await page.goto(st.base + '/');
-  await page.waitForURL(/\/pos/);
+  await page.waitForURL(/\/cpg\/venta/);
   assert.equal(await page.getByTestId('refresh-now').count(), 0);
   await page.goto(st.base + '/ajustes');
   await page.getByRole('heading', { name: 'Sin acceso' }).waitFor();

@@ -10,7 +10,7 @@ const PAGES = [
   { name: 'login', path: '/login', user: null },
   { name: 'panel', path: '/', user: 'ceo@acme.mx', ready: '[data-testid="revenue-year"]' },
   { name: 'reportes', path: '/reportes', user: 'cfo@acme.mx', ready: '[data-testid="report-total"]' },
-  { name: 'pos', path: '/pos', user: 'cajero@acme.mx', ready: '[data-testid="pos-search"]' },
+  { name: 'pos', path: '/cpg/venta', user: 'cajero@acme.mx', ready: '[data-testid="pos-search"]' },
   { name: 'facturas', path: '/facturas', user: 'cfo@acme.mx', ready: '[data-testid="invoice-list"]' },
   { name: 'conciliacion', path: '/conciliacion', user: 'cfo@acme.mx', ready: 'h1' },
   { name: 'salud', path: '/salud', user: 'cfo@acme.mx', ready: '[data-testid="health-status"]' },

@@ -9,10 +9,6 @@ export type Need = string | readonly string[];
 export const CAN = {
   dashboard: 'dashboard.read',
   reports: 'transactions.read',
-  pos: ['cpg.sell', 'cpg.consign'],
-  sell: 'cpg.sell',
-  consign: 'cpg.consign',
-  settle: 'cpg.settle',
   invoices: 'invoices.read',
   importInvoices: 'invoices.import',
   reconciliation: 'reconciliation.read',
@@ -28,7 +24,18 @@ export function allows(capabilities: readonly string[] | undefined, need: Need):
   return typeof need === 'string' ? have.includes(need) : need.some((n) => have.includes(n));
 }
 
-/** Where a user lands: the dashboard, or the point of sale for someone who only sells. */
-export function homeFor(capabilities: readonly string[] | undefined): string {
-  return !allows(capabilities, CAN.dashboard) && allows(capabilities, CAN.pos) ? '/pos' : '/';
+/** The core screens, in navigation order (verticals add theirs after the reports). */
+export const CORE_SCREENS: readonly { href: string; text: string; need: Need }[] = [
+  { href: '/', text: 'Panel', need: CAN.dashboard },
+  { href: '/reportes', text: 'Reportes', need: CAN.reports },
+  { href: '/facturas', text: 'Facturas', need: CAN.invoices },
+  { href: '/conciliacion', text: 'Conciliación', need: CAN.reconciliation },
+  { href: '/salud', text: 'Salud', need: CAN.health },
+  { href: '/ajustes', text: 'Ajustes', need: CAN.settings },
+];
+
+/** Where a user lands: the dashboard, else the first screen they may use (a cashier: the point of sale their vertical brings). */
+export function homeFor(capabilities: readonly string[] | undefined, verticalHomes: readonly string[] = []): string {
+  if (allows(capabilities, CAN.dashboard)) return '/';
+  return verticalHomes[0] ?? CORE_SCREENS.find((s) => allows(capabilities, s.need))?.href ?? '/';
 }

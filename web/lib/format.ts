@@ -44,14 +44,8 @@ export function ago(seconds: number): string {
 export const TYPE_LABELS: Record<string, string> = {
   invoice: 'Facturas',
   credit_note: 'Notas de crédito',
-  pos_sale: 'Ventas en punto de venta',
-  consignment_settlement: 'Liquidaciones de consignación',
-  service_billing: 'Servicios facturados',
   bank_deposit: 'Depósitos bancarios',
   bank_withdrawal: 'Retiros bancarios',
-};
-export const VERTICAL_LABELS: Record<string, string> = {
-  core: 'Facturación (CFDI)', cpg: 'Retail CPG', services: 'Servicios', bank: 'Bancos',
 };
 export const ROLE_LABELS: Record<string, string> = {
   owner: 'Propietario', ceo: 'Director general', cfo: 'Director de finanzas', accountant: 'Contador',

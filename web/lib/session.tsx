@@ -5,8 +5,10 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import { usePathname, useRouter } from 'next/navigation';
 import { api, selectCompany, selectedCompany } from './api';
 import { allows, type Need } from './capabilities';
+import { enabledVerticals, type EnabledVertical, type ServerVertical } from './verticals';
+import { VERTICAL_MANIFESTS } from '@/verticals/registry.gen';
 
-export { CAN, allows, homeFor, type Need } from './capabilities';
+export { CAN, CORE_SCREENS, allows, homeFor, type Need } from './capabilities';
 
 export type Company = { company_id: string; name: string; role: string; capabilities: string[] };
 export type Me = { user: { id: string; email: string; full_name: string }; companies: Company[] };
@@ -17,11 +19,18 @@ type SessionValue = {
   role: string;
   /** Whether the user may do this in the company (any of several capabilities will do). */
   can: (need: Need) => boolean;
+  /** The verticals the company has enabled, with the screens each brings (empty until known). */
+  verticals: EnabledVertical[];
+  /** Whether `verticals` is the server's answer for this company yet. */
+  verticalsKnown: boolean;
+  /** Asks the server again (after an owner enables or disables a vertical). */
+  reloadVerticals: () => void;
   switchCompany: (id: string) => void;
   logout: () => Promise<void>;
 };
 
 const ME_KEY = 'vertice.me';
+const VERTICALS_KEY = 'vertice.verticals.';
 const SessionContext = createContext<SessionValue | null>(null);
 
 export function useSession(): SessionValue {
@@ -36,6 +45,8 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
   const [companyId, setCompanyId] = useState<string | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  const [serverVerticals, setServerVerticals] = useState<{ company: string; items: ServerVertical[] } | null>(null);
+  const [verticalsAsked, setVerticalsAsked] = useState(0);
 
   useEffect(() => {
     let cancelled = false;
@@ -74,6 +85,27 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // Which verticals the company uses: this tab's last answer at once, then the server's.
+  useEffect(() => {
+    if (!companyId) return;
+    let cancelled = false;
+    const key = VERTICALS_KEY + companyId;
+    const cached = window.sessionStorage.getItem(key);
+    if (cached) {
+      try { setServerVerticals({ company: companyId, items: JSON.parse(cached) as ServerVertical[] }); } catch { window.sessionStorage.removeItem(key); }
+    }
+    api<{ items: ServerVertical[] }>('/api/v1/verticals', { company: companyId })
+      .then((r) => {
+        if (cancelled) return;
+        const items = r.items.map(({ name, title, enabled, transaction_types }) => ({ name, title, enabled, transaction_types }));
+        window.sessionStorage.setItem(key, JSON.stringify(items));
+        setServerVerticals({ company: companyId, items });
+      })
+      .catch(() => { if (!cancelled && !cached) setServerVerticals({ company: companyId, items: [] }); });
+    return () => { cancelled = true; };
+  }, [companyId, verticalsAsked]);
+  const reloadVerticals = useCallback(() => setVerticalsAsked((n) => n + 1), []);
+
   const switchCompany = useCallback((id: string) => {
     selectCompany(id);
     setCompanyId(id);
@@ -90,8 +122,10 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     if (!me || !companyId) return null;
     const company = me.companies.find((c) => c.company_id === companyId) ?? me.companies[0];
     const can = (need: Need) => allows(company.capabilities, need);
-    return { me, company, role: company.role, can, switchCompany, logout };
-  }, [me, companyId, switchCompany, logout]);
+    const known = serverVerticals?.company === company.company_id;
+    const verticals = known ? enabledVerticals(serverVerticals.items, VERTICAL_MANIFESTS) : [];
+    return { me, company, role: company.role, can, verticals, verticalsKnown: known, reloadVerticals, switchCompany, logout };
+  }, [me, companyId, serverVerticals, reloadVerticals, switchCompany, logout]);
 
   if (failed) return <main className="center"><p role="alert" className="error">{failed}</p></main>;
   if (!value) return <main className="center" aria-busy="true"><p className="muted">Cargando…</p></main>;

@@ -8,13 +8,14 @@ const c = await load('capabilities');
 test('a screen needs its capability; any of several will do', () => {
   assert.equal(c.allows(['dashboard.read'], c.CAN.dashboard), true);
   assert.equal(c.allows(['invoices.read'], c.CAN.dashboard), false);
-  assert.equal(c.allows(['cpg.consign'], c.CAN.pos), true);
-  assert.equal(c.allows([], c.CAN.pos), false);
+  assert.equal(c.allows(['cpg.consign'], ['cpg.sell', 'cpg.consign']), true);
+  assert.equal(c.allows([], ['cpg.sell', 'cpg.consign']), false);
   assert.equal(c.allows(undefined, c.CAN.health), false);
 });
 
-test('someone who only sells lands on the point of sale, everyone else on the dashboard', () => {
-  assert.equal(c.homeFor(['cpg.read', 'cpg.sell']), '/pos');
-  assert.equal(c.homeFor(['dashboard.read', 'cpg.sell']), '/');
+test('someone who only sells lands on their vertical\'s screen, everyone else on the dashboard', () => {
+  assert.equal(c.homeFor(['cpg.read', 'cpg.sell'], ['/cpg/venta']), '/cpg/venta');
+  assert.equal(c.homeFor(['dashboard.read', 'cpg.sell'], ['/cpg/venta']), '/');
+  assert.equal(c.homeFor(['invoices.read'], []), '/facturas');
   assert.equal(c.homeFor([]), '/');
 });

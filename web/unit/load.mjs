@@ -1,5 +1,5 @@
 // Loads a module of web/lib written in TypeScript for a unit test: TypeScript's own transpiler,
-// no bundler (these modules import nothing).
+// no bundler. A module's relative imports (./x) are loaded the same way; type-only imports vanish.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import ts from 'typescript';
 const dir = mkdtempSync(join(tmpdir(), 'vertice-unit-'));
 export async function load(name) {
   const src = readFileSync(new URL(`../lib/${name}.ts`, import.meta.url), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  let js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  for (const [, dep] of js.matchAll(/from '\.\/([a-z_]+)'/g)) await load(dep);
+  js = js.replace(/from '\.\/([a-z_]+)'/g, "from './$1.mjs'");
   const file = join(dir, `${name}.mjs`);
   writeFileSync(file, js);
   return import(file);

@@ -8,7 +8,8 @@ import { api, errorMessage } from '@/lib/api';
 import { useLiveChanges } from '@/lib/live';
 import { CAN, homeFor, useSession } from '@/lib/session';
 import { money, toCents } from '@/lib/money';
-import { formatDate, formatDateTime, formatMonth, label, STATUS_LABELS, TYPE_LABELS, VERTICAL_LABELS } from '@/lib/format';
+import { formatDate, formatDateTime, formatMonth, label, STATUS_LABELS, TYPE_LABELS } from '@/lib/format';
+import { typeTitle, verticalNav, verticalTitle } from '@/lib/verticals';
 import { Freshness, FreshnessStatus } from '@/components/Freshness';
 import { BarChart } from '@/components/BarChart';
 import { Empty, ErrorState, Loading } from '@/components/States';
@@ -30,15 +31,18 @@ type Dashboard = {
 type ReconSummary = { movements: number; reconciled_share_count: string | number; unreconciled_amount: string; pending_suggestions: number };
 
 export default function DashboardPage() {
-  const { can, company } = useSession();
+  const { can, company, verticals, verticalsKnown } = useSession();
   const router = useRouter();
-  useEffect(() => { if (!can(CAN.dashboard)) router.replace(homeFor(company.capabilities)); }, [can, company, router]);
+  useEffect(() => {
+    if (can(CAN.dashboard) || !verticalsKnown) return;
+    router.replace(homeFor(company.capabilities, verticalNav(verticals, company.capabilities).map((e) => e.href)));
+  }, [can, company, verticals, verticalsKnown, router]);
   if (!can(CAN.dashboard)) return <Loading />;
   return <DashboardView />;
 }
 
 function DashboardView() {
-  const { can, company } = useSession();
+  const { can, company, verticals } = useSession();
   const [data, setData] = useState<Dashboard | null>(null);
   const [receivedAt, setReceivedAt] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -105,9 +109,9 @@ function DashboardView() {
 
       <div className="grid-2">
         <Breakdown id="type" title="Por tipo de transacción (año)" column="Tipo" freshness={fresh(data.by_type)}
-          rows={data.by_type.items.map((i) => ({ key: i.transaction_type, label: label(TYPE_LABELS, i.transaction_type), count: i.count, total: i.total }))} />
+          rows={data.by_type.items.map((i) => ({ key: i.transaction_type, label: typeTitle(verticals, TYPE_LABELS, i.transaction_type), count: i.count, total: i.total }))} />
         <Breakdown id="vertical" title="Por línea de negocio (año)" column="Línea" freshness={fresh(data.by_vertical)}
-          rows={data.by_vertical.items.map((i) => ({ key: i.vertical, label: label(VERTICAL_LABELS, i.vertical), count: i.count, total: i.total }))} />
+          rows={data.by_vertical.items.map((i) => ({ key: i.vertical, label: verticalTitle(verticals, i.vertical), count: i.count, total: i.total }))} />
       </div>
 
       <section className="panel" aria-labelledby="h-monthly">
@@ -150,8 +154,8 @@ function DashboardView() {
               <tbody>
                 {data.latest.items.map((t) => (
                   <tr key={t.transaction_type + t.source_id}>
-                    <td>{formatDate(t.fecha)}</td><td>{label(TYPE_LABELS, t.transaction_type)}</td>
-                    <td>{label(VERTICAL_LABELS, t.vertical)}</td><td>{label(STATUS_LABELS, t.status)}</td><td className="amount">{money(t.monto_total)}</td>
+                    <td>{formatDate(t.fecha)}</td><td>{typeTitle(verticals, TYPE_LABELS, t.transaction_type)}</td>
+                    <td>{verticalTitle(verticals, t.vertical)}</td><td>{label(STATUS_LABELS, t.status)}</td><td className="amount">{money(t.monto_total)}</td>
                   </tr>
                 ))}
               </tbody>

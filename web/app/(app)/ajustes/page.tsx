@@ -3,7 +3,7 @@
 // their configuration, and the large-transaction threshold of the refresh levels.
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
-import { CAN } from '@/lib/session';
+import { CAN, useSession } from '@/lib/session';
 import { CapabilityGate } from '@/components/Shell';
 import { label, ROLE_LABELS } from '@/lib/format';
 import { money } from '@/lib/money';
@@ -19,6 +19,7 @@ export default function SettingsPage() {
 }
 
 function Settings() {
+  const { reloadVerticals } = useSession();
   const [members, setMembers] = useState<Member[] | null>(null);
   const [keys, setKeys] = useState<Key[] | null>(null);
   const [verticals, setVerticals] = useState<Vertical[] | null>(null);
@@ -46,7 +47,7 @@ function Settings() {
 
   const run = async (what: string, fn: () => Promise<unknown>) => {
     setError(null); setNotice(null);
-    try { await fn(); setNotice(what); await load(); } catch (e) { setError(errorMessage(e)); }
+    try { await fn(); setNotice(what); await load(); reloadVerticals(); } catch (e) { setError(errorMessage(e)); }
   };
 
   if (!members || !keys || !verticals) return error ? <ErrorState message={error} onRetry={() => void load()} /> : <Loading />;

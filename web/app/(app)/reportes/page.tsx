@@ -4,10 +4,11 @@
 // CSV export writes the same rows.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
-import { CAN } from '@/lib/session';
+import { CAN, useSession } from '@/lib/session';
 import { CapabilityGate } from '@/components/Shell';
 import { centsToDecimal, formatCents, money, sumCents, toCents } from '@/lib/money';
-import { formatMonth, label, todayInMexico, TYPE_LABELS, VERTICAL_LABELS } from '@/lib/format';
+import { formatMonth, todayInMexico, TYPE_LABELS } from '@/lib/format';
+import { CORE_TRANSACTION_TYPES, type EnabledVertical, typeTitle, verticalTitle } from '@/lib/verticals';
 import { BarChart } from '@/components/BarChart';
 import { saveBlob } from '@/lib/download';
 import { Empty, ErrorState, Loading } from '@/components/States';
@@ -24,10 +25,10 @@ const GROUPINGS: Record<string, { text: string; dims: string[] }> = {
 };
 const DIM_TITLES: Record<string, string> = { transaction_type: 'Tipo', vertical: 'Línea', month: 'Mes' };
 
-function cell(dim: string, v: string | null): string {
+function cell(dim: string, v: string | null, verticals: readonly EnabledVertical[]): string {
   if (v == null) return '—';
-  if (dim === 'transaction_type') return label(TYPE_LABELS, v);
-  if (dim === 'vertical') return label(VERTICAL_LABELS, v);
+  if (dim === 'transaction_type') return typeTitle(verticals, TYPE_LABELS, v);
+  if (dim === 'vertical') return verticalTitle(verticals, v);
   if (dim === 'month') return formatMonth(v);
   return v;
 }
@@ -37,6 +38,7 @@ export default function ReportsPage() {
 }
 
 function Reports() {
+  const { verticals } = useSession();
   const today = todayInMexico();
   const [from, setFrom] = useState(today.slice(0, 4) + '-01-01');
   const [to, setTo] = useState(today);
@@ -98,7 +100,7 @@ function Reports() {
     const { default: writeXlsxFile } = await import('write-excel-file/browser');
     const num = (d: string | null) => ({ type: Number, value: Number(d ?? '0'), format: '#,##0.00' });
     const head = [...dims.map((d) => DIM_TITLES[d]), 'Operaciones', 'Total MXN'].map((v) => ({ value: v, fontWeight: 'bold' as const }));
-    const rows = report.rows.map((r) => [...dims.map((d) => ({ type: String, value: cell(d, r[d]) })),
+    const rows = report.rows.map((r) => [...dims.map((d) => ({ type: String, value: cell(d, r[d], verticals) })),
       { type: Number, value: Number(r.count ?? 0) }, num(r.total)]);
     const foot = [...dims.map((_, i) => ({ type: String, value: i === 0 ? 'Total' : '', fontWeight: 'bold' as const })),
       { type: Number, value: count, fontWeight: 'bold' as const }, { ...num(centsToDecimal(total)), fontWeight: 'bold' as const }];
@@ -107,7 +109,7 @@ function Reports() {
   };
 
   const chartItems = report && dims.length === 1
-    ? report.rows.map((r) => ({ label: cell(dims[0], r[dims[0]]), cents: toCents(r.total) ?? 0n }))
+    ? report.rows.map((r) => ({ label: cell(dims[0], r[dims[0]], verticals), cents: toCents(r.total) ?? 0n }))
     : null;
 
   return (
@@ -125,13 +127,13 @@ function Reports() {
         <label>Tipo
           <select value={type} onChange={(e) => setType(e.target.value)} name="type">
             <option value="">Todos</option>
-            {['invoice', 'credit_note', 'pos_sale', 'consignment_settlement', 'service_billing'].map((t) => <option key={t} value={t}>{label(TYPE_LABELS, t)}</option>)}
+            {[...CORE_TRANSACTION_TYPES, ...verticals.flatMap((v) => v.transactionTypes)].map((t) => <option key={t} value={t}>{typeTitle(verticals, TYPE_LABELS, t)}</option>)}
           </select>
         </label>
         <label>Línea de negocio
           <select value={vertical} onChange={(e) => setVertical(e.target.value)} name="vertical">
             <option value="">Todas</option>
-            {['core', 'cpg', 'services'].map((v) => <option key={v} value={v}>{label(VERTICAL_LABELS, v)}</option>)}
+            {['core', ...verticals.map((v) => v.name)].map((v) => <option key={v} value={v}>{verticalTitle(verticals, v)}</option>)}
           </select>
         </label>
         <label>Agrupar por
@@ -149,7 +151,7 @@ function Reports() {
               <thead><tr>{dims.map((d) => <th key={d} scope="col">{DIM_TITLES[d]}</th>)}<th scope="col" className="amount">Operaciones</th><th scope="col" className="amount">Total</th></tr></thead>
               <tbody>
                 {report.rows.map((r, i) => (
-                  <tr key={i}>{dims.map((d) => <td key={d}>{cell(d, r[d])}</td>)}<td className="amount">{Number(r.count ?? 0).toLocaleString('es-MX')}</td><td className="amount">{money(r.total)}</td></tr>
+                  <tr key={i}>{dims.map((d) => <td key={d}>{cell(d, r[d], verticals)}</td>)}<td className="amount">{Number(r.count ?? 0).toLocaleString('es-MX')}</td><td className="amount">{money(r.total)}</td></tr>
                 ))}
               </tbody>
               <tfoot><tr><th scope="row" colSpan={dims.length}>Total</th><td className="amount">{count.toLocaleString('es-MX')}</td><td className="amount" data-testid="report-total">{formatCents(total)}</td></tr></tfoot>

@@ -3,13 +3,12 @@
 // quantities, as the retailer reports them), record the retailer's payments.
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
-import { CAN, useSession } from '@/lib/session';
+import { useSession } from '@/lib/session';
 import { money } from '@/lib/money';
 import { formatDate } from '@/lib/format';
 import { Empty, ErrorState, Loading } from '@/components/States';
-import type { Product } from './page';
-
-const CPG = '/api/v1/verticals/cpg';
+import type { Product } from './venta';
+import { CPG_API as CPG, CPG_CAN as CAN } from './capabilities';
 const STATUS: Record<string, string> = {
   draft: 'Borrador', delivered: 'Entregada', partially_settled: 'Pago parcial', settled: 'Liquidada',
   returned: 'Devuelta', cancelled: 'Cancelada',

@@ -5,18 +5,17 @@
 // lost answer cannot record it twice. Consignment: deliveries, sold/returned reports, settlements.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, errorMessage } from '@/lib/api';
-import { CAN, useSession } from '@/lib/session';
-import { CapabilityGate } from '@/components/Shell';
+import { useSession } from '@/lib/session';
 import { applyRate, formatCents, lineAmount, money } from '@/lib/money';
 import { Empty, ErrorState, Loading } from '@/components/States';
 import { Consignment } from './consignment';
+import { CPG_API as CPG, CPG_CAN as CAN } from './capabilities';
 
 export type Product = { product_id: string; sku: string; name: string; unit_price: string; iva_rate: string; active: string | boolean };
 export type Pos = { pos_id: string; code: string; name: string; status: string };
 type CartLine = { product: Product; quantity: number };
 
 const METHODS: Record<string, string> = { cash: 'Efectivo', card: 'Tarjeta', transfer: 'Transferencia', voucher: 'Vale' };
-const CPG = '/api/v1/verticals/cpg';
 
 function newTicket(): string {
   const d = new Date();
@@ -24,11 +23,7 @@ function newTicket(): string {
   return `T${String(d.getFullYear()).slice(2)}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
 }
 
-export default function PosPage() {
-  return <CapabilityGate need={CAN.pos}><PosScreen /></CapabilityGate>;
-}
-
-function PosScreen() {
+export default function PosScreen() {
   const { can } = useSession();
   const canSell = can(CAN.sell);
   const canConsign = can(CAN.consign);

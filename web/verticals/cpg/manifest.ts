@@ -1,0 +1,12 @@
+// The CPG retail vertical's screens (src/verticals/cpg/ is its server part).
+import type { VerticalWebManifest } from '../types';
+import { CPG_CAN } from './capabilities';
+
+const manifest: VerticalWebManifest = {
+  name: 'cpg',
+  screens: [
+    { slug: 'venta', title: 'Punto de venta', need: CPG_CAN.pos },
+  ],
+  transactionTypes: { pos_sale: 'Ventas en punto de venta', consignment_settlement: 'Liquidaciones de consignación' },
+};
+export default manifest;
