@@ -101,4 +101,44 @@ db::Task<Result<http::Response>> IdempotentWrite(VerticalRequest& req, const sha
   co_return std::move(*response);
 }
 
+namespace {
+
+// The request's parameters over the report's defaults (a parameter given replaces the default).
+std::string WithDefaults(std::string_view query, const std::string& defaults) {
+  std::string out(query);
+  auto given = shared::ParseQueryString(query);
+  for (auto part = defaults; !part.empty();) {
+    auto amp = part.find('&');
+    auto item = part.substr(0, amp);
+    auto key = item.substr(0, item.find('='));
+    bool present = false;
+    if (given)
+      for (const auto& [k, v] : *given) present = present || k == key;
+    if (!present) out += (out.empty() ? "" : "&") + item;
+    part = amp == std::string::npos ? "" : part.substr(amp + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+db::Task<Result<http::Response>> ReportPage(VerticalRequest& req, const std::map<std::string, NamedReport>& reports) {
+  const auto& name = req.Param("name");
+  auto it = reports.find(name);
+  if (it == reports.end()) {
+    std::string names;
+    for (const auto& [n, r] : reports) names += (names.empty() ? "" : ", ") + n;
+    co_return std::unexpected(NotFound("El reporte no existe: use " + names + "."));
+  }
+  VERTICE_CO_ASSIGN_OR_RETURN(auto request,
+                              shared::ParseReportQuery(WithDefaults(req.http.query, it->second.default_query)));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto built, shared::BuildReport(it->second.definition, request, req.scope));
+  auto rows = co_await req.ctx.pool.InTransaction(
+      req.scope, [&](db::Transaction& tx) { return tx.Query(built.sql, built.params); });
+  if (!rows) co_return std::unexpected(rows.error());
+  auto out = shared::ReportRowsJson(built, *rows);
+  out["report"] = name;
+  co_return Json(200, out);
+}
+
 }  // namespace vertice::verticals

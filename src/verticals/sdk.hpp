@@ -14,6 +14,7 @@
 #include "shared/idempotency.hpp"
 #include "shared/list.hpp"
 #include "shared/paging.hpp"
+#include "shared/report.hpp"
 #include "verticals/vertical.hpp"
 
 namespace vertice::verticals {
@@ -59,6 +60,15 @@ bool IsCode(std::string_view s, size_t max, std::string_view extra = "._-");
 
 // GET of a declared list (shared/list.hpp): the request's filters, order and cursor → one page.
 db::Task<Result<http::Response>> ListPage(VerticalRequest& req, const shared::ListDefinition& definition);
+
+// A report a vertical offers at GET /reports/{name}: a definition for the shared report builder and
+// the parameters used for whatever the request leaves out ("group_by=pos&measures=total&sort=-total").
+struct NamedReport {
+  shared::ReportDefinition definition;
+  std::string default_query;
+};
+// GET /reports/{name} of `reports` (404 naming the ones that exist for another name).
+db::Task<Result<http::Response>> ReportPage(VerticalRequest& req, const std::map<std::string, NamedReport>& reports);
 
 // A path id that must be a positive integer: anything else is simply not found.
 Result<int64_t> IdParam(const VerticalRequest& req, const std::string& name, std::string_view what);

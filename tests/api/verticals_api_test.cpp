@@ -394,14 +394,30 @@ TEST_F(VerticalsApiTest, ServicesContractsBillMonthlyThroughTheirStatusMachine) 
     return Call(s, "t-svc", "POST", base + "/contracts/" + id + "/transitions", R"({"event":")" + event + R"("})");
   };
   EXPECT_EQ(fire("suspend").code, "services.contract.invalid_transition");
+  // What a screen offers: the events the machine allows from the status, for the caller's role.
+  EXPECT_EQ(json::serialize(Call(s, "t-svc", "GET", base + "/contracts/" + id).body.at("available_events")),
+            R"(["activate","terminate"])");
   EXPECT_EQ(Call(s, "t-svc", "POST", base + "/billings/run").body.at("billed").as_int64(), 0)
       << "drafts are not billed";
   EXPECT_EQ(Str(fire("activate").body, "status"), "active");
+  EXPECT_EQ(json::serialize(Call(s, "t-svc", "GET", base + "/contracts/" + id).body.at("available_events")),
+            R"(["suspend","terminate"])");
   EXPECT_EQ(Call(s, "t-svc", "POST", base + "/billings/run").body.at("billed").as_int64(), 1);
   EXPECT_EQ(Call(s, "t-svc", "POST", base + "/billings/run").body.at("billed").as_int64(), 0) << "idempotent";
   auto detail = Call(s, "t-svc", "GET", base + "/contracts/" + id);
   ASSERT_EQ(detail.body.at("billings").as_array().size(), 1u);
   EXPECT_EQ(Str(detail.body.at("billings").as_array()[0], "amount"), "1160.00");
+  // Its report: what was billed by month, and the recurring fees of active contracts by client.
+  auto billed = Call(s, "t-svc", "GET", base + "/reports/billing");
+  ASSERT_EQ(billed.status, 200) << json::serialize(billed.body);
+  ASSERT_EQ(billed.body.at("rows").as_array().size(), 1u);
+  EXPECT_EQ(Str(billed.body.at("rows").as_array()[0], "billed"), "1160.00");
+  auto recurring = Call(s, "t-svc", "GET", base + "/reports/recurring");
+  ASSERT_EQ(recurring.body.at("rows").as_array().size(), 1u);
+  EXPECT_EQ(Str(recurring.body.at("rows").as_array()[0], "client"), "Hotel Las Palmas");
+  EXPECT_EQ(Str(recurring.body.at("rows").as_array()[0], "monthly_total"), "1160.00");
+  EXPECT_EQ(Call(s, "t-svc", "GET", base + "/reports/nada").status, 404);
+  EXPECT_EQ(Call(s, "t-svc", "GET", base + "/reports/billing?group_by=nada").status, 400);
   EXPECT_EQ(Str(fire("suspend").body, "status"), "suspended");
   EXPECT_EQ(Str(fire("resume").body, "status"), "active");
   EXPECT_EQ(Str(fire("terminate").body, "status"), "terminated");

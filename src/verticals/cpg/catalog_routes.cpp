@@ -2,6 +2,10 @@
 // shared DAL; a sale is one transaction: priced lines, header and lines, audit.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
 #include <boost/json.hpp>
 
 #include "core/text.hpp"
@@ -30,6 +34,7 @@ const shared::Dal& Products() {
                                  {"name", ColumnType::kText},
                                  {"unit_price", ColumnType::kDecimal},
                                  {"iva_rate", ColumnType::kDecimal},
+                                 {"price_includes_tax", ColumnType::kBoolean},
                                  {"active", ColumnType::kBoolean, true, true},
                                  {"created_at", ColumnType::kTimestamp, false}}});
   return dal;
@@ -78,48 +83,53 @@ constexpr db::ConstraintError kConstraints[] = {
 
 // ---- products ---------------------------------------------------------------------------
 
-db::Task<Result<http::Response>> ListProducts(VerticalRequest& req) {
-  VERTICE_CO_ASSIGN_OR_RETURN(auto page_request, IdPage(req.http.query));
-  shared::ListOptions options{.limit = page_request.limit, .after = page_request.after};
-  auto active = shared::QueryValue(req.http.query, "active");
-  if (!active.empty()) {
-    if (active != "true" && active != "false")
-      co_return Fail(ErrorKind::kInvalidInput, "invalid_filter", "active debe ser true o false.");
-    options.equals["active"] = active;
+db::Task<Result<http::Response>> ListProducts(VerticalRequest& req) { return ListPage(req, ProductList()); }
+
+// The IVA rates a product may carry (LIVA: 16 %, 8 % in the northern and southern border regions, 0 %).
+std::optional<shared::Rate> ReadIvaRate(http::JsonBody& body) {
+  auto text = body.String("iva_rate", false, 10);
+  if (!text) return std::nullopt;
+  auto parsed = shared::Rate::Parse(*text);
+  if (!parsed || (parsed->Units() != 0 && parsed->Units() != 80000 && parsed->Units() != 160000)) {
+    body.Invalid("iva_rate", "debe ser 0.16, 0.08 o 0");
+    return std::nullopt;
   }
-  auto sku = shared::QueryValue(req.http.query, "sku");
-  if (!sku.empty()) options.equals["sku"] = sku;
-  auto page =
-      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) { return Products().List(tx, options); });
-  if (!page) co_return std::unexpected(page.error());
-  co_return Json(200, shared::PageJson(*page));
+  return *parsed;
+}
+
+// A product's fields as a request states them; `creating` makes sku, name and unit_price required.
+struct ProductFields {
+  std::optional<std::string> sku, name;
+  std::optional<shared::UnitPrice> unit_price;
+  std::optional<shared::Rate> iva_rate;
+  std::optional<bool> price_includes_tax, active;
+};
+
+ProductFields ReadProduct(http::JsonBody& body, bool creating) {
+  ProductFields f;
+  if (creating) f.sku = body.String("sku", true, 40);
+  f.name = body.String("name", creating, 200);
+  f.unit_price = ReadDecimalText<shared::UnitPrice>(body, "unit_price", creating, false);
+  f.iva_rate = ReadIvaRate(body);
+  f.price_includes_tax = body.Bool("price_includes_tax", false);
+  f.active = body.Bool("active", false);
+  if (f.sku && !IsCode(*f.sku, 40)) body.Invalid("sku", "solo letras, dígitos, '.', '_' y '-' (hasta 40)");
+  if (f.name && f.name->empty()) body.Invalid("name", "no puede estar vacío");
+  return f;
 }
 
 db::Task<Result<http::Response>> CreateProduct(VerticalRequest& req) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
-  auto sku = body.String("sku", true, 40);
-  auto name = body.String("name", true, 200);
-  auto price = ReadDecimalText<shared::UnitPrice>(body, "unit_price", true, false);
-  auto iva = body.String("iva_rate", false, 10);
-  auto active = body.Bool("active", false);
-  if (sku && !IsCode(*sku, 40)) body.Invalid("sku", "solo letras, dígitos, '.', '_' y '-' (hasta 40)");
-  if (name && name->empty()) body.Invalid("name", "no puede estar vacío");
-  std::optional<shared::Rate> rate = shared::Rate::FromUnits(160000);
-  if (iva) {
-    auto parsed = shared::Rate::Parse(*iva);
-    if (!parsed || (parsed->Units() != 0 && parsed->Units() != 80000 && parsed->Units() != 160000))
-      body.Invalid("iva_rate", "debe ser 0.16, 0.08 o 0");
-    else
-      rate = *parsed;
-  }
+  auto f = ReadProduct(body, true);
   VERTICE_CO_TRY(body.Finish());
   auto created =
       co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
-        shared::Values values{{"sku", *sku},
-                              {"name", *name},
-                              {"unit_price", price->ToString()},
-                              {"iva_rate", rate->ToString()},
-                              {"active", active.value_or(true) ? "true" : "false"}};
+        shared::Values values{{"sku", *f.sku},
+                              {"name", *f.name},
+                              {"unit_price", f.unit_price->ToString()},
+                              {"iva_rate", f.iva_rate.value_or(shared::Rate::FromUnits(160000)).ToString()},
+                              {"price_includes_tax", f.price_includes_tax.value_or(false) ? "true" : "false"},
+                              {"active", f.active.value_or(true) ? "true" : "false"}};
         auto row = co_await Products().Create(tx, std::move(values));
         if (!row) co_return std::unexpected(db::Remap(row.error(), kConstraints));
         VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.product.created", "cpg_product",
@@ -129,6 +139,130 @@ db::Task<Result<http::Response>> CreateProduct(VerticalRequest& req) {
       });
   if (!created) co_return std::unexpected(created.error());
   co_return Json(201, *created);
+}
+
+// Name, price, IVA, whether the price includes it, active (deactivating keeps its history: a
+// product that sold is never deleted). The SKU is the product's key in tickets and imports: fixed.
+db::Task<Result<http::Response>> UpdateProduct(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto id, IdParam(req, "id", "El producto"));
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto f = ReadProduct(body, false);
+  auto version = body.Integer("version", true, 1, INT32_MAX);  // optimistic concurrency
+  VERTICE_CO_TRY(body.Finish());
+  shared::Values values;
+  if (f.name) values["name"] = *f.name;
+  if (f.unit_price) values["unit_price"] = f.unit_price->ToString();
+  if (f.iva_rate) values["iva_rate"] = f.iva_rate->ToString();
+  if (f.price_includes_tax) values["price_includes_tax"] = *f.price_includes_tax ? "true" : "false";
+  if (f.active) values["active"] = *f.active ? "true" : "false";
+  if (values.empty())
+    co_return Fail(ErrorKind::kInvalidInput, "nothing_to_update", "Indique al menos un campo a cambiar.");
+  auto updated =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        VERTICE_CO_ASSIGN_OR_RETURN(auto before, co_await Products().Get(tx, std::to_string(id), true));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto after, co_await Products().Update(tx, std::to_string(id), values, version));
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.product.updated", "cpg_product",
+                                                    std::to_string(id), json::serialize(before),
+                                                    json::serialize(after)));
+        co_return after;
+      });
+  if (!updated) {
+    if (updated.error().kind == ErrorKind::kNotFound) co_return std::unexpected(NotFound("El producto no existe."));
+    co_return std::unexpected(updated.error());
+  }
+  co_return Json(200, *updated);
+}
+
+constexpr size_t kMaxImportRows = 5000;
+
+// A catalog from a spreadsheet: every row is checked first, and one bad row refuses the whole file
+// with each row's problems (422 cpg.import_invalid, nothing written) — as Odoo's import tests a
+// file before importing it. `dry_run` answers what each row would do without writing.
+db::Task<Result<http::Response>> ImportProducts(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(req.http.body));
+  auto dry_run = body.Bool("dry_run", false).value_or(false);
+  json::array rows;
+  std::map<std::string, size_t> seen;  // SKU → first row
+  std::vector<std::string> skus;       // as each row states it, for the report
+  size_t n = 0;
+  for (auto* row : body.Objects("rows", true, kMaxImportRows)) {
+    ++n;
+    auto f = ReadProduct(*row, true);
+    skus.push_back(f.sku.value_or(""));
+    if (f.sku) {
+      auto [at, fresh] = seen.emplace(*f.sku, n);
+      if (!fresh) row->Invalid("sku", fmt::format("repite el SKU de la fila {}", at->second));
+    }
+    if (!f.sku || !f.name || !f.unit_price) continue;
+    json::object item{{"row", n},
+                      {"sku", *f.sku},
+                      {"name", *f.name},
+                      {"unit_price", f.unit_price->ToString()},
+                      {"iva_rate", f.iva_rate.value_or(shared::Rate::FromUnits(160000)).ToString()}};
+    if (f.price_includes_tax) item["price_includes_tax"] = *f.price_includes_tax;
+    if (f.active) item["active"] = *f.active;
+    rows.push_back(std::move(item));
+  }
+  if (auto finished = body.Finish(); !finished) {
+    // Problems inside rows ("rows[3].unit_price") become the per-row report; anything else (the
+    // body's own shape) stays a 400.
+    json::object by_row;
+    bool only_rows = true;
+    const auto* fields = finished.error().details.if_contains("fields");
+    for (const auto& f : fields && fields->is_array() ? fields->as_array() : json::array{}) {
+      std::string field(f.at("field").as_string());
+      unsigned index = 0;
+      char rest[64] = {0};
+      if (std::sscanf(field.c_str(), "rows[%u].%63s", &index, rest) != 2) {
+        only_rows = false;
+        break;
+      }
+      auto key = std::to_string(index + 1);
+      if (!by_row.contains(key))
+        by_row[key] = json::object{{"row", static_cast<int64_t>(index) + 1},
+                                   {"sku", index < skus.size() ? skus[index] : ""},
+                                   {"errors", json::object{}}};
+      by_row[key].as_object()["errors"].as_object()[rest] = f.at("problem");
+    }
+    if (!only_rows || by_row.empty()) co_return std::unexpected(finished.error());
+    json::array report;
+    for (auto& [k, v] : by_row) report.push_back(std::move(v));
+    std::sort(report.begin(), report.end(), [](const json::value& a, const json::value& b) {
+      return a.at("row").as_int64() < b.at("row").as_int64();
+    });
+    const auto refused = report.size();
+    co_return std::unexpected(BusinessRule(
+        "cpg.import_invalid",
+        fmt::format("{} de {} filas tienen errores; no se importó nada. Corríjalas y vuelva a intentar.", refused, n),
+        json::object{{"rows", std::move(report)}}));
+  }
+  auto result =
+      co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
+        auto applied =
+            co_await tx.Query(sql::kImportProducts, db::P(json::serialize(rows), dry_run ? "false" : "true"));
+        if (!applied) co_return std::unexpected(db::Remap(applied.error(), kConstraints));
+        json::array report;
+        int64_t created = 0, updated = 0, unchanged = 0;
+        for (int i = 0; i < applied->Size(); ++i) {
+          auto action = applied->Str(i, "action");
+          (action == "create" ? created : action == "update" ? updated : unchanged) += 1;
+          report.push_back(
+              json::object{{"row", applied->Int(i, "row")}, {"sku", applied->Str(i, "sku")}, {"action", action}});
+        }
+        json::object out{{"dry_run", dry_run},
+                         {"created", created},
+                         {"updated", updated},
+                         {"unchanged", unchanged},
+                         {"rows", std::move(report)}};
+        if (!dry_run && created + updated > 0) {
+          json::object summary{{"created", created}, {"updated", updated}, {"unchanged", unchanged}};
+          VERTICE_CO_TRY(co_await shared::RecordAudit(tx, req.actor, "cpg.products.imported", "cpg_product", "", "",
+                                                      json::serialize(summary)));
+        }
+        co_return out;
+      });
+  if (!result) co_return std::unexpected(result.error());
+  co_return Json(200, *result);
 }
 
 // ---- points of sale ---------------------------------------------------------------------
@@ -247,7 +381,7 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
         if (!pos.active)
           co_return std::unexpected(
               BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo; no registra ventas."));
-        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products, authority));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products, authority, PriceBasis::kCatalog));
         json::array rows;
         shared::Money subtotal, iva;
         for (size_t i = 0; i < priced.size(); ++i) {
@@ -259,6 +393,7 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
                                       {"quantity", l.quantity.ToString()},
                                       {"unit_price", l.unit_price.ToString()},
                                       {"iva_rate", l.product->iva_rate.ToString()},
+                                      {"price_includes_tax", l.tax_included},
                                       {"subtotal", l.amount.subtotal.ToString()},
                                       {"iva", l.amount.iva.ToString()}});
         }
@@ -289,17 +424,45 @@ db::Task<Result<http::Response>> RecordSale(VerticalRequest& req) {
 
 db::Task<Result<http::Response>> ListSales(VerticalRequest& req) { return ListPage(req, SaleList()); }
 
+// The totals of what the sales list shows for the same filters (an export's check figure).
+db::Task<Result<http::Response>> SaleSummary(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto selection, shared::BuildSelection(SaleList(), req.http.query));
+  auto rows = co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) {
+    return tx.Query(std::string(sql::kSaleTotals) + selection.where, selection.params);
+  });
+  if (!rows) co_return std::unexpected(rows.error());
+  co_return Json(200, json::object{{"count", std::stoll(rows->Str(0, "count"))},
+                                   {"subtotal", rows->Str(0, "subtotal")},
+                                   {"iva", rows->Str(0, "iva")},
+                                   {"total", rows->Str(0, "total")}});
+}
+
+db::Task<Result<http::Response>> GetSale(VerticalRequest& req) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto id, IdParam(req, "id", "La venta"));
+  auto rows = co_await req.ctx.pool.InTransaction(
+      req.scope, [&](db::Transaction& tx) { return tx.Query(sql::kSaleDetail, db::P(std::to_string(id))); });
+  if (!rows) co_return std::unexpected(rows.error());
+  if (rows->Empty()) co_return std::unexpected(NotFound("La venta no existe."));
+  http::Response r = Json(200, json::object{});
+  r.body = rows->Str(0, "sale");
+  co_return r;
+}
+
 }  // namespace
 
 std::vector<VerticalRoute> CatalogRoutes() {
   return {
       {"GET", "/products", "read", ListProducts},
       {"POST", "/products", "manage", CreateProduct},
+      {"POST", "/products/import", "manage", ImportProducts},
+      {"PATCH", "/products/{id}", "manage", UpdateProduct},
       {"GET", "/pos", "read", ListPos},
       {"POST", "/pos", "manage", CreatePos},
       {"PATCH", "/pos/{id}", "manage", UpdatePos},
       {"POST", "/pos/{id}/sales", "sell", RecordSale},
       {"GET", "/sales", "read", ListSales},
+      {"GET", "/sales/summary", "read", SaleSummary},
+      {"GET", "/sales/{id}", "read", GetSale},
   };
 }
 

@@ -138,7 +138,7 @@ db::Task<Result<http::Response>> CreateConsignment(VerticalRequest& req) {
         if (!pos.found) co_return std::unexpected(BusinessRule("cpg.unknown_pos", "El punto de venta no existe."));
         if (!pos.active)
           co_return std::unexpected(BusinessRule("cpg.pos_inactive", "El punto de venta está inactivo."));
-        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products, authority));
+        VERTICE_CO_ASSIGN_OR_RETURN(auto priced, PriceLines(lines, pos.products, authority, PriceBasis::kNet));
         json::array rows;
         Money delivered;
         for (size_t i = 0; i < priced.size(); ++i) {

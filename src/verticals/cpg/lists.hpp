@@ -1,4 +1,4 @@
-// The retail vertical's lists (shared/list.hpp pages): consignments and POS sales, newest first.
+// The retail vertical's lists (shared/list.hpp pages): products, consignments and POS sales.
 #pragma once
 
 #include "shared/list.hpp"
@@ -7,7 +7,9 @@ namespace vertice::verticals::cpg {
 
 // ?pos_id= &status= &from= &to= (consigned on).
 const shared::ListDefinition& ConsignmentList();
-// ?pos_id= &from= &to= (business date).
+// ?pos_id= &from= &to= (business date) &payment_method= &product_id= (a line of it) &ticket=; newest first.
 const shared::ListDefinition& SaleList();
+// ?active= &sku= &q= (text in the SKU or the name) &sort=product_id|sku|name.
+const shared::ListDefinition& ProductList();
 
 }  // namespace vertice::verticals::cpg

@@ -38,9 +38,9 @@ db::Task<Result<PosAndProducts>> LoadPosAndProducts(db::Transaction& tx, int64_t
   out.commission_rate = DecimalAt<shared::Rate>(rows, 0, "commission_rate");
   for (int i = 0; i < rows.Size(); ++i)
     if (!rows.IsNull(i, rows.Column("product_id")))
-      out.products.push_back({rows.Int(i, "product_id"), rows.Str(i, "sku"),
-                              DecimalAt<shared::UnitPrice>(rows, i, "unit_price"),
-                              DecimalAt<shared::Rate>(rows, i, "iva_rate"), rows.Bool(i, "active")});
+      out.products.push_back(
+          {rows.Int(i, "product_id"), rows.Str(i, "sku"), DecimalAt<shared::UnitPrice>(rows, i, "unit_price"),
+           DecimalAt<shared::Rate>(rows, i, "iva_rate"), rows.Bool(i, "active"), rows.Bool(i, "price_includes_tax")});
   co_return out;
 }
 
@@ -66,7 +66,7 @@ shared::UnitPrice LowestPrice(shared::UnitPrice catalog, const PriceAuthority& a
 }  // namespace
 
 Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines, const std::vector<Product>& products,
-                                           const PriceAuthority& authority) {
+                                           const PriceAuthority& authority, PriceBasis basis) {
   std::vector<PricedLine> out;
   FieldErrors problems, refused_prices;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -81,19 +81,24 @@ Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines
       problems.Add(field, "inactive_product", "el producto está inactivo");
       continue;
     }
-    auto price = l.unit_price.value_or(p->unit_price);
-    if (price != p->unit_price && !authority.any_price) {
-      auto lowest = LowestPrice(p->unit_price, authority);
-      if (price > p->unit_price || price < lowest) {
-        auto range = lowest == p->unit_price
-                         ? fmt::format("solo puede cobrar el precio de catálogo ({})", p->unit_price.ToString())
-                         : fmt::format("puede cobrar de {} a {} (precio de catálogo)", lowest.ToString(),
-                                       p->unit_price.ToString());
+    const bool included = p->price_includes_tax && basis == PriceBasis::kCatalog;
+    auto catalog = p->unit_price;
+    if (p->price_includes_tax && basis == PriceBasis::kNet) {
+      VERTICE_ASSIGN_OR_RETURN(catalog, NetOfTaxIncluded(p->unit_price, p->iva_rate));
+    }
+    auto price = l.unit_price.value_or(catalog);
+    if (price != catalog && !authority.any_price) {
+      auto lowest = LowestPrice(catalog, authority);
+      if (price > catalog || price < lowest) {
+        auto range = lowest == catalog ? fmt::format("solo puede cobrar el precio de catálogo ({})", catalog.ToString())
+                                       : fmt::format("puede cobrar de {} a {} (precio de catálogo)", lowest.ToString(),
+                                                     catalog.ToString());
         refused_prices.Add(fmt::format("lines[{}].unit_price", i), "price_not_allowed", range);
       }
     }
-    VERTICE_ASSIGN_OR_RETURN(auto amount, PriceLine(l.quantity, price, p->iva_rate));
-    out.push_back({&*p, l.quantity, price, amount});
+    VERTICE_ASSIGN_OR_RETURN(auto amount, included ? PriceLineTaxIncluded(l.quantity, price, p->iva_rate)
+                                                   : PriceLine(l.quantity, price, p->iva_rate));
+    out.push_back({&*p, l.quantity, price, catalog, included, amount});
   }
   if (!problems.Empty()) {
     auto e = problems.ToStatus().error();
@@ -118,7 +123,7 @@ db::Task<Status> AuditPriceChanges(db::Transaction& tx, const shared::Actor& act
     const auto& l = lines[i];
     if (!l.PriceChanged()) continue;
     catalog.push_back(
-        json::object{{"line_no", i + 1}, {"sku", l.product->sku}, {"unit_price", l.product->unit_price.ToString()}});
+        json::object{{"line_no", i + 1}, {"sku", l.product->sku}, {"unit_price", l.catalog_price.ToString()}});
     charged.push_back(
         json::object{{"line_no", i + 1}, {"sku", l.product->sku}, {"unit_price", l.unit_price.ToString()}});
   }

@@ -1,6 +1,8 @@
 // Line arithmetic of the CPG vertical, exact: amount = quantity × unit price rounded half up to
 // cents once, IVA = amount × rate rounded half up per line (as CFDI does), totals are sums. POS
-// sales and consignments read and price their lines the same way.
+// sales and consignments read and price their lines the same way. A product whose price includes
+// IVA (a shelf price) is charged that price at the point of sale, with the IVA it contains
+// separated per line; consignment prices it net + IVA, as retail trade does between businesses.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -30,6 +32,25 @@ inline Result<LineAmount> PriceLine(shared::Quantity quantity, shared::UnitPrice
   return out;
 }
 
+// A price that includes IVA (a shelf price): the line's total is quantity × price rounded half up
+// to cents, as the shelf states it; its net is total / (1 + rate) rounded half up to cents and
+// the IVA it contains is the difference, so net + IVA is always exactly what the shelf says.
+inline Result<LineAmount> PriceLineTaxIncluded(shared::Quantity quantity, shared::UnitPrice unit_price,
+                                               shared::Rate iva_rate) {
+  VERTICE_ASSIGN_OR_RETURN(auto total,
+                           shared::Money::FromUnits(100).Mul(quantity, unit_price, shared::Rounding::kHalfUp));
+  LineAmount out;
+  VERTICE_ASSIGN_OR_RETURN(out.subtotal, total.Div(shared::Rate::FromUnits(shared::Rate::kOne + iva_rate.Units()),
+                                                   shared::Rounding::kHalfUp));
+  VERTICE_ASSIGN_OR_RETURN(out.iva, total.Sub(out.subtotal));
+  return out;
+}
+
+// The net (before IVA) of a price that includes it, at the unit price's scale, rounded half up.
+inline Result<shared::UnitPrice> NetOfTaxIncluded(shared::UnitPrice price, shared::Rate iva_rate) {
+  return price.Div(shared::Rate::FromUnits(shared::Rate::kOne + iva_rate.Units()), shared::Rounding::kHalfUp);
+}
+
 // A line as a request sends it: "lines": [{"sku", "quantity", "unit_price"?}].
 struct LineRequest {
   std::string sku;
@@ -45,6 +66,7 @@ struct Product {
   shared::UnitPrice unit_price;
   shared::Rate iva_rate;
   bool active = false;
+  bool price_includes_tax = false;
 };
 
 // A point of sale of the transaction's company with the products its lines name, read in one
@@ -69,18 +91,24 @@ struct PriceAuthority {
 };
 PriceAuthority PriceAuthorityFor(std::string_view role, const boost::json::object& config);
 
+// How a document states its prices: a ticket as the catalog does (IVA included or not, per
+// product); a consignment always net + IVA (an IVA-inclusive catalog price is converted).
+enum class PriceBasis { kCatalog, kNet };
+
 struct PricedLine {
   const Product* product = nullptr;
   shared::Quantity quantity;
   shared::UnitPrice unit_price;
+  shared::UnitPrice catalog_price;  // the catalog's price on the line's basis
+  bool tax_included = false;        // unit_price includes IVA
   LineAmount amount;
-  bool PriceChanged() const { return unit_price != product->unit_price; }
+  bool PriceChanged() const { return unit_price != catalog_price; }
 };
-// Each line priced at its own or the catalog's price. Unknown or inactive products → 422 naming
+// Each line priced at its own or the catalog's price, on `basis`. Unknown or inactive products → 422 naming
 // every such line (`lines[i].sku`); a price the authority does not allow → 403
 // cpg.price_change_not_allowed naming every such line (`lines[i].unit_price`) and its range.
 Result<std::vector<PricedLine>> PriceLines(const std::vector<LineRequest>& lines, const std::vector<Product>& products,
-                                           const PriceAuthority& authority);
+                                           const PriceAuthority& authority, PriceBasis basis);
 
 // Records in the audit log, in the write's transaction, every line charged other than the
 // catalog price: before = the catalog prices, after = the prices charged and the role.

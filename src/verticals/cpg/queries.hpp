@@ -146,7 +146,7 @@ SELECT bool_and(qty_sold + qty_returned = qty_delivered) AS accounted
 // ($1 point of sale, $2 SKUs as a JSON array).
 inline constexpr const char* kPosAndProducts = R"sql(
 SELECT p.status, p.commission_rate::text AS commission_rate, pr.product_id, pr.sku,
-       pr.unit_price::text AS unit_price, pr.iva_rate::text AS iva_rate, pr.active
+       pr.unit_price::text AS unit_price, pr.iva_rate::text AS iva_rate, pr.active, pr.price_includes_tax
   FROM cpg_pos p
   LEFT JOIN cpg_products pr ON pr.tenant_id = p.tenant_id AND pr.company_id = p.company_id
                            AND pr.sku IN (SELECT jsonb_array_elements_text($2::jsonb))
@@ -164,18 +164,96 @@ WITH sale AS (
   RETURNING sale_id, sold_at, business_date),
  lines AS (
   INSERT INTO cpg_sale_lines (tenant_id, company_id, sale_id, line_no, product_id, quantity, unit_price, iva_rate,
-                              subtotal, iva)
+                              subtotal, iva, price_includes_tax)
   SELECT vertice_current_tenant(), vertice_current_company(), sale.sale_id, l.line_no, l.product_id, l.quantity,
-         l.unit_price, l.iva_rate, l.subtotal, l.iva
+         l.unit_price, l.iva_rate, l.subtotal, l.iva, l.price_includes_tax
     FROM sale, jsonb_to_recordset($9::jsonb) AS l(line_no int, product_id bigint, quantity numeric,
-                                                 unit_price numeric, iva_rate numeric, subtotal numeric, iva numeric))
+                                                 unit_price numeric, iva_rate numeric, subtotal numeric, iva numeric,
+                                                 price_includes_tax boolean))
 SELECT sale_id, to_json(sold_at)#>>'{}' AS sold_at, business_date::text AS business_date FROM sale)sql";
 
+// ---- the catalog and tickets ----
+
+// One ticket as the API shows it, with its lines ($1 sale).
+inline constexpr const char* kSaleDetail = R"sql(
+SELECT json_build_object(
+  'sale_id', s.sale_id::text, 'pos_id', s.pos_id::text, 'pos_code', p.code, 'pos_name', p.name, 'ticket', s.ticket,
+  'sold_at', to_json(s.sold_at)#>>'{}', 'business_date', s.business_date::text, 'payment_method', s.payment_method,
+  'subtotal', s.subtotal::text, 'iva', s.iva::text, 'total', s.total::text, 'cfdi_uuid', s.cfdi_uuid,
+  'status', s.status, 'created_at', to_json(s.created_at)#>>'{}',
+  'lines', (SELECT coalesce(json_agg(json_build_object(
+              'line_no', l.line_no, 'product_id', l.product_id::text, 'sku', pr.sku, 'name', pr.name,
+              'quantity', l.quantity::text, 'unit_price', l.unit_price::text, 'iva_rate', l.iva_rate::text,
+              'price_includes_tax', l.price_includes_tax, 'subtotal', l.subtotal::text, 'iva', l.iva::text,
+              'total', (l.subtotal + l.iva)::text) ORDER BY l.line_no), '[]')
+              FROM cpg_sale_lines l JOIN cpg_products pr ON pr.product_id = l.product_id
+             WHERE l.tenant_id = s.tenant_id AND l.company_id = s.company_id AND l.sale_id = s.sale_id)
+)::text AS sale
+  FROM cpg_sales s JOIN cpg_pos p ON p.pos_id = s.pos_id
+ WHERE s.tenant_id = vertice_current_tenant() AND s.company_id = vertice_current_company() AND s.sale_id = $1)sql";
+
+// The totals of a selection of tickets (the sales list's filters): the WHERE follows.
+inline constexpr const char* kSaleTotals = R"sql(
+SELECT count(*)::text AS count, coalesce(sum(s.subtotal), 0)::text AS subtotal, coalesce(sum(s.iva), 0)::text AS iva,
+       coalesce(sum(s.total), 0)::text AS total
+  FROM cpg_sales s JOIN cpg_pos p ON p.pos_id = s.pos_id
+ WHERE )sql";
+
+// A catalog import ($1 rows as JSON [{row, sku, name, unit_price, iva_rate, price_includes_tax, active}],
+// $2 write: false only classifies). Each row by SKU: a product that does not exist is created, one
+// whose fields differ is updated (its version moves), the rest are unchanged; an omitted
+// price_includes_tax or active keeps the product's (or the default for a new one). Answers each
+// row's action, in the file's order.
+inline constexpr const char* kImportProducts = R"sql(
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb)
+    AS r("row" int, sku text, name text, unit_price numeric, iva_rate numeric, price_includes_tax boolean,
+         active boolean)),
+classified AS (
+  SELECT i.*, p.product_id,
+         CASE WHEN p.product_id IS NULL THEN 'create'
+              WHEN (p.name, p.unit_price, p.iva_rate, p.price_includes_tax, p.active)
+                   IS DISTINCT FROM (i.name, i.unit_price, i.iva_rate,
+                                     coalesce(i.price_includes_tax, p.price_includes_tax), coalesce(i.active, p.active))
+              THEN 'update' ELSE 'unchanged' END AS action
+    FROM input i
+    LEFT JOIN cpg_products p ON p.tenant_id = vertice_current_tenant() AND p.company_id = vertice_current_company()
+                            AND p.sku = i.sku),
+updated AS (
+  UPDATE cpg_products p
+     SET name = c.name, unit_price = c.unit_price, iva_rate = c.iva_rate,
+         price_includes_tax = coalesce(c.price_includes_tax, p.price_includes_tax),
+         active = coalesce(c.active, p.active), version = p.version + 1
+    FROM classified c
+   WHERE $2 AND c.action = 'update' AND p.tenant_id = vertice_current_tenant()
+     AND p.company_id = vertice_current_company() AND p.product_id = c.product_id
+  RETURNING p.product_id),
+inserted AS (
+  INSERT INTO cpg_products (tenant_id, company_id, sku, name, unit_price, iva_rate, price_includes_tax, active)
+  SELECT vertice_current_tenant(), vertice_current_company(), c.sku, c.name, c.unit_price, c.iva_rate,
+         coalesce(c.price_includes_tax, false), coalesce(c.active, true)
+    FROM classified c WHERE $2 AND c.action = 'create'
+  RETURNING product_id)
+SELECT c."row", c.sku, c.action,
+       (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted) AS written
+  FROM classified c ORDER BY c."row")sql";
+
 // Every statement above, for the tenancy test (tests/unit/tenancy_sql_test.cpp).
-inline constexpr const char* kAll[] = {kLockConsignment,    kConsignmentLineFigures, kUpdateConsignmentTotals,
-                                       kConsignmentDetail,  kInsertConsignment,      kSetDeliveredOn,
-                                       kConsignmentAnySold, kReturnUnsold,           kReportQuantities,
-                                       kInsertSettlement,   kConsignmentAccounted,   kPosAndProducts,
-                                       kInsertSale};
+inline constexpr const char* kAll[] = {kLockConsignment,
+                                       kConsignmentLineFigures,
+                                       kUpdateConsignmentTotals,
+                                       kConsignmentDetail,
+                                       kInsertConsignment,
+                                       kSetDeliveredOn,
+                                       kConsignmentAnySold,
+                                       kReturnUnsold,
+                                       kReportQuantities,
+                                       kInsertSettlement,
+                                       kConsignmentAccounted,
+                                       kPosAndProducts,
+                                       kInsertSale,
+                                       kSaleDetail,
+                                       kSaleTotals,
+                                       kImportProducts};
 
 }  // namespace vertice::verticals::cpg::sql

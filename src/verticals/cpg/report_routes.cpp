@@ -3,7 +3,6 @@
 // security_invoker view (allow-listed identifiers, bound values, the company from the scope).
 #include <boost/json.hpp>
 
-#include "shared/query_string.hpp"
 #include "shared/report.hpp"
 #include "verticals/cpg/cpg.hpp"
 #include "verticals/sdk.hpp"
@@ -13,11 +12,6 @@ namespace vertice::verticals::cpg {
 namespace json = boost::json;
 
 namespace {
-
-struct NamedReport {
-  shared::ReportDefinition definition;
-  std::string default_query;  // used for whatever the request leaves out
-};
 
 const std::map<std::string, NamedReport>& Reports() {
   static const std::map<std::string, NamedReport> reports = [] {
@@ -57,41 +51,10 @@ const std::map<std::string, NamedReport>& Reports() {
   return reports;
 }
 
-// The request's parameters over the report's defaults (a parameter given replaces the default).
-std::string WithDefaults(std::string_view query, const std::string& defaults) {
-  std::string out(query);
-  auto given = shared::ParseQueryString(query);
-  for (auto part = defaults; !part.empty();) {
-    auto amp = part.find('&');
-    auto item = part.substr(0, amp);
-    auto key = item.substr(0, item.find('='));
-    bool present = false;
-    if (given)
-      for (const auto& [k, v] : *given) present = present || k == key;
-    if (!present) out += (out.empty() ? "" : "&") + item;
-    part = amp == std::string::npos ? "" : part.substr(amp + 1);
-  }
-  return out;
-}
-
-db::Task<Result<http::Response>> RunReport(VerticalRequest& req) {
-  const auto& name = req.Param("name");
-  auto it = Reports().find(name);
-  if (it == Reports().end())
-    co_return std::unexpected(NotFound("El reporte no existe: use sell_through, consignment_aging o pos_ranking."));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto request,
-                              shared::ParseReportQuery(WithDefaults(req.http.query, it->second.default_query)));
-  VERTICE_CO_ASSIGN_OR_RETURN(auto built, shared::BuildReport(it->second.definition, request, req.scope));
-  auto rows = co_await req.ctx.pool.InTransaction(
-      req.scope, [&](db::Transaction& tx) { return tx.Query(built.sql, built.params); });
-  if (!rows) co_return std::unexpected(rows.error());
-  auto out = shared::ReportRowsJson(built, *rows);
-  out["report"] = name;
-  co_return Json(200, out);
-}
-
 }  // namespace
 
-std::vector<VerticalRoute> ReportRoutes() { return {{"GET", "/reports/{name}", "report", RunReport}}; }
+std::vector<VerticalRoute> ReportRoutes() {
+  return {{"GET", "/reports/{name}", "report", [](VerticalRequest& req) { return ReportPage(req, Reports()); }}};
+}
 
 }  // namespace vertice::verticals::cpg

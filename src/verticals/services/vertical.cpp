@@ -97,8 +97,13 @@ db::Task<Result<http::Response>> CreateContract(VerticalRequest& req) {
   co_return Json(201, *row);
 }
 
-db::Task<Result<json::object>> ContractDetail(db::Transaction& tx, std::string id) {
+// A contract with its billings and the lifecycle events `role` may fire from its status now.
+db::Task<Result<json::object>> ContractDetail(db::Transaction& tx, std::string id, std::string_view role) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto contract, co_await Contracts().Get(tx, id));
+  json::array events;
+  if (const auto* status = contract.if_contains("status"); status && status->is_string())
+    for (auto& e : ContractMachine().EventsFrom(status->as_string(), role)) events.emplace_back(std::move(e));
+  contract["available_events"] = std::move(events);
   shared::ListOptions billed{.limit = 500, .equals = {{"contract_id", id}}};
   VERTICE_CO_ASSIGN_OR_RETURN(auto billings, co_await Billings().List(tx, billed));
   json::array items;
@@ -110,7 +115,7 @@ db::Task<Result<json::object>> ContractDetail(db::Transaction& tx, std::string i
 db::Task<Result<http::Response>> GetContract(VerticalRequest& req) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto id, IdParam(req, "id", "El contrato"));
   auto row = co_await req.ctx.pool.InTransaction(
-      req.scope, [&](db::Transaction& tx) { return ContractDetail(tx, std::to_string(id)); });
+      req.scope, [&](db::Transaction& tx) { return ContractDetail(tx, std::to_string(id), req.role); });
   if (!row) co_return std::unexpected(row.error());
   co_return Json(200, *row);
 }
@@ -122,7 +127,7 @@ db::Task<Result<http::Response>> Transition(VerticalRequest& req) {
   VERTICE_CO_TRY(body.Finish());
   auto row = co_await req.ctx.pool.InTransaction(req.scope, [&](db::Transaction& tx) -> db::Task<Result<json::object>> {
     VERTICE_CO_TRY(co_await ContractMachine().Fire(tx, std::to_string(id), *event, req.role, req.actor));
-    co_return co_await ContractDetail(tx, std::to_string(id));
+    co_return co_await ContractDetail(tx, std::to_string(id), req.role);
   });
   if (!row) co_return std::unexpected(row.error());
   co_return Json(200, *row);
@@ -133,6 +138,30 @@ db::Task<Result<json::object>> BillDue(db::Transaction& tx, const Clock& clock) 
   VERTICE_CO_ASSIGN_OR_RETURN(auto today, co_await shared::BusinessToday(tx, clock));
   VERTICE_CO_ASSIGN_OR_RETURN(auto rows, co_await tx.Query("SELECT services_bill_due($1::date) AS n", db::P(today)));
   co_return json::object{{"billed", rows.Int(0, "n")}};
+}
+
+// Billed per month, client or contract; recurring fees of the contracts by client or status.
+const std::map<std::string, NamedReport>& Reports() {
+  static const std::map<std::string, NamedReport> reports = [] {
+    std::map<std::string, NamedReport> r;
+    shared::ReportDefinition billing{"services_billing_facts",
+                                     "billed_on",
+                                     {{"client", "client"}, {"contract", "contract"}, {"status", "status"}},
+                                     {{"billed", "sum(amount)"}, {"billings", "count(*)"}},
+                                     {{"client", "client"}, {"contract", "contract"}}};
+    r["billing"] = {billing.WithDateBuckets(), "group_by=month&measures=billed,billings&sort=month"};
+    shared::ReportDefinition recurring{
+        "services_contract_facts",
+        "starts_on",
+        {{"client", "client"}, {"status", "status"}},
+        {{"monthly_fee", "sum(monthly_fee)"}, {"monthly_total", "sum(monthly_total)"}, {"contracts", "count(*)"}},
+        {{"client", "client"}, {"status", "status"}}};
+    r["recurring"] = {recurring,
+                      "group_by=client&measures=monthly_fee,monthly_total,contracts&filter.status=active"
+                      "&sort=-monthly_fee"};
+    return r;
+  }();
+  return reports;
 }
 
 }  // namespace
@@ -151,6 +180,7 @@ VerticalManifest Manifest() {
       {"GET", "/contracts/{id}", "read", GetContract},
       {"POST", "/contracts/{id}/transitions", "manage", Transition},
       {"GET", "/billings", "read", [](VerticalRequest& r) { return List(r, Billings(), "contract_id"); }},
+      {"GET", "/reports/{name}", "read", [](VerticalRequest& r) { return ReportPage(r, Reports()); }},
       {"POST", "/billings/run", "manage",
        [](VerticalRequest& r) -> db::Task<Result<http::Response>> {
          const Clock& clock = r.ctx.clock;

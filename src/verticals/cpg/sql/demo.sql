@@ -6,12 +6,16 @@ CREATE TEMP TABLE demo_ctx ON COMMIT DROP AS
   SELECT vertice_current_tenant() AS t, vertice_current_company() AS c,
          (now() AT TIME ZONE 'America/Mexico_City')::date AS today;
 
-INSERT INTO cpg_products (tenant_id, company_id, sku, name, unit_price, iva_rate)
-SELECT t, c, sku, name, price, iva FROM demo_ctx, (VALUES
+-- Shelf prices, IVA included (what the consumer pays, as the consumer protection law requires them
+-- shown), at each product's rate under LIVA art. 2-A: foods 0 % (milk, cookies, chips, coffee,
+-- tuna); beverages other than milk 16 % (juices and water in containers under 10 L included);
+-- household goods 16 %.
+INSERT INTO cpg_products (tenant_id, company_id, sku, name, unit_price, iva_rate, price_includes_tax)
+SELECT t, c, sku, name, price, iva, true FROM demo_ctx, (VALUES
   ('AGUA-600', 'Agua purificada 600 ml', 8.50, 0.16), ('AGUA-1500', 'Agua purificada 1.5 L', 14.00, 0.16),
-  ('REF-COLA-600', 'Refresco de cola 600 ml', 16.50, 0.16), ('JUGO-NAR-1L', 'Jugo de naranja 1 L', 28.00, 0),
+  ('REF-COLA-600', 'Refresco de cola 600 ml', 16.50, 0.16), ('JUGO-NAR-1L', 'Jugo de naranja 1 L', 28.00, 0.16),
   ('LECHE-1L', 'Leche entera 1 L', 26.50, 0), ('GALLETA-170', 'Galletas marías 170 g', 18.00, 0),
-  ('PAPAS-45', 'Papas fritas 45 g', 17.00, 0.16), ('CAFE-200', 'Café soluble 200 g', 96.00, 0),
+  ('PAPAS-45', 'Papas fritas 45 g', 17.00, 0), ('CAFE-200', 'Café soluble 200 g', 96.00, 0),
   ('DETERG-1K', 'Detergente en polvo 1 kg', 42.00, 0.16), ('JABON-3P', 'Jabón de tocador 3 piezas', 39.00, 0.16),
   ('PAPEL-4R', 'Papel higiénico 4 rollos', 34.00, 0.16), ('ATUN-140', 'Atún en agua 140 g', 21.50, 0)
 ) AS p(sku, name, price, iva);
@@ -41,9 +45,11 @@ CREATE TEMP TABLE demo_lines ON COMMIT DROP AS
        demo_products pr
   WHERE p.company_id = demo_ctx.c AND p.status = 'active'
     AND pr.n = abs(hashtext(p.pos_id || '/' || d::date || '/' || k || '/' || l)) % 12;
+-- Priced as the point of sale prices a shelf price (pricing.hpp): the line's total is what the
+-- shelf says, its net rounded half up, the IVA it contains the difference.
 ALTER TABLE demo_lines ADD COLUMN subtotal numeric, ADD COLUMN iva numeric;
-UPDATE demo_lines SET subtotal = round(qty * unit_price, 2);
-UPDATE demo_lines SET iva = round(subtotal * iva_rate, 2);
+UPDATE demo_lines SET subtotal = round(round(qty * unit_price, 2) / (1 + iva_rate), 2);
+UPDATE demo_lines SET iva = round(qty * unit_price, 2) - subtotal;
 
 INSERT INTO cpg_sales (tenant_id, company_id, pos_id, ticket, sold_at, business_date, payment_method, subtotal, iva, total)
 SELECT t, c, pos_id, 'T' || to_char(day, 'YYYYMMDD') || '-' || ticket_no,
@@ -52,8 +58,10 @@ SELECT t, c, pos_id, 'T' || to_char(day, 'YYYYMMDD') || '-' || ticket_no,
        sum(subtotal), sum(iva), sum(subtotal) + sum(iva)
 FROM demo_lines, demo_ctx GROUP BY t, c, pos_id, day, ticket_no;
 
-INSERT INTO cpg_sale_lines (tenant_id, company_id, sale_id, line_no, product_id, quantity, unit_price, iva_rate, subtotal, iva)
-SELECT s.tenant_id, s.company_id, s.sale_id, l.line_no, l.product_id, l.qty, l.unit_price, l.iva_rate, l.subtotal, l.iva
+INSERT INTO cpg_sale_lines (tenant_id, company_id, sale_id, line_no, product_id, quantity, unit_price, iva_rate, subtotal, iva,
+                            price_includes_tax)
+SELECT s.tenant_id, s.company_id, s.sale_id, l.line_no, l.product_id, l.qty, l.unit_price, l.iva_rate, l.subtotal, l.iva,
+       true
 FROM demo_lines l JOIN cpg_sales s
   ON s.company_id = (SELECT c FROM demo_ctx) AND s.pos_id = l.pos_id
  AND s.ticket = 'T' || to_char(l.day, 'YYYYMMDD') || '-' || l.ticket_no;
@@ -88,7 +96,7 @@ SELECT x.t, x.c, d.consignment_id, l, pr.product_id, q.delivered,
        CASE d.status WHEN 'settled' THEN floor(q.delivered * 0.8) WHEN 'partially_settled' THEN floor(q.delivered * 0.6)
                      WHEN 'delivered' THEN floor(q.delivered * 0.25) ELSE 0 END,
        CASE d.status WHEN 'settled' THEN q.delivered - floor(q.delivered * 0.8) WHEN 'returned' THEN q.delivered ELSE 0 END,
-       pr.unit_price, pr.iva_rate
+       round(pr.unit_price / (1 + pr.iva_rate), 6), pr.iva_rate  -- consigned net + IVA (pricing.hpp, PriceBasis::kNet)
 FROM demo_ctx x, demo_cons d, generate_series(1, 2 + d.luck % 3) l,
      LATERAL (SELECT (24 * (1 + abs(hashtext(d.consignment_id || '/' || l)) % 5))::numeric AS delivered) q,
      demo_products pr
