@@ -65,6 +65,18 @@ export function applyRate(cents: bigint, rate: string): bigint | null {
   return roundToScale(cents * r.units, 2 + r.scale, 2);
 }
 
+/** The net (before IVA) of cents that include IVA at `rate`, rounded half up: how the server separates a shelf price. */
+export function netOfIncluded(cents: bigint, rate: string): bigint | null {
+  const r = parseDecimal(rate);
+  if (!r || cents < 0n) return null;
+  const one = 10n ** BigInt(r.scale);
+  const n = cents * one;
+  const d = one + r.units;
+  let q = n / d;
+  if ((n % d) * 2n >= d) q += 1n;
+  return q;
+}
+
 export function sumCents(values: (string | bigint | null | undefined)[]): bigint {
   let t = 0n;
   for (const v of values) {

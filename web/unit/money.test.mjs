@@ -35,3 +35,11 @@ test('bar heights are ratios of cents, never of floats of money', () => {
   assert.equal(m.ratio(50n, 200n), 0.25);
   assert.equal(m.ratio(1n, 0n), 0);
 });
+
+test('a shelf price that includes IVA is split as the server splits it: net half up, IVA the rest', () => {
+  assert.equal(m.netOfIncluded(850n, '0.16'), 733n); // 8.50 = 7.33 + 1.17
+  assert.equal(m.netOfIncluded(2550n, '0.160000'), 2198n); // 25.50 = 21.98 + 3.52
+  assert.equal(m.netOfIncluded(58n, '0.16'), 50n); // exactly 0.50
+  assert.equal(m.netOfIncluded(5300n, '0'), 5300n);
+  assert.equal(m.netOfIncluded(100n, 'x'), null);
+});

@@ -6,12 +6,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, errorMessage } from '@/lib/api';
 import { useSession } from '@/lib/session';
-import { applyRate, formatCents, lineAmount, money } from '@/lib/money';
+import { applyRate, formatCents, lineAmount, money, netOfIncluded } from '@/lib/money';
 import { Empty, ErrorState, Loading } from '@/components/States';
 import { Consignment } from './consignment';
 import { CPG_API as CPG, CPG_CAN as CAN } from './capabilities';
 
-export type Product = { product_id: string; sku: string; name: string; unit_price: string; iva_rate: string; active: string | boolean };
+export type Product = { product_id: string; sku: string; name: string; unit_price: string; iva_rate: string; active: string | boolean; price_includes_tax?: string | boolean };
+
+/** Whether the catalog price is a shelf price that already includes IVA. */
+export const includesTax = (p: Product) => p.price_includes_tax === true || p.price_includes_tax === 'true';
 export type Pos = { pos_id: string; code: string; name: string; status: string };
 type CartLine = { product: Product; quantity: number };
 
@@ -120,10 +123,16 @@ function Sale({ posId, products }: { posId: string; products: Product[] }) {
     else setError(code ? `No hay un producto con el código «${search.trim()}».` : null);
   };
 
+  // Priced per line as the server prices them: a shelf price is what the line costs, with the IVA
+  // it contains separated; a net price gets its IVA on top.
   const lines = cart.map((l) => {
-    const amount = lineAmount(String(l.quantity), l.product.unit_price) ?? 0n;
-    const iva = applyRate(amount, l.product.iva_rate) ?? 0n;
-    return { ...l, amount, iva };
+    const gross = lineAmount(String(l.quantity), l.product.unit_price) ?? 0n;
+    if (includesTax(l.product)) {
+      const amount = netOfIncluded(gross, l.product.iva_rate) ?? gross;
+      return { ...l, amount, iva: gross - amount, lineTotal: gross };
+    }
+    const iva = applyRate(gross, l.product.iva_rate) ?? 0n;
+    return { ...l, amount: gross, iva, lineTotal: gross };
   });
   const subtotal = lines.reduce((t, l) => t + l.amount, 0n);
   const iva = lines.reduce((t, l) => t + l.iva, 0n);
@@ -173,14 +182,14 @@ function Sale({ posId, products }: { posId: string; products: Product[] }) {
         {error && <p className="notice bad" role="alert">{error}</p>}
         {lines.length === 0 ? <Empty>Escanee o toque un producto para agregarlo.</Empty> : lines.map((l) => (
           <div className="line" key={l.product.product_id}>
-            <div><strong>{l.product.name}</strong><div className="muted small">{money(l.product.unit_price)} c/u · IVA {Math.round(Number(l.product.iva_rate) * 100)} %</div></div>
+            <div><strong>{l.product.name}</strong><div className="muted small">{money(l.product.unit_price)} c/u · IVA {Math.round(Number(l.product.iva_rate) * 100)} %{includesTax(l.product) ? ' incluido' : ''}</div></div>
             <div className="qty">
               <button type="button" aria-label={`Quitar uno de ${l.product.name}`} onClick={() => setQty(l.product.product_id, l.quantity - 1)}>−</button>
               <input aria-label={`Cantidad de ${l.product.name}`} inputMode="numeric" value={l.quantity}
                 onChange={(e) => { const n = parseInt(e.target.value, 10); setQty(l.product.product_id, Number.isFinite(n) ? Math.min(n, 9999) : 0); }} />
               <button type="button" aria-label={`Agregar uno de ${l.product.name}`} onClick={() => setQty(l.product.product_id, l.quantity + 1)}>+</button>
             </div>
-            <span className="amount">{formatCents(l.amount)}</span>
+            <span className="amount">{formatCents(l.lineTotal)}</span>
           </div>
         ))}
         <div className="totals">
