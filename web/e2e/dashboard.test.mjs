@@ -12,8 +12,13 @@ after(async () => { await st?.stop(); });
 
 test('dashboard totals equal /api/v1/dashboard and get_company_total_revenue', async () => {
   const page = await st.page();
+  let asked = 0;
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/dashboard') asked += 1; });
   await st.login(page, 'ceo@acme.mx');
   await page.getByTestId('revenue-year').waitFor();
+  await page.getByTestId('live').filter({ hasText: 'En vivo' }).waitFor();
+  await page.waitForTimeout(1500); // past the fallback load's second
+  assert.equal(asked, 1, 'the dashboard is asked for once on load');
   const api = await st.apiAs('ceo@acme.mx', '/api/v1/dashboard');
   assert.equal(plain(await page.getByTestId('revenue-year').innerText()), api.revenue.year);
   assert.equal(plain(await page.getByTestId('revenue-month').innerText()), api.revenue.month);

@@ -49,6 +49,7 @@ function DashboardView() {
   const [recon, setRecon] = useState<ReconSummary | null>(null);
   const inFlight = useRef(false);
   const again = useRef(false);
+  const receivedOnce = useRef(false);
 
   const load = useCallback(async () => {
     if (inFlight.current) { again.current = true; return; } // coalesce notices that arrive together
@@ -57,6 +58,7 @@ function DashboardView() {
       do {
         again.current = false;
         const d = await api<Dashboard>('/api/v1/dashboard');
+        receivedOnce.current = true;
         setData(d);
         setReceivedAt(Date.now());
         setError(null);
@@ -69,8 +71,13 @@ function DashboardView() {
     api<ReconSummary>('/api/v1/reconciliation/summary').then(setRecon, () => setRecon(null));
   }, []);
 
+  // The first numbers come when the change stream says it is ready (it reloads then anyway, so
+  // loading on mount too asked for the dashboard twice); if the stream is slow, after 1 s.
   const live = useLiveChanges(load);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    const t = window.setTimeout(() => { if (!receivedOnce.current) void load(); }, 1000);
+    return () => window.clearTimeout(t);
+  }, [load]);
   useEffect(() => {
     if (live !== 'offline') return;
     const t = window.setInterval(() => void load(), 30000);
