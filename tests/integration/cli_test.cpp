@@ -80,6 +80,12 @@ TEST_F(CliTest, AnOperatorSetsUpACompanyImportsAStatementAndReconciles) {
   ok({"user", "create", "--company", "c1", "--email", "cfo@uno.mx", "--role", "cfo"},
      "VERTICE_PASSWORD=una-clave-larga-1");
   EXPECT_EQ(Value("SELECT role FROM memberships m JOIN users u USING (user_id) WHERE u.email = 'cfo@uno.mx'"), "cfo");
+  // The same person in a second company of the tenant, with another role.
+  ok({"company", "create", "--tenant", "t1", "--id", "c2", "--name", "Dos SA de CV", "--rfc", "AAA010101AAA"});
+  ok({"user", "add", "--email", "CFO@uno.mx", "--company", "c2", "--role", "owner"});
+  EXPECT_EQ(Value("SELECT string_agg(company_id || ':' || role, ',' ORDER BY company_id) FROM memberships m "
+                  "JOIN users u USING (user_id) WHERE u.email = 'cfo@uno.mx'"),
+            "c1:cfo,c2:owner");
 
   const auto key_out = ok({"apikey", "create", "--company", "c1", "--name", "Caja 1", "--role", "cashier"});
   EXPECT_EQ(Value("SELECT count(*) FROM api_keys WHERE company_id = 'c1' AND revoked_at IS NULL"), "1");
@@ -123,6 +129,9 @@ TEST_F(CliTest, MistakesAreExplainedWithAUsageExitCode) {
   EXPECT_NE(user.output.find("no existe la empresa nadie"), std::string::npos) << user.output;
   auto no_password = Run({"user", "create", "--email", "x@y.mx", "--tenant", "t1"});
   EXPECT_EQ(no_password.exit_code, 2) << no_password.output;
+  auto stranger = Run({"user", "add", "--email", "nadie@x.mx", "--company", "c1", "--role", "viewer"});
+  EXPECT_NE(stranger.exit_code, 0) << stranger.output;
+  EXPECT_NE(stranger.output.find("nadie@x.mx"), std::string::npos) << stranger.output;
   auto nothing = Run({});
   EXPECT_NE(nothing.exit_code, 0);
 }

@@ -1,4 +1,5 @@
-// `vertice user create|passwd|disable`: users and their password, on the admin database URL.
+// `vertice user create|add|passwd|disable`: users, their companies and their password, on the admin
+// database URL.
 // Passwords come from standard input, VERTICE_PASSWORD or (discouraged) a flag.
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -62,6 +63,20 @@ void AddUserCommands(CLI::App& cli, CliContext& ctx) {
       auto password = Password(*args);
       if (password.empty()) return 2;
       return WithAdminConnection(config, [&](db::Connection& conn) { return CreateUser(conn, *args, password); });
+    });
+  });
+
+  // An existing user gets a role in another company of their tenant (the owner of a second company
+  // is usually the owner of the first).
+  auto* add = user->add_subcommand("add", "Give an existing user a role in another company of their tenant");
+  add->add_option("--email", args->email, "E-mail of the existing user")->required();
+  add->add_option("--company", args->company, "Company to add the user to")->required();
+  add->add_option("--role", args->role, "owner|ceo|cfo|accountant|cashier|viewer")->required();
+  add->callback([&ctx, args] {
+    ctx.RunOnAdminConnection([&](db::Connection& conn) -> db::Task<Status> {
+      VERTICE_CO_TRY(co_await admin::AddMembership(conn, args->email, args->company, args->role));
+      Say("user " + args->email + " added to " + args->company + " as " + args->role);
+      co_return Status{};
     });
   });
 
