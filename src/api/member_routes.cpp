@@ -1,12 +1,15 @@
-// /api/v1/members: owners add, list, re-role and remove the people of their company. The rules
+// /api/v1/members: owners add, list, re-role and remove the people of their company; and
+// /api/v1/companies: an owner creates another company of the tenant. The rules
 // (finding or creating the tenant's user, the last owner, the audit) live in
 // src/members/memberships.hpp; these handlers parse, call and serialise.
 #include "api/app.hpp"
 #include "auth/principal.hpp"
 #include "core/text.hpp"
 #include "http/json_body.hpp"
+#include "members/companies.hpp"
 #include "members/memberships.hpp"
 #include "shared/paging.hpp"
+#include "shared/validation.hpp"
 
 namespace vertice::api {
 
@@ -74,6 +77,25 @@ db::Task<Result<http::Response>> Remove(App& app, RequestContext& ctx) {
   co_return NoContent();
 }
 
+db::Task<Result<http::Response>> CreateCompany(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(auto body, http::JsonBody::Parse(ctx.request.body));
+  auto id = body.String("company_id", true, 63);
+  auto name = body.String("legal_name", true, 300);
+  auto rfc = body.String("rfc", true, 13);
+  if (id && !IsValidSlug(*id)) body.Invalid("company_id", "debe ser una clave en minúsculas como 'acme-norte'");
+  if (name && name->empty()) body.Invalid("legal_name", "no puede estar vacío");
+  if (rfc && shared::CheckRfc(*rfc) == shared::RfcStatus::kInvalid) body.Invalid("rfc", "no es un RFC válido");
+  VERTICE_CO_TRY(body.Finish());
+  const shared::Actor actor = ctx.Actor();
+  if (actor.type != "user")
+    co_return Fail(ErrorKind::kForbidden, "forbidden", "Una empresa la crea una persona, no una llave de API.");
+  members::NewCompany company{*id, *name, *rfc};
+  auto created = co_await app.Deps().pool.InTransaction(
+      ctx.Scope(), [&](db::Transaction& tx) { return members::CreateCompany(tx, actor, company); });
+  if (!created) co_return std::unexpected(created.error());
+  co_return Json(201, *created);
+}
+
 }  // namespace
 
 void RegisterMemberRoutes(App& app) {
@@ -84,6 +106,9 @@ void RegisterMemberRoutes(App& app) {
   app.Add("PATCH", "/api/v1/members/{user_id}",
           {[&app](RequestContext& ctx) { return ChangeRole(app, ctx); }, Access::kCompany, app.Can("members.manage"),
            true});
+  app.Add("POST", "/api/v1/companies",
+          {[&app](RequestContext& ctx) { return CreateCompany(app, ctx); }, Access::kCompany,
+           app.Can("companies.create"), true});
   app.Add(
       "DELETE", "/api/v1/members/{user_id}",
       {[&app](RequestContext& ctx) { return Remove(app, ctx); }, Access::kCompany, app.Can("members.manage"), true});

@@ -27,6 +27,7 @@ Capabilities Capabilities::Core() {
   c.Add("freshness.configure", {"owner"});
   c.Add("members.read", {"owner", "ceo", "cfo"});
   c.Add("members.manage", {"owner"});
+  c.Add("companies.create", {"owner"});  // another company of the tenant
   c.Add("api_keys.manage", {"owner"});
   c.Add("verticals.manage", {"owner"});
   return c;

@@ -18,6 +18,12 @@ INSERT INTO users (tenant_id, email, full_name, password_hash)
 VALUES ($1, $2, $3, $4) RETURNING user_id::text AS user_id
 )sql";
 
-inline constexpr const char* kAll[] = {kUserByEmail, kInsertUser};
+// Another company of the scoped tenant with the caller as its owner; refused (42501) unless the
+// caller owns the scoped company ($1 id, $2 legal name, $3 RFC, $4 the caller's user id).
+inline constexpr const char* kCreateCompany = R"sql(
+SELECT vertice_create_company($1, $2, $3, $4::uuid) WHERE vertice_current_tenant() IS NOT NULL
+   AND vertice_current_company() IS NOT NULL)sql";
+
+inline constexpr const char* kAll[] = {kUserByEmail, kInsertUser, kCreateCompany};
 
 }  // namespace vertice::members::sql

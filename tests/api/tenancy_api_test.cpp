@@ -95,3 +95,53 @@ TEST_F(TenancyApiTest, MeNeverListsAnotherTenantsCompanies) {
 }
 
 }  // namespace vertice::testing
+
+namespace vertice::testing {
+
+// A holding adds a legal entity from the web: an owner creates another company of their own tenant
+// and owns it at once; nobody else may, and the new company is in no other tenant's reach.
+TEST_F(TenancyApiTest, AnOwnerCreatesAnotherCompanyOfTheTenantAndOwnsIt) {
+  auto owner = SignIn("admin@acme.mx");
+  auto c = Client();
+  auto created = c.Send("POST", "/api/v1/companies",
+                        R"({"company_id":"acme-norte","legal_name":"Acme Norte SA de CV","rfc":"ANO010101AB1"})",
+                        owner.Bearer("acme"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT tenant_id FROM companies WHERE company_id = 'acme-norte'"), "demo");
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(),
+                     "SELECT m.role FROM memberships m JOIN users u USING (user_id) "
+                     "WHERE m.company_id = 'acme-norte' AND u.email = 'admin@acme.mx'"),
+            "owner");
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM memberships WHERE company_id = 'acme-norte'"), "1");
+  // It is in the creator's companies at once, and works like any other.
+  auto me = ParseJson(c.Send("GET", "/api/v1/auth/me", "", owner.Bearer("acme")).body);
+  bool listed = false;
+  for (const auto& co : me.at("companies").as_array())
+    listed = listed || co.at("company_id").as_string() == "acme-norte";
+  EXPECT_TRUE(listed) << json::serialize(me);
+  EXPECT_EQ(c.Send("GET", "/api/v1/members", "", owner.Bearer("acme-norte")).status, 200);
+
+  // The same id again, bad input, a CFO, another tenant's owner: refused, nothing created.
+  EXPECT_EQ(c.Send("POST", "/api/v1/companies", R"({"company_id":"acme-norte","legal_name":"X","rfc":"ANO010101AB1"})",
+                   owner.Bearer("acme"))
+                .status,
+            409);
+  EXPECT_EQ(c.Send("POST", "/api/v1/companies", R"({"company_id":"Acme Sur","legal_name":"","rfc":"nope"})",
+                   owner.Bearer("acme"))
+                .status,
+            400);
+  auto cfo = SignIn("cfo@globex.mx");
+  EXPECT_EQ(c.Send("POST", "/api/v1/companies", R"({"company_id":"globex-2","legal_name":"G2","rfc":"GCO930215KX7"})",
+                   cfo.Bearer("globex"))
+                .status,
+            403);
+  auto initech = SignIn("owner@initech.mx");
+  EXPECT_EQ(c.Send("POST", "/api/v1/companies", R"({"company_id":"initech-2","legal_name":"I2","rfc":"IME010101AA1"})",
+                   initech.Bearer("acme"))
+                .status,
+            404);
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(), "SELECT count(*) FROM companies WHERE company_id IN ('globex-2', 'initech-2')"),
+            "0");
+}
+
+}  // namespace vertice::testing

@@ -11,7 +11,7 @@ after(async () => { await st?.stop(); });
 test('a consignment is delivered, its sales reported and a payment recorded', async () => {
   const page = await st.page({ width: 1024, height: 768 });
   await st.login(page, 'cfo@acme.mx');
-  await page.getByRole('link', { name: 'Punto de venta' }).click();
+  await page.getByRole('navigation', { name: 'Principal' }).getByRole('link', { name: 'Retail CPG' }).click();
   await page.getByRole('tab', { name: 'Consignación' }).click();
   const sku = st.sql("SELECT name FROM cpg_products WHERE company_id = 'acme' AND active ORDER BY sku LIMIT 1");
   await page.getByLabel(`Cantidad a entregar de ${sku}`).fill('10');
@@ -75,5 +75,22 @@ test('an API key is shown once, and the health page shows the refresh log', asyn
   await page.getByRole('link', { name: 'Salud' }).click();
   await page.getByTestId('health-status').waitFor();
   await page.getByRole('heading', { name: 'Bitácora de actualizaciones' }).waitFor();
+  await page.context().close();
+});
+
+test('an owner creates another company of the group and lands in it as its owner', async () => {
+  const page = await st.page({ width: 1280, height: 900 });
+  await st.login(page, 'admin@acme.mx');
+  await page.goto(st.base + '/ajustes');
+  const form = page.getByTestId('new-company');
+  await form.getByLabel('Clave').fill('acme-sur');
+  await form.getByLabel('Razón social').fill('Acme Sur SA de CV');
+  await form.getByLabel('RFC').fill('asu010101ab1');
+  await form.getByRole('button', { name: 'Crear empresa' }).click();
+  await page.getByTestId('company-switcher').waitFor({ timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="company-switcher"]')?.value === 'acme-sur', null, { timeout: 15000 });
+  assert.equal(st.sql("SELECT m.role FROM memberships m JOIN users u USING (user_id) WHERE m.company_id = 'acme-sur' AND u.email = 'admin@acme.mx'"), 'owner');
+  assert.equal(st.sql("SELECT rfc FROM companies WHERE company_id = 'acme-sur'"), 'ASU010101AB1');
+  await page.getByRole('heading', { name: 'Ajustes de la empresa' }).waitFor();
   await page.context().close();
 });

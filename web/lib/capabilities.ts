@@ -16,6 +16,7 @@ export const CAN = {
   bankAccounts: 'bank.accounts.manage',
   refresh: 'freshness.refresh',
   settings: 'members.manage',
+  createCompany: 'companies.create',
   health: 'freshness.read',
 } as const;
 

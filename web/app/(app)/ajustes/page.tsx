@@ -2,7 +2,7 @@
 // Settings (owner): members and roles, API keys (the key is shown once), verticals per company with
 // their configuration, and the large-transaction threshold of the refresh levels.
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorMessage } from '@/lib/api';
+import { api, errorMessage, selectCompany } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
 import { CapabilityGate } from '@/components/Shell';
 import { label, ROLE_LABELS } from '@/lib/format';
@@ -19,7 +19,7 @@ export default function SettingsPage() {
 }
 
 function Settings() {
-  const { reloadVerticals } = useSession();
+  const { reloadVerticals, can } = useSession();
   const [members, setMembers] = useState<Member[] | null>(null);
   const [keys, setKeys] = useState<Key[] | null>(null);
   const [verticals, setVerticals] = useState<Vertical[] | null>(null);
@@ -77,7 +77,9 @@ function Settings() {
           <label>Rol<select value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.target.value })}>{ROLES.map((r) => <option key={r} value={r}>{label(ROLE_LABELS, r)}</option>)}</select></label>
           <button type="submit" className="primary">Agregar miembro</button>
         </form>
+        <p className="muted small">Si la persona ya usa Vértice en otra empresa del grupo, se agrega con la misma cuenta y contraseña.</p>
       </section>
+      {can(CAN.createCompany) && <NewCompany />}
       {newKey && <p className="notice ok" role="status" data-testid="shown-once"><strong>Se muestra una sola vez:</strong> <code>{newKey}</code> <button type="button" onClick={() => setNewKey(null)}>Ya la guardé</button></p>}
       <section className="panel" aria-labelledby="h-keys">
         <header><h2 id="h-keys">Llaves de API</h2></header>
@@ -128,5 +130,40 @@ function VerticalConfig({ vertical, onSave }: { vertical: Vertical; onSave: (con
       ))}
       <button type="submit">Guardar configuración</button>
     </form>
+  );
+}
+
+/** Another legal entity of the group: the owner creates it and owns it; the app then opens it. */
+function NewCompany() {
+  const [form, setForm] = useState({ company_id: '', legal_name: '', rfc: '' });
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true); setError(null);
+    try {
+      await api('/api/v1/companies', { method: 'POST', json: { ...form, rfc: form.rfc.trim().toUpperCase() } });
+      // The new company is in /auth/me now: open it (the session reloads with it selected).
+      selectCompany(form.company_id);
+      window.sessionStorage.removeItem('vertice.me');
+      window.location.reload();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="panel" aria-labelledby="h-companies">
+      <header><h2 id="h-companies">Otra empresa del grupo</h2></header>
+      <p className="muted small">Una razón social más de su organización; usted será su propietario y podrá invitar a su equipo.</p>
+      {error && <p className="notice bad" role="alert">{error}</p>}
+      <form className="filters" onSubmit={(e) => void submit(e)} data-testid="new-company">
+        <label>Clave<input required pattern="[a-z][a-z0-9-]{0,61}[a-z0-9]" title="Minúsculas, dígitos y guiones, como acme-norte"
+          value={form.company_id} onChange={(e) => setForm({ ...form, company_id: e.target.value })} /></label>
+        <label>Razón social<input required value={form.legal_name} onChange={(e) => setForm({ ...form, legal_name: e.target.value })} /></label>
+        <label>RFC<input required minLength={12} maxLength={13} value={form.rfc} onChange={(e) => setForm({ ...form, rfc: e.target.value })} /></label>
+        <button type="submit" className="primary" disabled={busy}>{busy ? 'Creando…' : 'Crear empresa'}</button>
+      </form>
+    </section>
   );
 }

@@ -1,0 +1,1 @@
+DROP FUNCTION vertice_create_company(text, text, text, uuid);
