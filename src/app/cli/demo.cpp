@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "admin/admin.hpp"
+#include "admin/demo_bank.hpp"
 #include "admin/demo_invoices.hpp"
 #include "admin/demo_verticals.hpp"
 #include "app/cli/commands.hpp"
@@ -43,7 +44,17 @@ int RunDemoLoad(const Config& config, bool force) {
     co_return Status{};
   });
   if (rc != 0) return rc;
-  Say(fmt::format("demo data loaded ({} new CFDI for acme, {} vertical demo(s))", *loaded, verticals_loaded));
+  // The bank last: its movements pay the invoices and billings loaded above.
+  auto movements = db::RunSync<Result<int>>([&](boost::asio::any_io_executor ex) -> db::Task<Result<int>> {
+    db::Pool pool(ex, CommandPool(config.admin_database_url, 1));
+    co_return co_await admin::LoadDemoBank(pool);
+  });
+  if (!movements) {
+    std::cerr << "error: " << movements.error().message << " " << movements.error().internal << "\n";
+    return 1;
+  }
+  Say(fmt::format("demo data loaded ({} new CFDI for acme, {} vertical demo(s), {} bank movements)", *loaded,
+                  verticals_loaded, *movements));
   return RunRefresh(config, std::nullopt, "vertice demo load");
 }
 
