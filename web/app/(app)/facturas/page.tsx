@@ -88,7 +88,7 @@ function Invoices() {
                 <tbody>{items.map((i) => (
                   <tr key={i.id}>
                     <td>{formatDate(i.fecha)}</td>
-                    <td><button type="button" className="ghost" onClick={() => setSelected(i.uuid ?? i.id)} aria-label={`Ver ${i.uuid ?? i.id}`}>{[i.serie, i.folio].filter(Boolean).join('-') || (i.uuid ?? i.id).slice(0, 8)}</button></td>
+                    <td><button type="button" className="ghost" onClick={() => setSelected(i.uuid ?? i.id)} title={`Ver el detalle de ${i.uuid ?? i.id}`}>{[i.serie, i.folio].filter(Boolean).join('-') || (i.uuid ?? i.id).slice(0, 8)}</button></td>
                     <td>{TIPO[i.tipo] ?? i.tipo} · {i.direction === 'issued' ? 'emitida' : 'recibida'}</td>
                     <td>{i.counterparty.nombre ?? i.counterparty.rfc}<div className="muted small">{i.counterparty.rfc}</div></td>
                     <td><span className={`badge ${i.status === 'cancelada' ? 'bad' : i.status === 'vigente' ? 'ok' : ''}`}>{label(STATUS_LABELS, i.status)}</span>{owes(i) && <div className="muted small">{STATE[i.payment_state!]}</div>}{i.warnings > 0 && <div className="warn small">{i.warnings} avisos</div>}</td>
