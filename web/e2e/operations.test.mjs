@@ -81,7 +81,7 @@ test('an API key is shown once, and the health page shows the refresh log', asyn
 test('an owner creates another company of the group and lands in it as its owner', async () => {
   const page = await st.page({ width: 1280, height: 900 });
   await st.login(page, 'admin@acme.mx');
-  await page.goto(st.base + '/ajustes');
+  await page.getByRole('link', { name: 'Ajustes' }).click(); // once signed in (a goto could race the sign-in's redirect)
   const form = page.getByTestId('new-company');
   await form.getByLabel('Clave').fill('acme-sur');
   await form.getByLabel('Razón social').fill('Acme Sur SA de CV');
