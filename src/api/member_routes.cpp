@@ -93,6 +93,7 @@ db::Task<Result<http::Response>> CreateCompany(App& app, RequestContext& ctx) {
   auto created = co_await app.Deps().pool.InTransaction(
       ctx.Scope(), [&](db::Transaction& tx) { return members::CreateCompany(tx, actor, company); });
   if (!created) co_return std::unexpected(created.error());
+  app.Deps().auth.Forget(ctx.token);  // the creator's next request lists the new company
   co_return Json(201, *created);
 }
 

@@ -226,6 +226,12 @@ db::Task<Result<std::shared_ptr<const Principal>>> AuthService::Resolve(const st
   co_return principal;
 }
 
+void AuthService::Forget(const std::string& token) {
+  auto hash = HashToken(token);
+  std::unique_lock lock(mu_);
+  cache_.erase(hash);
+}
+
 bool AuthService::CheckCsrf(const Principal& p, std::string_view csrf_token) const {
   if (p.kind != Principal::Kind::kSession || csrf_token.empty()) return false;
   return ConstantTimeEquals(HashToken(csrf_token), p.csrf_hash);

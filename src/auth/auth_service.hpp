@@ -53,6 +53,9 @@ class AuthService {
   bool CheckCsrf(const Principal& p, std::string_view csrf_token) const;
 
   void InvalidateAll();
+  // Drops this token's cached principal here (its own change must show on its next request, before
+  // the change notice reaches the listener).
+  void Forget(const std::string& token);
   // Keeps a LISTEN connection open (reconnecting with backoff) until `stop` is set.
   db::Task<void> ListenForChanges(std::string conninfo, std::shared_ptr<std::atomic<bool>> stop);
   bool ListenerHealthy() const { return listener_healthy_.load(); }

@@ -192,12 +192,12 @@ SELECT json_build_object(
   FROM cpg_sales s JOIN cpg_pos p ON p.pos_id = s.pos_id
  WHERE s.tenant_id = vertice_current_tenant() AND s.company_id = vertice_current_company() AND s.sale_id = $1)sql";
 
-// The totals of a selection of tickets (the sales list's filters): the WHERE follows.
+// The totals of a selection of tickets (the sales list's scope and filters follow the AND).
 inline constexpr const char* kSaleTotals = R"sql(
 SELECT count(*)::text AS count, coalesce(sum(s.subtotal), 0)::text AS subtotal, coalesce(sum(s.iva), 0)::text AS iva,
        coalesce(sum(s.total), 0)::text AS total
   FROM cpg_sales s JOIN cpg_pos p ON p.pos_id = s.pos_id
- WHERE )sql";
+ WHERE s.tenant_id = vertice_current_tenant() AND s.company_id = vertice_current_company() AND )sql";
 
 // A catalog import ($1 rows as JSON [{row, sku, name, unit_price, iva_rate, price_includes_tax, active}],
 // $2 write: false only classifies). Each row by SKU: a product that does not exist is created, one
