@@ -934,12 +934,14 @@ std::optional<WireFee> FeeWithinSpread(int64_t paid_cents, int64_t expected_cent
 
 std::optional<std::string> InstallmentShare(int64_t paid_cents, int64_t total_cents) {
   if (paid_cents <= 0 || paid_cents >= total_cents) return std::nullopt;
-  // Equal parts: n payments of total ÷ n, each rounded to the cent (the last absorbs the rest).
-  for (int64_t n = 2; n <= 12; ++n)
-    if (std::llabs(paid_cents * n - total_cents) <= n) return fmt::format("1/{}", n);
-  // A whole percentage in steps of 5 % (10 %, 25 %, 30 %…), rounded to the cent.
-  for (int64_t pct = 5; pct <= 95; pct += 5)
-    if (std::llabs(paid_cents * 100 - total_cents * pct) <= 100) return fmt::format("{} %", pct);
+  // Equal parts: n payments of total ÷ n, each rounded to the cent (the last absorbs the rest);
+  // only the n nearest total ÷ paid can fit.
+  const int64_t n = (total_cents + paid_cents / 2) / paid_cents;
+  if (n >= 2 && n <= 12 && std::llabs(paid_cents * n - total_cents) <= n) return fmt::format("1/{}", n);
+  // A whole percentage in steps of 5 % (10 %, 25 %, 30 %…), rounded to the cent: the nearest one.
+  const int64_t pct = (paid_cents * 20 + total_cents / 2) / total_cents * 5;
+  if (pct >= 5 && pct <= 95 && std::llabs(paid_cents * 100 - total_cents * pct) <= 100)
+    return fmt::format("{} %", pct);
   return std::nullopt;
 }
 

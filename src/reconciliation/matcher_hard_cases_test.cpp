@@ -73,7 +73,9 @@ TEST(MatcherHardCasesTest, AUsdInvoicePaidInPesosAtTheDaysRateSettlesWithTheRate
   EXPECT_TRUE(d[0].bank_fee.IsZero());
   ASSERT_TRUE(d[0].HasReason("fx_rate"));
   for (const auto& r : d[0].reasons)
-    if (r.code == "fx_rate") EXPECT_NE(r.text.find("17.5123"), std::string::npos) << r.text;
+    if (r.code == "fx_rate") {
+      EXPECT_NE(r.text.find("17.5123"), std::string::npos) << r.text;
+    }
   EXPECT_TRUE(m.OpenOf(1).IsZero());
   // A smaller invoice, one explanation too (17.6559, no fee), but a rate step is 32 centavos:
   // a fee fitting by chance is no longer rare, so the pesos are proposed.
@@ -190,7 +192,9 @@ TEST(MatcherHardCasesTest, ACreditNoteRelatedToAnotherInvoiceIsNotNettedAutomati
   // 10,000 − 1,160 adds up, but the note discounts invoice 101, not 100.
   auto d = m.Run({Deposit(10, "8840.00", "SPEI RECIBIDO TIENDAS QUERETARO SA DE CV PAGO")});
   EXPECT_FALSE(d[0].automatic) << d[0].score;
-  if (d[0].kind == Decision::Kind::kMatch) EXPECT_TRUE(d[0].HasReason("credit_note_other_invoice"));
+  if (d[0].kind == Decision::Kind::kMatch) {
+    EXPECT_TRUE(d[0].HasReason("credit_note_other_invoice"));
+  }
   EXPECT_FALSE(m.OpenOf(1).IsZero());
 }
 
