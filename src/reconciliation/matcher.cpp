@@ -940,8 +940,7 @@ std::optional<std::string> InstallmentShare(int64_t paid_cents, int64_t total_ce
   if (n >= 2 && n <= 12 && std::llabs(paid_cents * n - total_cents) <= n) return fmt::format("1/{}", n);
   // A whole percentage in steps of 5 % (10 %, 25 %, 30 %…), rounded to the cent: the nearest one.
   const int64_t pct = (paid_cents * 20 + total_cents / 2) / total_cents * 5;
-  if (pct >= 5 && pct <= 95 && std::llabs(paid_cents * 100 - total_cents * pct) <= 100)
-    return fmt::format("{} %", pct);
+  if (pct >= 5 && pct <= 95 && std::llabs(paid_cents * 100 - total_cents * pct) <= 100) return fmt::format("{} %", pct);
   return std::nullopt;
 }
 
