@@ -4,7 +4,9 @@
 # the product's own import commands, runs the matcher, exports the predictions
 # (recon-truth/1) and scores them with recon_score.py, whose output ends this script unchanged.
 # Works on any dataset of recon-dev's layout (../shared/datasets/recon-dev/README.md).
-# Usage: bench/recon/run.sh DATASET_DIR [SCORER]   (DATABASE_URL set: use that empty database)
+# Usage: bench/recon/run.sh DATASET_DIR [SCORER]   (DATABASE_URL set: use that empty database;
+# RECON_NO_SETUP=1: use build/release/vertice as built, without scripts/setup building the whole tree;
+# RECON_VERTICE_BIN=path: another vertice binary, e.g. a copy built at an earlier commit)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -12,8 +14,8 @@ dataset=$(cd "${1:?usage: bench/recon/run.sh DATASET_DIR [SCORER]}" && pwd)
 scorer=${2:-$root/../shared/tools/recon_score.py}
 [ -f "$dataset/truth.json" ] || { echo "no truth.json in $dataset" >&2; exit 2; }
 [ -f "$scorer" ] || { echo "scorer not found: $scorer (pass its path as the second argument)" >&2; exit 2; }
-scripts/setup --preset release >/dev/null
-bin="$root/build/release/vertice"
+[ -n "${RECON_NO_SETUP:-}" ] || scripts/setup --preset release >/dev/null
+bin="${RECON_VERTICE_BIN:-$root/build/release/vertice}"
 tmp=$(mktemp -d /tmp/vertice-recon.XXXXXX)
 chmod 755 "$tmp"
 if [ -z "${DATABASE_URL:-}" ]; then

@@ -26,6 +26,11 @@ int DayNumber(const std::string& iso) {
 int64_t Cents(Money m) { return m.Units(); }
 Money FromCents(int64_t c) { return Money::FromUnits(c); }
 
+std::string Upper(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
 bool ContainsAllWords(const std::vector<std::string>& text, const std::vector<std::string>& words) {
   for (const auto& w : words)
     if (std::find(text.begin(), text.end(), w) == text.end()) return false;
@@ -56,6 +61,8 @@ constexpr std::array<Money, 9> kWireFeeGrid = {
     Money::FromUnits(25000), Money::FromUnits(30000), Money::FromUnits(35000),
     Money::FromUnits(40000), Money::FromUnits(45000), Money::FromUnits(50000)};
 
+// A USD amount of at least 10,000.00: a rate step of 0.0001 moves its pesos by a peso or more.
+constexpr int64_t kFxCertainUsdCents = 1000000;
 // A complement's payment date and the bank's may differ by this many days.
 constexpr int kComplementDays = 3;
 // Short of the open amount by at most this (50 pesos): the whole invoice, not an installment.
@@ -70,7 +77,7 @@ struct Candidate {
   std::vector<Line> lines;
   Money fee, fee_iva;
   double score = 0;
-  std::vector<std::string> reasons;
+  std::vector<Reason> reasons;
   int independent = 0;            // evidence besides the amount: reference, payer, complement
   bool amount_settles = false;    // the amounts add up (exactly, or within the FX spread)
   bool amount_uncertain = false;  // the documents are clear, the pesos applied to each are not
@@ -85,15 +92,16 @@ struct LineContext {
   int side = 0;      // the indexes' side: 0 receivables (deposits), 1 payables (withdrawals)
   int64_t want = 0;  // the movement's amount, cents, unsigned
   int day = 0;
-  double rate = 0;                       // the reference USD rate on the movement's day
-  std::vector<std::string> tokens;       // description and counterparty, normalised
-  std::string payer_key;                 // the paying account the bank showed
-  std::string alias_rfc;                 // the RFC learned for that account
-  std::set<std::string> payer_rfcs;      // who paid: by name, an RFC in the text, or the account
-  std::vector<std::string> ref_tokens;   // reference-like tokens of description and reference
-  std::map<size_t, bool> ref_hits;       // document → named exactly (false: within one edit)
-  size_t named_exactly = 0;              // documents the references name exactly
-  std::map<size_t, int> complement_day;  // document → day of a complement stating this amount
+  double rate = 0;                           // the reference USD rate on the movement's day
+  std::vector<std::string> tokens;           // description and counterparty, normalised
+  std::string payer_key;                     // the paying account the bank showed
+  std::string alias_rfc;                     // the RFC learned for that account
+  std::set<std::string> payer_rfcs;          // who paid: by name, an RFC in the text, or the account
+  std::vector<std::string> ref_tokens;       // reference-like tokens of description and reference
+  std::map<size_t, bool> ref_hits;           // document → named exactly (false: within one edit)
+  size_t named_exactly = 0;                  // documents the references name exactly
+  std::map<size_t, int> complement_day;      // document → day of a complement stating this amount
+  std::map<size_t, WireFee> complement_fee;  // USD document → the wire fee its complement's pesos reveal
   std::vector<Candidate> candidates;
 
   int64_t Signed(int64_t cents) const { return deposit ? cents : -cents; }
@@ -155,6 +163,13 @@ struct Matcher::Impl {
   std::unordered_map<std::string, std::vector<size_t>> docs_of_rfc;
   std::unordered_map<int64_t, std::vector<size_t>> by_amount;  // open cents (MXN documents) → documents
   std::unordered_map<int64_t, std::vector<std::pair<size_t, int>>> complements;  // MXN cents → (doc, day)
+  std::map<std::pair<size_t, int64_t>, Money> complement_doc_amount;             // (doc, MXN cents) → ImpPagado
+  // Invoice → the credit notes related to it (CfdiRelacionados 01), and each note's invoices.
+  std::unordered_map<size_t, std::vector<size_t>> notes_of;
+  std::unordered_map<size_t, std::vector<size_t>> credited_by_note;
+  // Open invoice minus an open credit note related to it (MXN cents) → (invoice, note); entries go
+  // stale as documents are paid, so each is checked again when found.
+  std::unordered_map<int64_t, std::vector<std::pair<size_t, size_t>>> by_net_amount;
 
   double RateOn(int day) const {
     if (fx.empty()) return 0;
@@ -187,6 +202,21 @@ struct Matcher::Impl {
   void IndexAmount(size_t i) {
     const auto& d = docs[i];
     if (d.currency == "MXN" && d.open.IsPositive()) by_amount[Cents(d.open)].push_back(i);
+    IndexNetAmounts(i);
+  }
+  // An invoice net of each open credit note related to it, in MXN: what a customer who applies
+  // the note pays.
+  void IndexNetAmounts(size_t i) {
+    auto add = [&](size_t inv, size_t note) {
+      const auto &a = docs[inv], &b = docs[note];
+      if (a.currency != "MXN" || b.currency != "MXN" || !a.open.IsPositive() || !b.open.IsPositive()) return;
+      int64_t net = Cents(a.open) - Cents(b.open);
+      if (net > 0) by_net_amount[net].emplace_back(inv, note);
+    };
+    if (auto it = notes_of.find(i); it != notes_of.end())
+      for (size_t note : it->second) add(i, note);
+    if (auto it = credited_by_note.find(i); it != credited_by_note.end())
+      for (size_t inv : it->second) add(inv, i);
   }
   void UnindexAmount(size_t i, int64_t cents) {
     auto it = by_amount.find(cents);
@@ -226,7 +256,7 @@ struct Matcher::Impl {
   void FindReferences(LineContext& line) const;
   std::optional<Decision> MatchRule(const LineContext& line) const;
   void SingleCandidates(LineContext& line) const;
-  void FeesFromComplements(LineContext& line) const;
+  void NettedCreditNotes(LineContext& line) const;
   void Combinations(LineContext& line) const;
   Decision Choose(LineContext& line) const;
 
@@ -235,7 +265,9 @@ struct Matcher::Impl {
   std::optional<Candidate> Single(const LineContext& line, size_t i) const;
   bool PesoAmount(const LineContext& line, size_t i, Candidate& c) const;
   bool ForeignAmount(const LineContext& line, size_t i, Candidate& c) const;
-  bool ComplementStates(const LineContext& line, int64_t document_id, int64_t cents) const;
+  bool StatedForeignAmount(const LineContext& line, size_t i, Candidate& c) const;
+  bool HasOpenNote(const LineContext& line, size_t i) const;
+  void NettedForeignNotes(LineContext& line) const;
   void PayerEvidence(const LineContext& line, const std::vector<size_t>& set, Candidate& c) const;
   void ReferenceEvidence(const LineContext& line, const std::vector<size_t>& set, Candidate& c) const;
   std::set<std::string> CombinationPayers(const LineContext& line) const;
@@ -295,10 +327,25 @@ Matcher::Matcher(std::vector<Document> documents, const std::vector<PaymentEvide
     if (d.issued && d.tipo == 'E') s.names[1].Add(d.counterparty_name, owner);
     s.IndexAmount(i);
   }
+  // Credit notes and the invoices they credit (only notes the company issued: netted in deposits).
+  std::unordered_map<std::string, size_t> by_uuid;
+  for (size_t i = 0; i < s.docs.size(); ++i)
+    if (s.docs[i].tipo == 'I' && s.docs[i].issued) by_uuid[Upper(s.docs[i].uuid)] = i;
+  for (size_t i = 0; i < s.docs.size(); ++i) {
+    const auto& d = s.docs[i];
+    if (d.tipo != 'E' || !d.issued) continue;
+    for (const auto& u : d.related_uuids)
+      if (auto it = by_uuid.find(Upper(u)); it != by_uuid.end()) {
+        s.notes_of[it->second].push_back(i);
+        s.credited_by_note[i].push_back(it->second);
+      }
+  }
+  for (const auto& [note, invoices] : s.credited_by_note) s.IndexNetAmounts(note);
   for (const auto& e : evidence) {
     auto it = s.by_id.find(e.document_id);
     if (it == s.by_id.end()) continue;
     s.complements[Cents(e.amount_mxn)].emplace_back(it->second, DayNumber(e.date));
+    if (e.doc_amount.IsPositive()) s.complement_doc_amount[{it->second, Cents(e.amount_mxn)}] = e.doc_amount;
   }
 }
 
@@ -346,7 +393,8 @@ Decision Matcher::Impl::Decide(const BankLine& m) const {
   FindReferences(line);
   if (auto classified = MatchRule(line)) return *classified;
   SingleCandidates(line);
-  FeesFromComplements(line);
+  NettedCreditNotes(line);
+  NettedForeignNotes(line);
   Combinations(line);
   return Choose(line);
 }
@@ -388,6 +436,13 @@ void Matcher::Impl::FindReferences(LineContext& line) const {
   for (const auto& rfc : line.payer_rfcs)
     for (size_t i : DocsOf(rfc))
       if (!line.ref_hits.contains(i) && Eligible(line, i) && NamedWithinOneEdit(line, i)) line.ref_hits[i] = false;
+  // And among the documents open for exactly the movement's amount: a third party (a factoring
+  // company, a parent company, a relative) pays in its own name, so its customer is not
+  // recognised, and the folio typed by a person is the only link; the amount already narrows the
+  // documents to a handful, where one edit no longer finds others by chance.
+  if (auto it = by_amount.find(line.want); it != by_amount.end())
+    for (size_t i : it->second)
+      if (!line.ref_hits.contains(i) && Eligible(line, i) && NamedWithinOneEdit(line, i)) line.ref_hits[i] = false;
 }
 
 bool Matcher::Impl::NamedWithinOneEdit(const LineContext& line, size_t i) const {
@@ -412,7 +467,7 @@ std::optional<Decision> Matcher::Impl::MatchRule(const LineContext& line) const 
     out.category = rules[r].category;
     out.automatic = true;
     out.score = opt.weights.rule;
-    out.reasons.push_back(fmt::format("regla: «{}» → {}", rules[r].pattern, rules[r].category));
+    out.reasons.push_back({"rule", fmt::format("regla: «{}» → {}", rules[r].pattern, rules[r].category)});
     return out;
   }
   return std::nullopt;
@@ -435,6 +490,17 @@ void Matcher::Impl::SingleCandidates(LineContext& line) const {
         singles.insert(i);
         line.complement_day[i] = cday;
       }
+  // A USD document's complement stating more pesos than arrived by exactly a wire fee and its IVA:
+  // the payer applied the whole conversion, its bank deducted the fee on the way.
+  if (line.deposit)
+    for (const auto& fee : WireFees())
+      if (auto it = complements.find(line.want + fee.Deducted().Units()); it != complements.end())
+        for (auto [i, cday] : it->second)
+          if (docs[i].currency != "MXN" && Eligible(line, i) && std::abs(cday - line.day) <= kComplementDays &&
+              !line.complement_day.contains(i) && !line.complement_fee.contains(i)) {
+            singles.insert(i);
+            line.complement_fee.emplace(i, fee);
+          }
   for (size_t i : singles)
     if (auto c = Single(line, i)) line.candidates.push_back(std::move(*c));
 }
@@ -448,7 +514,7 @@ std::optional<Candidate> Matcher::Impl::Single(const LineContext& line, size_t i
     c.score += opt.weights.complement;
     ++c.independent;
     c.amount_settles = true;
-    c.reasons.push_back("complemento de pago por el mismo importe y fecha");
+    c.reasons.push_back({"payment_complement", "complemento de pago por el mismo importe y fecha"});
   }
   bool explained = d.currency == "MXN" ? PesoAmount(line, i, c) : ForeignAmount(line, i, c);
   if (!explained) return std::nullopt;
@@ -466,13 +532,23 @@ bool Matcher::Impl::PesoAmount(const LineContext& line, size_t i, Candidate& c) 
   if (open == line.want) {
     c.score += w.exact_amount;
     c.amount_settles = true;
-    c.reasons.push_back("importe exacto");
+    c.reasons.push_back({"exact_amount", "importe exacto"});
   } else if (line.want < open) {
     // Part of the invoice: an installment, a partial payment, or a few pesos short.
     bool nearly = open - line.want <= kNearlyPaidCents;
     c.score += nearly ? w.nearly_paid : w.partial;
-    c.reasons.push_back(nearly ? "pago casi completo (faltan unos pesos)" : "pago parcial");
-    if (line.complement_day.contains(i)) c.amount_settles = true;
+    c.reasons.push_back(nearly ? Reason{"nearly_paid", "pago casi completo (faltan unos pesos)"}
+                               : Reason{"partial_payment", "pago parcial"});
+    if (!nearly)
+      if (auto share = InstallmentShare(line.want, Cents(docs[i].total))) {
+        c.score += w.installment_share;
+        c.reasons.push_back({"installment", fmt::format("parcialidad: {} del total de la factura ({})", *share,
+                                                        docs[i].total.ToString())});
+      }
+    if (line.complement_day.contains(i)) {
+      c.amount_settles = true;
+      c.reasons.push_back({"installment_complement", "el complemento de pago declara esta parcialidad"});
+    }
   } else {
     return false;
   }
@@ -482,32 +558,104 @@ bool Matcher::Impl::PesoAmount(const LineContext& line, size_t i, Candidate& c) 
 }
 
 // A USD document paid in MXN at the bank's rate, possibly net of a wire fee and its IVA.
+//
+// Mexican banks convert at a rate quoted to four decimals (as Banxico publishes the FIX), so the
+// pesos credited for a whole USD amount are that amount × a four-decimal rate, rounded to the
+// cent; an incoming international wire may also arrive net of the receiving bank's fee and its
+// 16 % IVA. Each fee of the grid (and none) is tried: an explanation is one for which the
+// movement plus the fee is such a conversion at a rate within the spread band around the day's
+// reference rate. When exactly one fee (or none) explains the pesos, they are known; when
+// several do, the one whose rate is nearest the reference is proposed for a person to confirm.
 bool Matcher::Impl::ForeignAmount(const LineContext& line, size_t i, Candidate& c) const {
   const auto& d = docs[i];
   auto open_mxn = OpenMxnCents(d, line.rate);
   if (!open_mxn) return false;
   const bool complement = line.complement_day.contains(i);
+  if (complement || line.complement_fee.contains(i)) return StatedForeignAmount(line, i, c);
+  const auto fits =
+      complement ? std::vector<FxExplanation>{} : ExplainFx(line.want, d.open, line.rate, opt.fx_low, opt.fx_high);
   double ratio = static_cast<double>(line.want) / static_cast<double>(*open_mxn) - 1.0;
   int64_t fee_total = 0;
-  if (ratio < opt.fx_low || ratio > opt.fx_high) {
+  std::optional<WireFee> fee;
+  std::optional<shared::Decimal<4>> bank_rate;
+  if (!fits.empty()) {
+    const auto& best = *std::min_element(
+        fits.begin(), fits.end(), [](const auto& a, const auto& b) { return std::abs(a.ratio) < std::abs(b.ratio); });
+    fee = best.fee;
+    bank_rate = best.rate;
+    ratio = best.ratio;
+  } else if (ratio < opt.fx_low || ratio > opt.fx_high) {
     // A small payment can be outside the spread only because of the fee: a wire fee plus IVA,
     // added back, may bring it within (the amounts stay uncertain). Not when a complement states
     // exactly this amount: then nothing was deducted.
-    auto fee = complement ? std::nullopt : FeeWithinSpread(line.want, *open_mxn, opt.fx_low, opt.fx_high);
+    fee = complement ? std::nullopt : FeeWithinSpread(line.want, *open_mxn, opt.fx_low, opt.fx_high);
     if (!fee) return false;
+    ratio = static_cast<double>(line.want + fee->Deducted().Units()) / static_cast<double>(*open_mxn) - 1.0;
+  }
+  if (fee) {
     fee_total = fee->Deducted().Units();
-    ratio = static_cast<double>(line.want + fee_total) / static_cast<double>(*open_mxn) - 1.0;
     c.fee = FromCents(-fee->fee.Units());
     c.fee_iva = FromCents(-fee->iva.Units());
   }
+  // No four-decimal conversion explains the pesos: the rate fits, the exact arithmetic does not.
+  c.score += opt.weights.fx_within_spread - (fits.empty() ? opt.weights.fx_no_exact_rate : 0);
+  c.amount_settles = true;
+  // Without a complement stating the pesos applied, a wire fee the bank deducted cannot always be
+  // told from the exchange spread: the pesos are certain only when a single explanation, with no
+  // fee, fits, and the USD amount is large enough that one rate step moves the pesos by a peso or
+  // more (then each other fee fits by chance once in a hundred or less). A fee found by
+  // arithmetic alone is proposed, never applied by itself.
+  const bool rare_by_chance = Cents(d.open) >= kFxCertainUsdCents;
+  c.amount_uncertain = !complement && (fits.size() != 1 || fee.has_value() || !rare_by_chance);
+  const std::string rate_text = bank_rate ? bank_rate->ToString() : fmt::format("{:.4f}", line.rate * (1 + ratio));
+  c.reasons.push_back(
+      {"fx_rate", fmt::format("USD {} al tipo de cambio {} ({:+.2f} % del FIX {:.4f}){}", d.open.ToString(), rate_text,
+                              ratio * 100, line.rate,
+                              fits.size() > 1 ? fmt::format("; {} explicaciones posibles", fits.size()) : "")});
+  if (fee)
+    c.reasons.push_back({"fee_deducted", fmt::format("comisión bancaria {} + IVA {} deducida del depósito",
+                                                     fee->fee.ToString(), fee->iva.ToString())});
+  c.lines.push_back({d.id, FromCents(line.Signed(line.want + fee_total)), FromCents(line.Signed(Cents(d.open)))});
+  return true;
+}
+
+// A USD document whose payment complement states the pesos applied (ImpPagado ÷ EquivalenciaDR):
+// this movement, or this movement plus a wire fee and its IVA the payer's bank deducted. The
+// payer's own statement: the pesos, the fee and the dollars applied (ImpPagado; an installment
+// when less than is open) are known.
+bool Matcher::Impl::StatedForeignAmount(const LineContext& line, size_t i, Candidate& c) const {
+  const auto& d = docs[i];
+  std::optional<WireFee> fee;
+  if (auto f = line.complement_fee.find(i); f != line.complement_fee.end()) fee = f->second;
+  const int64_t stated = line.want + (fee ? fee->Deducted().Units() : 0);
+  auto open_mxn = OpenMxnCents(d, line.rate);
+  Money usd = d.open;
+  if (auto it = complement_doc_amount.find({i, stated}); it != complement_doc_amount.end())
+    usd = FromCents(std::min(Cents(it->second), Cents(d.open)));
+  else if (open_mxn && static_cast<double>(stated) < static_cast<double>(*open_mxn) * (1 + opt.fx_low) && line.rate > 0)
+    usd = FromCents(std::llround(static_cast<double>(stated) / line.rate));  // part of it, at the day's rate
+  if (!usd.IsPositive()) return false;
+  if (fee) {
+    c.fee = FromCents(-fee->fee.Units());
+    c.fee_iva = FromCents(-fee->iva.Units());
+    c.score += opt.weights.fee_from_complement;
+    ++c.independent;
+    c.reasons.push_back(
+        {"fee_deducted", fmt::format("complemento de pago por {}: comisión bancaria {} + IVA {} deducida",
+                                     FromCents(stated).ToString(), fee->fee.ToString(), fee->iva.ToString())});
+  }
   c.score += opt.weights.fx_within_spread;
   c.amount_settles = true;
-  // Without a complement stating the pesos applied, a wire fee the bank deducted cannot be
-  // told from the exchange spread: the documents are right, the amounts may not be.
-  c.amount_uncertain = !complement;
-  c.reasons.push_back(fmt::format("USD al tipo de cambio ({:+.2f} % del FIX){}", ratio * 100,
-                                  fee_total ? ", neto de una comisión bancaria" : ""));
-  c.lines.push_back({d.id, FromCents(line.Signed(line.want + fee_total)), FromCents(line.Signed(Cents(d.open)))});
+  c.reasons.push_back({"fx_rate", fmt::format("USD {} al tipo de cambio {:.4f} del complemento de pago", usd.ToString(),
+                                              static_cast<double>(stated) / static_cast<double>(Cents(usd)))});
+  // Less than is open while a credit note related to the document is open too: the payer may have
+  // netted the note rather than paid an installment; a person decides.
+  if (Cents(usd) < Cents(d.open) && HasOpenNote(line, i)) c.amount_uncertain = true;
+  if (Cents(usd) < Cents(d.open))
+    c.reasons.push_back(
+        {"installment_complement",
+         fmt::format("parcialidad de USD {} de {} abiertos, según el complemento", usd.ToString(), d.open.ToString())});
+  c.lines.push_back({d.id, FromCents(line.Signed(stated)), FromCents(line.Signed(Cents(usd)))});
   return true;
 }
 
@@ -519,10 +667,11 @@ void Matcher::Impl::PayerEvidence(const LineContext& line, const std::vector<siz
     c.score += opt.weights.payer_recognised;
     ++c.independent;
     bool by_account = !line.alias_rfc.empty() && line.payer_rfcs.contains(line.alias_rfc);
-    c.reasons.push_back(by_account ? "pagador reconocido por su cuenta" : "pagador reconocido por nombre");
+    c.reasons.push_back(by_account ? Reason{"payer_account", "pagador reconocido por su cuenta"}
+                                   : Reason{"payer_name", "pagador reconocido por nombre"});
   } else if (std::none_of(set.begin(), set.end(), paid_by_payer)) {
     c.score += opt.weights.other_payer;
-    c.reasons.push_back("el pagador es otro cliente");
+    c.reasons.push_back({"other_payer", "el pagador es otro cliente"});
   }
 }
 
@@ -543,41 +692,82 @@ void Matcher::Impl::ReferenceEvidence(const LineContext& line, const std::vector
   c.score += exact ? w.reference_exact * exact / static_cast<double>(set.size()) + w.reference_exact_base
                    : w.reference_one_edit;
   ++c.independent;
-  c.reasons.push_back(exact ? fmt::format("referencia {} de {} documento(s)", exact, set.size())
-                            : "referencia a un carácter de distancia");
+  c.reasons.push_back(exact ? Reason{"reference", fmt::format("referencia {} de {} documento(s)", exact, set.size())}
+                            : Reason{"reference_one_edit", "referencia a un carácter de distancia"});
+  // Paid in someone else's name (the bank shows no customer of these documents): the reference is
+  // what identifies them.
+  auto payers = [&](size_t i) { return line.payer_rfcs.contains(docs[i].counterparty_rfc); };
+  if (std::none_of(set.begin(), set.end(), payers)) {
+    std::string who = line.movement.counterparty_name;
+    c.reasons.push_back({"third_party_reference",
+                         who.empty()
+                             ? "pagado por un tercero; la referencia identifica la factura"
+                             : fmt::format("pagado por un tercero ({}); la referencia identifica la factura", who)});
+  }
   if (line.named_exactly > static_cast<size_t>(exact))
     c.score += w.reference_left_out * static_cast<double>(line.named_exactly - exact);
 }
 
-bool Matcher::Impl::ComplementStates(const LineContext& line, int64_t document_id, int64_t cents) const {
-  auto it = complements.find(cents);
-  if (it == complements.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(), [&](const auto& p) {
-    return docs[p.first].id == document_id && std::abs(p.second - line.day) <= kComplementDays;
-  });
+// An invoice net of a credit note related to it (CfdiRelacionados 01) equal to the deposit: a
+// customer given a discount or a return after the invoice pays the invoice minus the note. Found
+// by amount, so without the payer's name or a reference too (a netted payment's amount is in no
+// document).
+void Matcher::Impl::NettedCreditNotes(LineContext& line) const {
+  if (!line.deposit) return;
+  auto it = by_net_amount.find(line.want);
+  if (it == by_net_amount.end()) return;
+  std::set<std::pair<size_t, size_t>> seen;
+  for (auto [inv, note] : it->second) {
+    if (!seen.insert({inv, note}).second) continue;
+    if (Cents(docs[inv].open) - Cents(docs[note].open) != line.want) continue;  // stale: one was paid since
+    if (!Eligible(line, inv) || !Eligible(line, note)) continue;
+    line.candidates.push_back(CombinationCandidate(line, {inv, note}, false));
+  }
 }
 
-// A USD document's complement whose pesos exceed the deposit by a wire fee plus its IVA: the fee,
-// and so the pesos applied, are then known exactly.
-void Matcher::Impl::FeesFromComplements(LineContext& line) const {
-  if (!line.deposit) return;
-  for (auto& c : line.candidates) {
-    if (c.lines.size() != 1) continue;
-    const auto& d = docs[by_id.at(c.lines.front().document_id)];
-    if (d.currency == "MXN") continue;
-    for (const auto& fee : WireFees()) {
-      int64_t stated = line.want + fee.Deducted().Units();
-      if (!ComplementStates(line, d.id, stated)) continue;
-      c.lines.front().amount = FromCents(stated);
-      c.fee = FromCents(-fee.fee.Units());
-      c.fee_iva = FromCents(-fee.iva.Units());
-      c.amount_uncertain = false;
-      c.score += opt.weights.fee_from_complement;
-      ++c.independent;
-      c.reasons.push_back(fmt::format("complemento de pago; comisión bancaria {} + IVA deducida", fee.fee.ToString()));
-      break;
+bool Matcher::Impl::HasOpenNote(const LineContext& line, size_t i) const {
+  auto it = notes_of.find(i);
+  return it != notes_of.end() &&
+         std::any_of(it->second.begin(), it->second.end(), [&](size_t n) { return Eligible(line, n); });
+}
+
+// A USD invoice net of a USD credit note related to it, paid in pesos: the bank converts the net
+// at one four-decimal rate, and the pesos applied to each are the invoice's and the note's dollars
+// at that rate, rounded to the cent. The invoices looked at are those named, the payer's, and
+// those a complement points at.
+void Matcher::Impl::NettedForeignNotes(LineContext& line) const {
+  if (!line.deposit || line.rate <= 0 || notes_of.empty()) return;
+  std::set<size_t> invoices;
+  auto consider = [&](size_t i) {
+    if (docs[i].currency != "MXN" && docs[i].tipo == 'I' && notes_of.contains(i) && Eligible(line, i))
+      invoices.insert(i);
+  };
+  for (const auto& [i, exact] : line.ref_hits) consider(i);
+  for (const auto& rfc : line.payer_rfcs)
+    for (size_t i : DocsOf(rfc)) consider(i);
+  for (const auto& [i, day] : line.complement_day) consider(i);
+  for (size_t inv : invoices)
+    for (size_t note : notes_of.at(inv)) {
+      if (!Eligible(line, note) || docs[note].currency != docs[inv].currency) continue;
+      auto rate = NetFourDecimalRate(line.want, docs[inv].open, docs[note].open);
+      if (!rate) continue;
+      double ratio = static_cast<double>(rate->Units()) / 10000.0 / line.rate - 1.0;
+      if (ratio < opt.fx_low || ratio > opt.fx_high) continue;
+      Candidate c = CombinationCandidate(line, {inv, note}, false);
+      for (auto& l : c.lines) {
+        const auto& d = docs[by_id.at(l.document_id)];
+        Money mxn = d.open.Mul(*rate, shared::Rounding::kHalfUp).value();
+        int sign = d.tipo == 'E' ? -1 : 1;
+        l.amount = FromCents(line.Signed(sign * Cents(mxn)));
+        l.doc_amount = FromCents(line.Signed(sign * Cents(d.open)));
+      }
+      c.score += opt.weights.fx_within_spread - opt.weights.combination;  // two documents, one conversion
+      c.amount_uncertain = !line.complement_day.contains(inv);
+      c.reasons.push_back({"fx_rate", fmt::format("USD {} − {} al tipo de cambio {} ({:+.2f} % del FIX {:.4f})",
+                                                  docs[inv].open.ToString(), docs[note].open.ToString(),
+                                                  rate->ToString(), ratio * 100, line.rate)});
+      line.candidates.push_back(std::move(c));
     }
-  }
 }
 
 // Several of the payer's open items (credit notes negative) adding up to the movement.
@@ -643,15 +833,32 @@ Candidate Matcher::Impl::CombinationCandidate(const LineContext& line, const std
   Candidate c;
   c.amount_settles = true;
   c.score += w.combination;
-  c.reasons.push_back(fmt::format("{} documentos suman el importe exacto", set.size()));
-  if (std::any_of(set.begin(), set.end(), [&](size_t i) { return docs[i].tipo == 'E'; })) {
+  c.reasons.push_back({"combination", fmt::format("{} documentos suman el importe exacto", set.size())});
+  for (size_t note : set) {
+    if (docs[note].tipo != 'E') continue;
     c.score += w.credit_note_netted;
-    c.reasons.push_back("nota de crédito neteada en el pago");
+    c.reasons.push_back({"credit_note_netted", fmt::format("nota de crédito {} ({}) neteada en el pago",
+                                                           docs[note].uuid, docs[note].open.ToString())});
+    // Whether the note's CfdiRelacionados (01) name an invoice of the set, another one, or none.
+    auto rel = credited_by_note.find(note);
+    if (rel == credited_by_note.end()) continue;
+    auto in_set = [&](size_t inv) { return std::find(set.begin(), set.end(), inv) != set.end(); };
+    auto named = std::find_if(rel->second.begin(), rel->second.end(), in_set);
+    if (named != rel->second.end()) {
+      c.score += w.credit_note_related;
+      c.reasons.push_back(
+          {"credit_note_related", fmt::format("la nota de crédito {} está relacionada (tipo 01) con la factura {}",
+                                              docs[note].uuid, docs[*named].uuid)});
+    } else {
+      c.score += w.credit_note_unrelated;
+      c.reasons.push_back({"credit_note_other_invoice",
+                           fmt::format("la nota de crédito {} está relacionada con otra factura", docs[note].uuid)});
+    }
   }
   if (std::any_of(set.begin(), set.end(), [&](size_t i) { return line.complement_day.contains(i); })) {
     c.score += w.complement;
     ++c.independent;
-    c.reasons.push_back("complemento de pago por el importe neto");
+    c.reasons.push_back({"payment_complement", "complemento de pago por el importe neto"});
   }
   std::vector<int64_t> ids;
   for (size_t i : set) {
@@ -664,7 +871,7 @@ Candidate Matcher::Impl::CombinationCandidate(const LineContext& line, const std
   for (auto id : ids) c.key += std::to_string(id) + ",";
   if (ambiguous) {
     c.score += w.other_combination;
-    c.reasons.push_back("otra combinación también suma el importe");
+    c.reasons.push_back({"other_combination", "otra combinación también suma el importe"});
   }
   PayerEvidence(line, set, c);
   ReferenceEvidence(line, set, c);
@@ -692,12 +899,12 @@ Decision Matcher::Impl::Choose(LineContext& line) const {
   out.bank_fee_iva = best.fee_iva;
   out.score = best.score;
   out.reasons = best.reasons;
-  if (second > -1e8) out.reasons.push_back(fmt::format("siguiente candidato: {:.1f}", second));
+  if (second > -1e8) out.reasons.push_back({"runner_up", fmt::format("siguiente candidato: {:.1f}", second)});
   bool clear = best.score >= opt.auto_threshold && best.score - second >= opt.auto_margin;
   bool evidence = best.independent >= 1 && (best.amount_settles || best.independent >= 2);
   out.automatic = clear && evidence && !best.amount_uncertain;
   if (clear && evidence && best.amount_uncertain)
-    out.reasons.push_back("importe en pesos por confirmar (tipo de cambio o comisión)");
+    out.reasons.push_back({"amount_to_confirm", "importe en pesos por confirmar (tipo de cambio o comisión)"});
   if (out.automatic && !line.payer_rfcs.empty()) {
     const auto& first = docs[by_id.at(best.lines.front().document_id)];
     if (line.payer_rfcs.contains(first.counterparty_rfc)) out.payer_rfc = first.counterparty_rfc;
@@ -723,6 +930,60 @@ std::optional<WireFee> FeeWithinSpread(int64_t paid_cents, int64_t expected_cent
     if (r >= low && r <= high) return fee;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> InstallmentShare(int64_t paid_cents, int64_t total_cents) {
+  if (paid_cents <= 0 || paid_cents >= total_cents) return std::nullopt;
+  // Equal parts: n payments of total ÷ n, each rounded to the cent (the last absorbs the rest);
+  // only the n nearest total ÷ paid can fit.
+  const int64_t n = (total_cents + paid_cents / 2) / paid_cents;
+  if (n >= 2 && n <= 12 && std::llabs(paid_cents * n - total_cents) <= n) return fmt::format("1/{}", n);
+  // A whole percentage in steps of 5 % (10 %, 25 %, 30 %…), rounded to the cent: the nearest one.
+  const int64_t pct = (paid_cents * 20 + total_cents / 2) / total_cents * 5;
+  if (pct >= 5 && pct <= 95 && std::llabs(paid_cents * 100 - total_cents * pct) <= 100) return fmt::format("{} %", pct);
+  return std::nullopt;
+}
+
+std::optional<shared::Decimal<4>> FourDecimalRate(int64_t paid_cents, Money foreign) {
+  const int64_t usd = foreign.Units();
+  if (usd <= 0 || paid_cents <= 0) return std::nullopt;
+  // round(usd × k / 10,000) == paid, half up: k near paid × 10,000 / usd.
+  const shared::Int128 k0 = static_cast<shared::Int128>(paid_cents) * 10000 / usd;
+  for (shared::Int128 k = k0 - 1; k <= k0 + 2; ++k) {
+    if (k <= 0) continue;
+    auto converted = foreign.Mul(shared::Decimal<4>::FromUnits(static_cast<int64_t>(k)), shared::Rounding::kHalfUp);
+    if (converted && converted->Units() == paid_cents) return shared::Decimal<4>::FromUnits(static_cast<int64_t>(k));
+  }
+  return std::nullopt;
+}
+
+std::optional<shared::Decimal<4>> NetFourDecimalRate(int64_t paid_cents, Money invoice, Money note) {
+  const int64_t net = invoice.Units() - note.Units();
+  if (net <= 0 || paid_cents <= 0) return std::nullopt;
+  const shared::Int128 k0 = static_cast<shared::Int128>(paid_cents) * 10000 / net;
+  for (shared::Int128 k = k0 - 2; k <= k0 + 2; ++k) {
+    if (k <= 0) continue;
+    auto rate = shared::Decimal<4>::FromUnits(static_cast<int64_t>(k));
+    auto a = invoice.Mul(rate, shared::Rounding::kHalfUp), b = note.Mul(rate, shared::Rounding::kHalfUp);
+    if (a && b && a->Units() - b->Units() == paid_cents) return rate;
+  }
+  return std::nullopt;
+}
+
+std::vector<FxExplanation> ExplainFx(int64_t paid_cents, Money foreign, double reference_rate, double low,
+                                     double high) {
+  std::vector<FxExplanation> out;
+  if (reference_rate <= 0) return out;
+  auto consider = [&](std::optional<WireFee> fee) {
+    const int64_t total = paid_cents + (fee ? fee->Deducted().Units() : 0);
+    auto rate = FourDecimalRate(total, foreign);
+    if (!rate) return;
+    double ratio = static_cast<double>(rate->Units()) / 10000.0 / reference_rate - 1.0;
+    if (ratio >= low && ratio <= high) out.push_back({fee, *rate, ratio});
+  };
+  consider(std::nullopt);
+  for (const auto& fee : WireFees()) consider(fee);
+  return out;
 }
 
 std::vector<std::vector<size_t>> SubsetsSumming(const std::vector<int64_t>& values, int64_t target, int max_items,

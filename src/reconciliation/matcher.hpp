@@ -10,11 +10,13 @@
 // Pure: no database; reconciliation/run.cpp loads its inputs and stores its decisions.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shared/decimal.hpp"
@@ -34,6 +36,9 @@ struct Document {
   std::string counterparty_rfc, counterparty_name;
   Money total;  // in the document's currency
   Money open;   // what the bank has not settled yet, in the document's currency
+  // A credit note's CfdiRelacionados with TipoRelacion 01 (nota de crédito de los documentos
+  // relacionados): the UUIDs of the invoices it credits.
+  std::vector<std::string> related_uuids;
 };
 
 // A payment complement's application to a document: the payer said it paid this much (MXN) on
@@ -42,6 +47,7 @@ struct PaymentEvidence {
   int64_t document_id = 0;
   std::string date;
   Money amount_mxn;
+  Money doc_amount;  // ImpPagado, in the document's currency (zero: not known)
 };
 
 // The document's exchange rate on its date (TipoCambio is the DOF FIX of the previous business
@@ -74,6 +80,15 @@ struct Line {
   Money doc_amount;  // the same in the document's currency
 };
 
+// Why the matcher proposes a match: a stable code (for the screen to label and for filters) and
+// a Spanish sentence with the figures (the fee deducted, the rate used, the credit note's UUID).
+// The codes are listed in docs/reconciliation.md.
+struct Reason {
+  std::string code;
+  std::string text;
+  bool operator==(const Reason&) const = default;
+};
+
 struct Decision {
   int64_t movement_id = 0;
   enum class Kind { kNothing, kMatch, kCategory } kind = Kind::kNothing;
@@ -82,7 +97,10 @@ struct Decision {
   std::string category;
   double score = 0;
   bool automatic = false;  // settled without a human; otherwise a suggestion (or nothing)
-  std::vector<std::string> reasons;
+  std::vector<Reason> reasons;
+  bool HasReason(std::string_view code) const {
+    return std::any_of(reasons.begin(), reasons.end(), [&](const Reason& r) { return r.code == code; });
+  }
   std::string payer_key;  // the paying account the bank showed, for learning aliases
   std::string payer_rfc;
 };
@@ -105,9 +123,14 @@ struct ScoreWeights {
   // the payer) is likely; an installment or partial payment is possible but weak on its own.
   double nearly_paid = 2;
   double partial = 0.5;
+  // Installments (parcialidades) are agreed as equal parts of the invoice or whole percentages of
+  // it: a partial payment that is such a share of one of the payer's invoices points at that one.
+  double installment_share = 1.5;
   // A USD document whose pesos fit the day's rate within the bank's spread: the rate is a range,
   // not a figure, so less than an exact amount.
   double fx_within_spread = 2.5;
+  // ...and less when no four-decimal rate (with or without a wire fee) gives the pesos exactly.
+  double fx_no_exact_rate = 1;
   // A complement for the movement plus a wire fee and its IVA: the fee is found exactly, as
   // strong as an exact amount.
   double fee_from_complement = 4;
@@ -118,6 +141,11 @@ struct ScoreWeights {
   double credit_note_netted = 3;
   // Another subset adds up too: the sum alone does not say which.
   double other_combination = -2;
+  // A credit note netted in the set names (CfdiRelacionados 01) an invoice of the set: the issuer
+  // tied them together, so the customer paying one net of the other is expected...
+  double credit_note_related = 2;
+  // ...and one that names an invoice outside the set is another invoice's discount.
+  double credit_note_unrelated = -4;
   // Every document belongs to the payer the bank shows (name, RFC, or learned account).
   double payer_recognised = 3;
   // None does: the money came from someone else (factoring pays for customers, so not fatal).
@@ -185,6 +213,29 @@ const std::vector<WireFee>& WireFees();
 // The smallest wire fee that, added back to `paid` with its IVA, brings paid ÷ expected − 1 within
 // [low, high]; none if no fee does. (Only called when the paid amount alone is outside.)
 std::optional<WireFee> FeeWithinSpread(int64_t paid_cents, int64_t expected_cents, double low, double high);
+
+// The share of an invoice's total a partial payment is, when it is an agreed installment: an
+// equal part ("1/3", n from 2 to 12) or a whole percentage in steps of 5 % ("30 %"), to the cent.
+std::optional<std::string> InstallmentShare(int64_t paid_cents, int64_t total_cents);
+
+// The four-decimal rate (as banks quote and Banxico publishes the FIX) at which `foreign` (a USD
+// amount) converts to exactly paid_cents pesos, rounded half up to the cent; none if no such rate.
+std::optional<shared::Decimal<4>> FourDecimalRate(int64_t paid_cents, Money foreign);
+
+// The four-decimal rate at which a USD invoice net of a USD credit note converts to paid_cents:
+// each converted and rounded to the cent on its own, the invoice's pesos minus the note's.
+std::optional<shared::Decimal<4>> NetFourDecimalRate(int64_t paid_cents, Money invoice, Money note);
+
+// One way a peso deposit pays a USD amount: a wire fee deducted (or none) and the bank's rate,
+// ratio = rate ÷ reference rate − 1.
+struct FxExplanation {
+  std::optional<WireFee> fee;
+  shared::Decimal<4> rate;
+  double ratio = 0;
+};
+// Every fee of the grid (and none) for which paid + fee is `foreign` at a four-decimal rate within
+// [low, high] of the reference rate, no fee first.
+std::vector<FxExplanation> ExplainFx(int64_t paid_cents, Money foreign, double reference_rate, double low, double high);
 
 // Subsets of at least two values summing exactly to target, as index lists in ascending order,
 // depth-first taking each value before leaving it out. Stops after three (enough to know the sum

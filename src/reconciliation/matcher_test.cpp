@@ -118,12 +118,15 @@ TEST(MatcherTest, AUsdInvoicePaidInPesosIsSuggestedUnlessAComplementStatesThePes
   auto usd = Invoice(1, "200", "1000.00", "IMP010101AAA", "IMPORTADORA DEL PACIFICO SA DE CV");
   usd.currency = "USD";
   // Within the bank's spread of the day's rate: the right invoice, but a deducted wire fee could
-  // hide in the difference, so a person confirms the pesos.
+  // hide in the difference (1,000.00 USD converts to any multiple of 10 centavos at some
+  // four-decimal rate, so every fee of the grid explains it), so a person confirms the pesos: the
+  // explanation whose rate is nearest the FIX is proposed (16,900 + 150 + 24 IVA at 17.0740).
   Matcher m({usd}, {}, {{"2024-03-04", 17.05}}, {}, {});
   auto d = m.Run({Deposit(10, "16900.00", "SPEI RECIBIDO IMPORTADORA DEL PACIFICO PAGO A200")});
   ASSERT_EQ(d[0].kind, Decision::Kind::kMatch);
   EXPECT_EQ(d[0].lines[0].doc_amount.ToString(), "1000.00");
-  EXPECT_EQ(d[0].lines[0].amount.ToString(), "16900.00");
+  EXPECT_EQ(d[0].lines[0].amount.ToString(), "17074.00");
+  EXPECT_EQ(d[0].bank_fee.ToString(), "-150.00");
   EXPECT_FALSE(d[0].automatic);
   // The payment complement says 17,074.00 were applied: a 150.00 fee plus IVA was deducted.
   Matcher m2({usd}, {{1, "2024-03-05", M("17074.00")}}, {{"2024-03-04", 17.05}}, {}, {});

@@ -95,7 +95,7 @@ inline constexpr const char* kInsertManualMatch = R"sql(
 INSERT INTO reconciliation_matches (tenant_id, company_id, movement_id, origin, state, category, reasons,
                                     adjustments, created_by, decided_by, decided_at)
 VALUES (vertice_current_tenant(), vertice_current_company(), $1::bigint, 'manual', 'accepted', $2,
-        '["conciliación manual"]', $3::jsonb, $4, $4, clock_timestamp())
+        '[{"code": "manual", "text": "conciliación manual"}]', $3::jsonb, $4, $4, clock_timestamp())
 RETURNING match_id::text AS id
 )sql";
 

@@ -1,5 +1,6 @@
 #include "reconciliation/run.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <set>
@@ -16,12 +17,16 @@ Money M(std::string_view text) {
 }
 
 // Open documents: vigente invoices and credit notes of the company, net of what accepted
-// matches already applied to them (in the document's currency).
+// matches already applied to them (in the document's currency); a credit note with the invoices
+// it credits (CfdiRelacionados TipoRelacion 01).
 constexpr const char* kDocumentsSql = R"sql(
 SELECT i.invoice_id, coalesce(i.uuid, '') AS uuid, i.serie, i.folio, i.fecha::date::text AS fecha, i.tipo,
        i.direction, i.moneda, i.metodo_pago, i.counterparty_rfc, i.counterparty_name,
        round(i.total, 2)::text AS total,
-       greatest(round(i.total, 2) - coalesce(s.settled, 0), 0)::numeric(24,2)::text AS open
+       greatest(round(i.total, 2) - coalesce(s.settled, 0), 0)::numeric(24,2)::text AS open,
+       CASE WHEN i.tipo = 'E' THEN coalesce((SELECT string_agg(r.related_uuid, ',') FROM sat_invoice_relations r
+                                              WHERE r.invoice_id = i.invoice_id AND r.tipo_relacion = '01'), '')
+            ELSE '' END AS related
 FROM sat_invoices i
 LEFT JOIN (SELECT l.invoice_id, sum(abs(l.doc_amount)) AS settled
            FROM reconciliation_match_lines l JOIN reconciliation_matches r USING (match_id)
@@ -30,8 +35,10 @@ WHERE i.tenant_id = vertice_current_tenant() AND i.company_id = vertice_current_
   AND i.status = 'vigente' AND (i.tipo = 'I' OR (i.tipo = 'E' AND i.direction = 'issued'))
 )sql";
 
+// Payment complements: each DoctoRelacionado's pesos applied and its ImpPagado (the document's currency).
 constexpr const char* kComplementsSql = R"sql(
-SELECT i.invoice_id, a.fecha_pago::date::text AS fecha, a.pagado_mxn::text AS amount
+SELECT i.invoice_id, a.fecha_pago::date::text AS fecha, a.pagado_mxn::text AS amount,
+       round(a.pagado, 2)::text AS doc_amount
 FROM sat_payment_applications a
 JOIN sat_invoices p ON p.invoice_id = a.payment_invoice_id AND p.status = 'vigente'
 JOIN sat_invoices i ON i.company_id = a.company_id AND i.uuid = a.invoice_uuid
@@ -179,6 +186,12 @@ Document DocumentOf(const db::Rows& rows, int i) {
   d.counterparty_name = rows.Str(i, "counterparty_name");
   d.total = M(rows.Get(i, "total"));
   d.open = M(rows.Get(i, "open"));
+  const std::string related = rows.Str(i, "related");
+  for (size_t from = 0; from < related.size();) {
+    size_t comma = std::min(related.find(',', from), related.size());
+    if (comma > from) d.related_uuids.push_back(related.substr(from, comma - from));
+    from = comma + 1;
+  }
   return d;
 }
 
@@ -189,8 +202,8 @@ db::Task<Result<RunInputs>> LoadInputs(db::Transaction& tx, const db::Params& ra
   for (int i = 0; i < docs.Size(); ++i) in.documents.push_back(DocumentOf(docs, i));
   VERTICE_CO_ASSIGN_OR_RETURN(auto complements, co_await tx.Query(kComplementsSql));
   for (int i = 0; i < complements.Size(); ++i)
-    in.complements.push_back(
-        {complements.Int(i, "invoice_id"), complements.Str(i, "fecha"), M(complements.Get(i, "amount"))});
+    in.complements.push_back({complements.Int(i, "invoice_id"), complements.Str(i, "fecha"),
+                              M(complements.Get(i, "amount")), M(complements.Get(i, "doc_amount"))});
   VERTICE_CO_ASSIGN_OR_RETURN(auto fx, co_await tx.Query(kFxSql));
   for (int i = 0; i < fx.Size(); ++i) in.fx.push_back({fx.Str(i, "fecha"), std::stod(fx.Str(i, "rate"))});
   VERTICE_CO_ASSIGN_OR_RETURN(auto rules, co_await tx.Query(kRulesSql));
@@ -224,7 +237,8 @@ std::string DecisionKey(const Decision& d) {
 
 json::object StoredMatch(const Decision& d) {
   json::array reasons;
-  for (const auto& s : d.reasons) reasons.push_back(json::string(s));
+  // Each reason as {code, text}: the code for the screen to label, the text with its figures.
+  for (const auto& r : d.reasons) reasons.push_back(json::object{{"code", r.code}, {"text", r.text}});
   json::array doc_lines;
   for (const auto& l : d.lines)
     doc_lines.push_back(json::object{
