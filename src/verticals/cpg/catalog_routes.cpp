@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
 #include <map>
 
 #include <boost/json.hpp>
@@ -210,13 +210,17 @@ db::Task<Result<http::Response>> ImportProducts(VerticalRequest& req) {
     bool only_rows = true;
     const auto* fields = finished.error().details.if_contains("fields");
     for (const auto& f : fields && fields->is_array() ? fields->as_array() : json::array{}) {
-      std::string field(f.at("field").as_string());
-      unsigned index = 0;
-      char rest[64] = {0};
-      if (std::sscanf(field.c_str(), "rows[%u].%63s", &index, rest) != 2) {
+      std::string_view field(f.at("field").as_string());
+      // "rows[3].unit_price" → row index 3, field "unit_price".
+      const auto close = field.find("].");
+      size_t index = 0;
+      const bool in_row = field.starts_with("rows[") && close != std::string_view::npos &&
+                          std::from_chars(field.data() + 5, field.data() + close, index).ec == std::errc{};
+      if (!in_row) {
         only_rows = false;
         break;
       }
+      const std::string rest(field.substr(close + 2));
       auto key = std::to_string(index + 1);
       if (!by_row.contains(key))
         by_row[key] = json::object{{"row", static_cast<int64_t>(index) + 1},
