@@ -402,6 +402,14 @@ TEST_F(VerticalsApiTest, ServicesContractsBillMonthlyThroughTheirStatusMachine) 
   EXPECT_EQ(Str(fire("activate").body, "status"), "active");
   EXPECT_EQ(json::serialize(Call(s, "t-svc", "GET", base + "/contracts/" + id).body.at("available_events")),
             R"(["suspend","terminate"])");
+  // Someone who may only read the contract is offered nothing to do.
+  Sql(db_->OwnerUrl(),
+      "INSERT INTO memberships (tenant_id, company_id, user_id, role) SELECT 'demo', 't-svc', user_id, "
+      "'ceo' FROM users WHERE email = 'ceo@acme.mx' ON CONFLICT DO NOTHING");
+  auto reader = SignIn("ceo@acme.mx");
+  auto seen = Call(reader, "t-svc", "GET", base + "/contracts/" + id);
+  ASSERT_EQ(seen.status, 200);
+  EXPECT_EQ(json::serialize(seen.body.at("available_events")), "[]");
   EXPECT_EQ(Call(s, "t-svc", "POST", base + "/billings/run").body.at("billed").as_int64(), 1);
   EXPECT_EQ(Call(s, "t-svc", "POST", base + "/billings/run").body.at("billed").as_int64(), 0) << "idempotent";
   auto detail = Call(s, "t-svc", "GET", base + "/contracts/" + id);

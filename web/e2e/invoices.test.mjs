@@ -62,30 +62,35 @@ z.close()`, zip, FIXTURES + 'cfdi/cfdi40_i_ppd_iva16_stamped.xml', FIXTURES + 'c
 });
 
 test('a reconciliation suggestion is accepted, then undone', async () => {
-  // An open invoice of Acme and a deposit of exactly its amount with no other evidence: a suggestion.
+  // An open invoice of Acme and a deposit of exactly its amount with no other evidence: a suggestion,
+  // among whatever the demo's month of movements left to review.
   const [invoiceId, total, day] = st.sql(`SELECT invoice_id, total_mxn, fecha::date FROM sat_invoices WHERE company_id = 'acme'
       AND direction = 'issued' AND tipo = 'I' AND moneda = 'MXN' AND status = 'vigente' AND outstanding > 0 AND outstanding = total
       ORDER BY fecha DESC LIMIT 1`).split('|');
   assert.ok(invoiceId, 'the demo has an open invoice');
+  const accepted = () => Number(st.sql(`SELECT count(*) FROM reconciliation_matches WHERE company_id = 'acme' AND state = 'accepted'`));
+  const before = accepted();
   const csv = join(dir, 'estado.csv');
   writeFileSync(csv, `Fecha,Descripcion,Monto,Referencia\n${day},SPEI RECIBIDO,${total},0001\n`);
   const page = await st.page();
   await st.login(page, 'cfo@acme.mx');
   await page.getByRole('link', { name: 'Conciliación' }).click();
   await page.getByRole('heading', { name: 'Conciliación bancaria' }).waitFor();
-  await st.apiAs('cfo@acme.mx', '/api/v1/bank/accounts', { method: 'POST', json: { name: 'Cuenta de pruebas', account_number: '0123456789', bank: 'BBVA' } });
-  await page.getByTestId('statement-file').setInputFiles(csv);
+  await page.getByTestId('statement-file').setInputFiles(csv); // into the company's one account
   await page.getByText(/1 movimientos nuevos/).waitFor();
   await page.getByRole('button', { name: 'Conciliar ahora' }).click();
   await page.getByTestId('recon-notice').filter({ hasText: 'Conciliación ejecutada.' }).waitFor();
-  assert.match(await page.getByTestId('recon-notice').innerText(), /1 sugerencias/);
-  const row = page.getByTestId('suggestions').locator('tbody tr').first();
+  assert.match(await page.getByTestId('recon-notice').innerText(), /[1-9]\d* sugerencias/);
+  const movement = st.sql(`SELECT movement_id FROM bank_movements WHERE company_id = 'acme' AND description = 'SPEI RECIBIDO' AND amount = ${total}`);
+  const match = st.sql(`SELECT match_id FROM reconciliation_matches WHERE company_id = 'acme' AND movement_id = ${movement} AND state = 'proposed'`);
+  assert.ok(match, 'the deposit got a suggestion');
+  const row = page.getByTestId('suggestions').locator(`tbody tr[data-match="${match}"]`);
   await row.waitFor();
   await row.getByRole('button', { name: 'Aceptar' }).click();
   await page.getByTestId('recon-notice').filter({ hasText: 'Sugerencia aceptada.' }).waitFor();
-  assert.equal(st.sql(`SELECT count(*) FROM reconciliation_matches WHERE company_id = 'acme' AND state = 'accepted'`), '1');
+  assert.equal(accepted(), before + 1);
   await page.getByTestId('undo').click();
   await page.getByTestId('recon-notice').filter({ hasText: 'Conciliación deshecha.' }).waitFor();
-  assert.equal(st.sql(`SELECT count(*) FROM reconciliation_matches WHERE company_id = 'acme' AND state = 'accepted'`), '0');
+  assert.equal(accepted(), before);
   await page.context().close();
 });

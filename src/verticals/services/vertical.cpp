@@ -1,6 +1,7 @@
 // Services vertical: contracts with a client, billed monthly (draft → active ⇄ suspended →
 // terminated). Its billings are its rows in universal_transactions_mv. Built only from the
 // vertical SDK and the shared library; see README.md.
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "shared/dal.hpp"
@@ -97,11 +98,19 @@ db::Task<Result<http::Response>> CreateContract(VerticalRequest& req) {
   co_return Json(201, *row);
 }
 
-// A contract with its billings and the lifecycle events `role` may fire from its status now.
+// Who manages contracts (the manifest's "manage": creating them and firing their events).
+const std::vector<std::string>& Managers() {
+  static const std::vector<std::string> roles = {"owner", "cfo", "accountant"};
+  return roles;
+}
+
+// A contract with its billings and the lifecycle events `role` may fire from its status now (none
+// for a role that may only read: the transitions route needs "manage").
 db::Task<Result<json::object>> ContractDetail(db::Transaction& tx, std::string id, std::string_view role) {
   VERTICE_CO_ASSIGN_OR_RETURN(auto contract, co_await Contracts().Get(tx, id));
   json::array events;
-  if (const auto* status = contract.if_contains("status"); status && status->is_string())
+  const bool manages = std::find(Managers().begin(), Managers().end(), role) != Managers().end();
+  if (const auto* status = contract.if_contains("status"); manages && status && status->is_string())
     for (auto& e : ContractMachine().EventsFrom(status->as_string(), role)) events.emplace_back(std::move(e));
   contract["available_events"] = std::move(events);
   shared::ListOptions billed{.limit = 500, .equals = {{"contract_id", id}}};
@@ -172,8 +181,7 @@ VerticalManifest Manifest() {
   m.version = "1.0.0";
   m.title = "Servicios";
   m.description = "Contratos de servicio con cuota mensual y facturación recurrente.";
-  m.permissions = {{"read", {"owner", "ceo", "cfo", "accountant", "viewer"}},
-                   {"manage", {"owner", "cfo", "accountant"}}};
+  m.permissions = {{"read", {"owner", "ceo", "cfo", "accountant", "viewer"}}, {"manage", Managers()}};
   m.routes = {
       {"GET", "/contracts", "read", [](VerticalRequest& r) { return List(r, Contracts(), "status"); }},
       {"POST", "/contracts", "manage", CreateContract},

@@ -1,6 +1,7 @@
 'use client';
-// Reconciliation: import a statement, run the matcher, review suggestions with their confidence and
-// reasons (accept, reject), match by hand (amounts must add up), undo, and the summary.
+// Reconciliation: import a statement, run the matcher, review suggestions with their confidence
+// level and reasons (accept, reject), match by hand (amounts must add up), undo, and the summary.
+// Suggestions and movements are browsed a page at a time through all of them (paging.tsx).
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
@@ -8,10 +9,12 @@ import { CapabilityGate } from '@/components/Shell';
 import { centsToDecimal, money, sumCents, toCents } from '@/lib/money';
 import { formatDate } from '@/lib/format';
 import { Empty, ErrorState, Loading } from '@/components/States';
+import { Pager, useCursorPages } from './paging';
+import { confidence, formatScore, type Reason, reasonText } from './reasons';
 
 type Movement = { movement_id: string; booking_date: string; amount: string; direction: string; description: string; counterparty_name?: string | null; status: string; currency?: string };
 type Doc = { invoice_id: string; uuid: string | null; serie: string | null; folio: string | null; counterparty_name: string | null; total: string; moneda: string; amount: string };
-type Suggestion = { match_id: string; state: string; score: string | number; reasons: (string | { text?: string; code?: string })[]; movement: Movement; documents: Doc[] };
+type Suggestion = { match_id: string; state: string; score: string | number | null; reasons: Reason[]; movement: Movement; documents: Doc[] };
 type Summary = { movements: number; by_status: Record<string, number>; reconciled_share_count: number | string; unreconciled_amount: string; pending_suggestions: number };
 
 const MOVEMENT_STATUS: Record<string, string> = { unreconciled: 'Sin conciliar', partial: 'Parcial', reconciled: 'Conciliado', ignored: 'Clasificado' };
@@ -24,26 +27,33 @@ function Reconciliation() {
   const { can } = useSession();
   const canAct = can(CAN.reconcile);
   const [summary, setSummary] = useState<Summary | null>(null);
-  const [suggestions, setSuggestions] = useState<Suggestion[] | null>(null);
-  const [movements, setMovements] = useState<Movement[] | null>(null);
   const [status, setStatus] = useState('unreconciled');
+  const suggestions = useCursorPages<Suggestion>('/api/v1/reconciliation/suggestions');
+  const movements = useCursorPages<Movement>(`/api/v1/bank/movements${status ? '?status=' + status : ''}`);
+  const { reload: reloadSuggestions } = suggestions;
+  const { reload: reloadMovements } = movements;
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [undoable, setUndoable] = useState<string | null>(null);
   const [manualFor, setManualFor] = useState<Movement | null>(null);
 
+  // The company's bank accounts: listed, and the one a statement is imported into.
+  const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [accountsError, setAccountsError] = useState<string | null>(null);
+  const loadAccounts = useCallback(() => api<{ items: Account[] }>('/api/v1/bank/accounts')
+    .then((r) => { setAccounts(r.items); setAccountsError(null); }, (e) => setAccountsError(errorMessage(e))), []);
+  useEffect(() => { void loadAccounts(); }, [loadAccounts]);
+  const loadSummary = useCallback(async () => {
+    try { setSummary(await api<Summary>('/api/v1/reconciliation/summary')); setError(null); } catch (e) { setError(errorMessage(e)); }
+  }, []);
+  useEffect(() => { void loadSummary(); }, [loadSummary]);
+  // After a change: the summary and the pages shown, asked again.
   const load = useCallback(async () => {
-    try {
-      const [s, g, m] = await Promise.all([
-        api<Summary>('/api/v1/reconciliation/summary'),
-        api<{ items: Suggestion[] }>('/api/v1/reconciliation/suggestions?limit=50'),
-        api<{ items: Movement[] }>(`/api/v1/bank/movements?limit=50${status ? '&status=' + status : ''}`),
-      ]);
-      setSummary(s); setSuggestions(g.items); setMovements(m.items); setError(null);
-    } catch (e) { setError(errorMessage(e)); }
-  }, [status]);
-  useEffect(() => { void load(); }, [load]);
+    reloadSuggestions();
+    reloadMovements();
+    await loadSummary();
+  }, [loadSummary, reloadSuggestions, reloadMovements]);
 
   const act = async (label: string, path: string, body?: unknown, undo?: string) => {
     if (busy) return;
@@ -66,8 +76,8 @@ function Reconciliation() {
           <button type="button" className="primary" disabled={busy} onClick={() => void act('Conciliación ejecutada.', '/api/v1/reconciliation/run')}>Conciliar ahora</button>
         </div>}
       </div>
-      <Accounts canCreate={can(CAN.bankAccounts)} />
-      {canAct && <StatementUpload onImported={() => void load()} />}
+      <Accounts canCreate={can(CAN.bankAccounts)} accounts={accounts} error={accountsError} onCreated={() => void loadAccounts()} />
+      {canAct && <StatementUpload accounts={accounts ?? []} onImported={() => void load()} />}
       {notice && <p className="notice ok" role="status" data-testid="recon-notice">{notice}
         {undoable && <> <button type="button" disabled={busy} onClick={() => void act('Conciliación deshecha.', `/api/v1/reconciliation/matches/${undoable}/undo`)} data-testid="undo">Deshacer</button></>}</p>}
       {error && <ErrorState message={error} onRetry={() => void load()} />}
@@ -83,41 +93,56 @@ function Reconciliation() {
       )}
       <section className="panel" aria-labelledby="h-sug">
         <header><h2 id="h-sug">Sugerencias por revisar</h2></header>
-        {!suggestions ? <Loading /> : suggestions.length === 0 ? <Empty>No hay sugerencias pendientes.</Empty> : (
-          <div className="table-wrap"><table data-testid="suggestions">
-            <thead><tr><th>Movimiento</th><th>Documentos</th><th>Confianza y razones</th>{canAct && <th />}</tr></thead>
-            <tbody>{suggestions.map((g) => (
-              <tr key={g.match_id}>
+        {suggestions.error && <ErrorState message={suggestions.error} onRetry={reloadSuggestions} />}
+        {!suggestions.items ? (suggestions.error ? null : <Loading />) : suggestions.items.length === 0 ? <Empty>No hay sugerencias pendientes.</Empty> : (
+          <div className="table-wrap" aria-busy={suggestions.loading}><table data-testid="suggestions">
+            <thead><tr><th scope="col">Movimiento</th><th scope="col">Documentos</th><th scope="col">Confianza y razones</th>{canAct && <th scope="col"><span className="sr-only">Acciones</span></th>}</tr></thead>
+            <tbody>{suggestions.items.map((g) => (
+              <tr key={g.match_id} data-match={g.match_id}>
                 <td>{formatDate(g.movement.booking_date)}<div><strong>{money(g.movement.amount)}</strong></div><div className="muted small">{g.movement.description}</div></td>
                 <td>{g.documents.map((d) => <div key={d.invoice_id}>{[d.serie, d.folio].filter(Boolean).join('-') || d.uuid?.slice(0, 8)} · {d.counterparty_name} · {money(d.amount)}</div>)}</td>
-                <td><span className="badge">{Number(g.score).toFixed(1)}</span><ul className="small">{g.reasons.map((r, i) => <li key={i}>{typeof r === 'string' ? r : r.text ?? r.code}</li>)}</ul></td>
+                <td><Confidence score={g.score} /><ul className="small" data-testid="reasons">{(g.reasons ?? []).map((r, i) => <li key={i}>{reasonText(r)}</li>)}</ul></td>
                 {canAct && <td style={{ whiteSpace: 'nowrap' }}>
                   <button type="button" className="primary" disabled={busy} onClick={() => void act('Sugerencia aceptada.', `/api/v1/reconciliation/matches/${g.match_id}/accept`, undefined, g.match_id)}>Aceptar</button>{' '}
                   <button type="button" className="danger" disabled={busy} onClick={() => void act('Sugerencia rechazada.', `/api/v1/reconciliation/matches/${g.match_id}/reject`)}>Rechazar</button>
                 </td>}
               </tr>))}
             </tbody>
-          </table></div>
+          </table>
+          <Pager pages={suggestions} label="Páginas de sugerencias" total={summary?.pending_suggestions} testId="suggestions-pager" /></div>
         )}
       </section>
       <section className="panel" aria-labelledby="h-mov">
         <header><h2 id="h-mov">Movimientos</h2>
-          <label>Estado<select value={status} onChange={(e) => setStatus(e.target.value)}><option value="">Todos</option>{Object.entries(MOVEMENT_STATUS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
+          <label>Estado<select name="status" value={status} onChange={(e) => setStatus(e.target.value)}><option value="">Todos</option>{Object.entries(MOVEMENT_STATUS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}</select></label>
         </header>
-        {!movements ? <Loading /> : movements.length === 0 ? <Empty>No hay movimientos con este estado.</Empty> : (
-          <div className="table-wrap"><table className="num">
-            <thead><tr><th>Fecha</th><th>Descripción</th><th>Estado</th><th className="amount">Monto</th>{canAct && <th />}</tr></thead>
-            <tbody>{movements.map((m) => (
+        {movements.error && <ErrorState message={movements.error} onRetry={reloadMovements} />}
+        {!movements.items ? (movements.error ? null : <Loading />) : movements.items.length === 0 ? <Empty>No hay movimientos con este estado.</Empty> : (
+          <div className="table-wrap" aria-busy={movements.loading}><table className="num" data-testid="movements">
+            <thead><tr><th scope="col">Fecha</th><th scope="col">Descripción</th><th scope="col">Estado</th><th scope="col" className="amount">Monto</th>{canAct && <th scope="col"><span className="sr-only">Acciones</span></th>}</tr></thead>
+            <tbody>{movements.items.map((m) => (
               <tr key={m.movement_id}><td>{formatDate(m.booking_date)}</td><td>{m.description}<div className="muted small">{m.counterparty_name}</div></td>
                 <td>{MOVEMENT_STATUS[m.status] ?? m.status}</td><td className="amount">{money(m.amount)}</td>
                 {canAct && <td>{m.status !== 'reconciled' && <button type="button" onClick={() => setManualFor(m)}>Conciliar a mano</button>}</td>}</tr>))}
             </tbody>
-          </table></div>
+          </table>
+          <Pager pages={movements} label="Páginas de movimientos" total={status ? summary?.by_status?.[status] : summary?.movements} testId="movements-pager" /></div>
         )}
       </section>
       {manualFor && <Manual movement={manualFor} busy={busy} onCancel={() => setManualFor(null)}
         onSubmit={(lines) => { setManualFor(null); void act('Conciliación manual registrada.', '/api/v1/reconciliation/manual', { movement_id: manualFor.movement_id, lines }); }} />}
     </div>
+  );
+}
+
+/** The suggestion's confidence as a level (thresholds in reasons.ts); the raw score on hover. */
+function Confidence({ score }: { score: string | number | null }) {
+  const level = confidence(score);
+  if (!level) return <span className="badge" data-testid="confidence">Sin puntuación</span>;
+  return (
+    <span className={`badge ${level.badge}`} title={`Puntuación ${formatScore(score)}`} data-testid="confidence" data-level={level.key}>
+      Confianza {level.text.toLowerCase()}<span className="sr-only"> (puntuación {formatScore(score)})</span>
+    </span>
   );
 }
 
@@ -149,7 +174,11 @@ function Manual({ movement, busy, onCancel, onSubmit }: { movement: Movement; bu
   );
 }
 
-function StatementUpload({ onImported }: { onImported: () => void }) {
+// A statement that names its account (CAMT.053, MT940, OFX) goes to it by itself; a CSV does not,
+// so with several accounts the person says which one (with one, it is that one).
+function StatementUpload({ accounts, onImported }: { accounts: Account[]; onImported: () => void }) {
+  const [chosen, setChosen] = useState('');
+  const account = chosen || (accounts.length === 1 ? accounts[0].account_id : '');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -158,13 +187,22 @@ function StatementUpload({ onImported }: { onImported: () => void }) {
     for (const f of Array.from(files)) form.append('files', f, f.name);
     setBusy(true); setError(null); setResult(null);
     try {
-      const r = await api<{ summary?: Record<string, number>; files?: { file: string; status: string; new: number; duplicate: number; error?: { message: string } }[] }>('/api/v1/bank/statements', { method: 'POST', body: form });
+      const r = await api<{ summary?: Record<string, number>; files?: { file: string; status: string; new: number; duplicate: number; error?: { message: string } }[] }>(
+        `/api/v1/bank/statements${account ? '?account_id=' + encodeURIComponent(account) : ''}`, { method: 'POST', body: form });
       setResult((r.files ?? []).map((f) => `${f.file}: ${f.status === 'rejected' ? 'rechazado — ' + (f.error?.message ?? '') : `${f.new} movimientos nuevos, ${f.duplicate} ya importados`}`).join(' · '));
       onImported();
     } catch (e) { setError(errorMessage(e)); } finally { setBusy(false); }
   };
   return (
     <section className="panel">
+      {accounts.length > 1 && (
+        <label style={{ marginBottom: 12, maxWidth: 420 }}>Cuenta del estado de cuenta
+          <select name="statement_account" value={chosen} onChange={(e) => setChosen(e.target.value)}>
+            <option value="">La que indique el archivo (CAMT.053, MT940, OFX)</option>
+            {accounts.map((a) => <option key={a.account_id} value={a.account_id}>{a.name} · {a.bank ?? '—'} · {a.clabe ?? a.account_number}</option>)}
+          </select>
+        </label>
+      )}
       <label className="button" style={{ display: 'inline-flex' }}>{busy ? 'Importando…' : 'Importar estado de cuenta (CSV, CAMT.053, MT940, OFX)'}
         <input type="file" multiple className="sr-only" disabled={busy} onChange={(e) => e.target.files && void send(e.target.files)} data-testid="statement-file" />
       </label>
@@ -176,19 +214,17 @@ function StatementUpload({ onImported }: { onImported: () => void }) {
 
 type Account = { account_id: string; name: string; bank: string | null; clabe: string | null; account_number: string | null; currency: string };
 
-function Accounts({ canCreate }: { canCreate: boolean }) {
-  const [accounts, setAccounts] = useState<Account[] | null>(null);
+function Accounts({ canCreate, accounts, error: loadError, onCreated }: { canCreate: boolean; accounts: Account[] | null; error: string | null; onCreated: () => void }) {
   const [form, setForm] = useState({ name: '', clabe: '' });
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => api<{ items: Account[] }>('/api/v1/bank/accounts').then((r) => setAccounts(r.items), (e) => setError(errorMessage(e))), []);
-  useEffect(() => { void load(); }, [load]);
+  const [createError, setError] = useState<string | null>(null);
+  const error = createError ?? loadError;
   const create = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(null);
     try {
       await api('/api/v1/bank/accounts', { method: 'POST', json: { name: form.name, clabe: form.clabe.replace(/\s/g, '') } });
       setForm({ name: '', clabe: '' });
-      await load();
+      onCreated();
     } catch (err) { setError(errorMessage(err)); }
   };
   return (
