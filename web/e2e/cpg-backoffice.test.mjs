@@ -238,6 +238,8 @@ test('sales history: filters narrow the list and the totals, a ticket adds up, e
     return cells.length === 1 && cells[0].textContent === tk;
   }, ticket, { timeout: 15000 });
   await page.locator('input[name=ticket]').fill('');
+  // The whole point of sale's list again (not the one ticket still on screen) before opening one.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="sales-list"] tbody tr').length > 1, null, { timeout: 15000 });
 
   // A ticket's detail: its lines add up to the total the list shows.
   if (has('GET /sales/{id}')) {
