@@ -123,6 +123,16 @@ for (const file of files) {
 
 console.log(`${files.length} record files, ${checked} API answers checked (${skipped} outside the API), ` +
   `${seen.size} distinct operation+status pairs`);
+// For information: operations no suite saw succeed (their success schemas are unchecked here).
+const unseen = [];
+for (const [path, item] of Object.entries(spec.paths)) {
+  for (const [method, operation] of Object.entries(item)) {
+    const ok = Object.keys(operation.responses ?? {}).filter((s) => s.startsWith('2') || s === '304');
+    if (ok.length && !ok.some((s) => seen.has(`${method.toUpperCase()} ${path} ${s}`)))
+      unseen.push(`${method.toUpperCase()} ${path}`);
+  }
+}
+if (unseen.length) console.log(`no success answer recorded for ${unseen.length} operations: ${unseen.join(', ')}`);
 if (checked === 0) {
   console.error(`no recorded answers in ${recordDir}: did the API suites run with VERTICE_API_RECORD?`);
   process.exit(1);

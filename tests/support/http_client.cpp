@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -67,12 +68,20 @@ void Record(const std::string& method, const std::string& target, const HttpResp
   auto text = boost::json::serialize(line) + "\n";
   std::lock_guard lock(mutex);
   if (fd < 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
     auto path = std::string(dir) + "/" + std::to_string(getpid()) + ".jsonl";
     fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot write the API record " + path);
+    if (fd < 0) {
+      // Loud, and not an exception: Send would take it for a network error and send again.
+      std::fprintf(stderr, "VERTICE_API_RECORD: cannot write %s\n", path.c_str());
+      std::abort();
+    }
   }
-  if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    throw std::runtime_error("cannot write the API record");
+  if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    std::fprintf(stderr, "VERTICE_API_RECORD: cannot write the record\n");
+    std::abort();
+  }
 }
 
 }  // namespace
@@ -116,7 +125,7 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& targ
       }
       out.body = res.body();
       if (!res.keep_alive()) impl_->stream.reset();
-      Record(method, target, out);
+      Record(method, target, out);  // never throws: a request is not sent again because of it
       return out;
     } catch (const std::exception&) {
       impl_->stream.reset();
