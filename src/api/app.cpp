@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -278,7 +279,10 @@ db::Task<http::Response> App::Handle(http::Request& req) {
   }
   for (auto& h : ctx.extra_headers) resp.headers.push_back(std::move(h));
   resp.SetHeader("X-Request-Id", ctx.request_id);
-  if (req.path.starts_with("/api/")) resp.SetHeader("Cache-Control", "no-store");
+  // API answers are not cached, unless the route said how (the OpenAPI description).
+  if (req.path.starts_with("/api/") &&
+      std::none_of(resp.headers.begin(), resp.headers.end(), [](const auto& h) { return h.first == "Cache-Control"; }))
+    resp.SetHeader("Cache-Control", "no-store");
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   deps_.metrics.InFlight(-1);

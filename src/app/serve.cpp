@@ -127,6 +127,7 @@ void RegisterRoutes(api::App& app, const Config& config, const verticals::Regist
   api::RegisterFreshnessRoutes(app, refresh, feed);
   api::RegisterBankRoutes(app, csv_profiles);
   api::RegisterReconciliationRoutes(app, config.recon_auto_threshold, config.recon_auto_margin);
+  api::RegisterOpenApiRoutes(app);
 }
 
 int PrintRoutes(const Config& config) {

@@ -13,8 +13,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -46,6 +50,41 @@ struct HttpClient::Impl {
     buffer.clear();
   }
 };
+
+namespace {
+
+// With VERTICE_API_RECORD=<dir>, every exchange is appended as one JSON line to <dir>/<pid>.jsonl:
+// {method, target, status, content_type, body} (body only when JSON, else null). The OpenAPI test
+// (tests/openapi/validate.mjs) checks each answer against the description's schema for its status.
+void Record(const std::string& method, const std::string& target, const HttpResponse& response) {
+  static const char* dir = std::getenv("VERTICE_API_RECORD");
+  if (dir == nullptr || *dir == '\0') return;
+  static std::mutex mutex;
+  static int fd = -1;
+  auto type = response.Header("content-type");
+  boost::json::object line{
+      {"method", method}, {"target", target}, {"status", response.status}, {"content_type", type}, {"body", nullptr}};
+  if (type.find("json") != std::string::npos) line["body"] = response.body;
+  auto text = boost::json::serialize(line) + "\n";
+  std::lock_guard lock(mutex);
+  if (fd < 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    auto path = std::string(dir) + "/" + std::to_string(getpid()) + ".jsonl";
+    fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      // Loud, and not an exception: Send would take it for a network error and send again.
+      std::fprintf(stderr, "VERTICE_API_RECORD: cannot write %s\n", path.c_str());
+      std::abort();
+    }
+  }
+  if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    std::fprintf(stderr, "VERTICE_API_RECORD: cannot write the record\n");
+    std::abort();
+  }
+}
+
+}  // namespace
 
 HttpClient::HttpClient(std::string host, unsigned short port, std::chrono::seconds timeout)
     : impl_(std::make_unique<Impl>()) {
@@ -86,6 +125,7 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& targ
       }
       out.body = res.body();
       if (!res.keep_alive()) impl_->stream.reset();
+      Record(method, target, out);  // never throws: a request is not sent again because of it
       return out;
     } catch (const std::exception&) {
       impl_->stream.reset();

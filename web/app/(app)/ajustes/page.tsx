@@ -2,6 +2,7 @@
 // Settings (owner): members and roles, API keys (the key is shown once), verticals per company with
 // their configuration, and the large-transaction threshold of the refresh levels.
 import { useCallback, useEffect, useState } from 'react';
+import Link from 'next/link';
 import { api, errorMessage, selectCompany } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
 import { CapabilityGate } from '@/components/Shell';
@@ -82,7 +83,7 @@ function Settings() {
       {can(CAN.createCompany) && <NewCompany />}
       {newKey && <p className="notice ok" role="status" data-testid="shown-once"><strong>Se muestra una sola vez:</strong> <code>{newKey}</code> <button type="button" onClick={() => setNewKey(null)}>Ya la guardé</button></p>}
       <section className="panel" aria-labelledby="h-keys">
-        <header><h2 id="h-keys">Llaves de API</h2></header>
+        <header><h2 id="h-keys">Llaves de API</h2> <Link href="/referencia-api">Referencia de la API</Link></header>
         {keys.length === 0 ? <Empty>Sin llaves.</Empty> : (
           <table><thead><tr><th>Nombre</th><th>Prefijo</th><th>Rol</th><th>Estado</th><th /></tr></thead>
             <tbody>{keys.map((k) => { const id = k.api_key_id ?? k.id ?? ''; return (
