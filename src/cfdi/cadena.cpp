@@ -1,5 +1,6 @@
 #include "cfdi/cadena.hpp"
 
+#include <array>
 #include <initializer_list>
 
 #include "cfdi/parser.hpp"
@@ -9,16 +10,45 @@ namespace vertice::cfdi {
 
 namespace {
 
-using Names = std::initializer_list<const char*>;
+using Names = std::initializer_list<std::string_view>;
 
 class Builder {
  public:
   explicit Builder(std::string& out) : out_(out) {}
 
-  // "|value" for each attribute of names present on n, normalize-space applied.
-  void Attrs(const pugi::xml_node& n, Names names) {
-    for (const char* name : names)
-      if (auto a = n.attribute(name)) Append(a.value());
+  // "|value" for each attribute of names present on n, in the order of names, normalize-space
+  // applied. The node's attributes are read once (pugixml's attribute(name) would strcmp them
+  // all for every name); names compare by length first.
+  void Attrs(const pugi::xml_node& n, Names names) { Attrs(n, names.begin(), names.end()); }
+  template <size_t N>
+  void Attrs(const pugi::xml_node& n, const std::array<std::string_view, N>& names) {
+    Attrs(n, names.begin(), names.end());
+  }
+  void Attrs(const pugi::xml_node& n, const std::string_view* first, const std::string_view* last) {
+    struct Present {
+      std::string_view name;
+      const char* value;
+    };
+    std::array<Present, 48> present;
+    size_t count = 0;
+    for (auto a = n.first_attribute(); a; a = a.next_attribute()) {
+      if (count == present.size()) {  // more than any SAT node declares: the slow path
+        for (auto name = first; name != last; ++name)
+          for (auto b = n.first_attribute(); b; b = b.next_attribute())
+            if (*name == b.name()) {
+              Append(b.value());
+              break;
+            }
+        return;
+      }
+      present[count++] = {a.name(), a.value()};
+    }
+    for (auto name = first; name != last; ++name)
+      for (size_t i = 0; i < count; ++i)
+        if (present[i].name == *name) {
+          Append(present[i].value);
+          break;
+        }
   }
 
   // Every child of parent named local in namespace uri, in document order.
@@ -44,10 +74,11 @@ class Builder {
     Each(n, uri, *at, [&](const pugi::xml_node& c) { Walk(c, uri, at + 1, end, f); });
   }
 
-  void Append(std::string_view v) {
+  void Append(const char* v) {
     out_ += '|';
     bool space = false, started = false;
-    for (char c : v) {
+    for (; *v; ++v) {
+      const char c = *v;
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         space = started;
         continue;
@@ -193,10 +224,10 @@ class CadenaWriter {
     });
   }
 
-  static constexpr Names kPago = {"FechaPago",    "FormaDePagoP",    "MonedaP",         "TipoCambioP",
-                                  "Monto",        "NumOperacion",    "RfcEmisorCtaOrd", "NomBancoOrdExt",
-                                  "CtaOrdenante", "RfcEmisorCtaBen", "CtaBeneficiario", "TipoCadPago",
-                                  "CertPago",     "CadPago",         "SelloPago"};
+  static constexpr std::array<std::string_view, 15> kPago = {
+      "FechaPago",       "FormaDePagoP",    "MonedaP",        "TipoCambioP",  "Monto",
+      "NumOperacion",    "RfcEmisorCtaOrd", "NomBancoOrdExt", "CtaOrdenante", "RfcEmisorCtaBen",
+      "CtaBeneficiario", "TipoCadPago",     "CertPago",       "CadPago",      "SelloPago"};
 
   void Pagos10(const pugi::xml_node& x, std::string_view u) {
     b_.Attrs(x, {"Version"});

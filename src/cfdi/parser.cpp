@@ -281,6 +281,8 @@ std::optional<Finding> CheckNamespaces(const pugi::xml_document& xml) {
   };
   std::vector<Binding> bindings;
   std::vector<Frame> stack;
+  bindings.reserve(16);
+  stack.reserve(64);
   auto lookup = [&](std::string_view prefix) -> std::optional<std::string_view> {
     for (auto it = bindings.rbegin(); it != bindings.rend(); ++it)
       if (it->prefix == prefix) return it->uri;
@@ -335,11 +337,9 @@ std::optional<Finding> CheckNamespaces(const pugi::xml_document& xml) {
     const bool children_cfdi = frame.cfdi && (root_ns == ns::kCfd3 || root_ns == ns::kCfd4) && local != "Complemento" &&
                                local != "Addenda" && local != "ComplementoConcepto";
     const size_t depth = bindings.size();
-    // Children pushed in reverse so they are visited in document order (messages name the first).
-    std::vector<pugi::xml_node> kids;
-    for (auto c = n.first_child(); c; c = c.next_sibling())
-      if (c.type() == pugi::node_element) kids.push_back(c);
-    for (auto it = kids.rbegin(); it != kids.rend(); ++it) stack.push_back({*it, depth, children_cfdi});
+    // Children pushed last first, so they are visited in document order (messages name the first).
+    for (auto c = n.last_child(); c; c = c.previous_sibling())
+      if (c.type() == pugi::node_element) stack.push_back({c, depth, children_cfdi});
   }
   return std::nullopt;
 }
