@@ -2,7 +2,6 @@
 
 #include <openssl/bn.h>
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include <map>
@@ -32,10 +31,52 @@ std::string Base64(const unsigned char* data, size_t len) {
   return out;
 }
 
+// One RSA-2048 key (as SAT's CSDs: verification costs what a real one costs) for every test
+// certificate, PKCS#8 DER in hex. Not a secret: it seals generated demo and test documents only,
+// and a self-signed certificate with any RFC is no more trusted with it than with a fresh key
+// (Vértice does not verify the chain to SAT's CA, docs/api.md). Fixed, so a generated document
+// has the same bytes in every process: the demo data loaded twice is a duplicate, not a conflict.
+constexpr const char* kTestKeyHex =
+    "308204a30201000282010100bd39ac994d4af924c6c7870cd3040cdda95840b708e62edeb95296ed5d783c4d9c3bb0ee0a61"
+    "dc4fe0aa8ca764076027a15e8de804de7efc094ca2239994a693fe1e43ce3313a3401f95bb4334eb6db9b22e1a4e678e88b7"
+    "e4fbdf0753caf1cdf84e922c899007762cc171ba07e3a6d33514b691b7023bd342906ff27109981384a5636275b4df48a063"
+    "430efac38b6b013da13028713ae405ede1e7c13a894b190eb5d4ea02f0c71ae03f0e73f7ede53c471bb116529b5db1310233"
+    "825000691f5dbd50330e4d5fee19b4813d8eb60912f403214cd858e577d5f6d3e467e702ad5879273c1ba7b54a7dc846a2df"
+    "9fd14220017a9d65f4d6bb7d1119f19342d1020301000102820100330c2c13ef561a80615fd27f132e348a57f5070059d63f"
+    "2eb6b0212747dff7e4b811225a1552f12c5b5fa7324139fc26b4d1dd568a79bba8229a19e3a0bb09754348c6e209c572750a"
+    "104ac486b23c97ac09e3eee2e100e11b551785d2851d5683762ed8f50375ffdb73144b2b75aebbabc63aba74b4958f1895fe"
+    "9d59014d94ff9075cb3cbfc1aabbd4b76228ecce935665209fc718826f08a52685f764c11975a61962e92d1ad19fc032e422"
+    "90793477a7d56e53340c0f227c1b47a176996e8eae2da98b817dc0e4fcf7208b07c8dc299d3cfd12ae4e15c545431b1e5df5"
+    "2e2ac056de56e61756edba0c612a8ca2e9c4584f6701173937e6eab924605a0e4102818100e3fa8c855c21c07cab26ee0a05"
+    "7825a403928342c32d9e9631336efd2729f03fedb18b29e94d4951c32244dba381821e75c7036d1e96c9c8286c09e9b701a3"
+    "8ac6ff698460a72eb46d68abc6beb8ad36d539cae8c24ca56ed92969f27bfec5bdf67d93d5ac5eea0251623ba5b1317a2dbe"
+    "113e812b376a2fc4459cebf132e77f02818100d47bbb5b53558494db107fc78f5f71d280ac67c2a7ddc48190c9850ec5ed7d"
+    "f6af3164eb5f0032049895a0b5a199007094832613a78a40473fdc66be244b6cc7860e3894165af04cf09f050ecb2b00a7cf"
+    "152c0645ce2e3111a806f7a0937997a79610a92aa9c4ec962b2826c05d8fa71e17478081442b725fa9e6687a427daf028181"
+    "00e3004f7b5ac9a0c882033972710fb92b1f037bffb6286e884e65505671f0a8707f5511a4a1d17af816bcc0a392a319d50a"
+    "a12720381d1cbe58c17afd6464155bd1d9f04f078e704ae7c61984c3d34f6611da81d851dfcfba1831cc74ce5258c355f4a4"
+    "8756230c0f52c9e56a8e8d1d82fe865d1e70d1b4c1eb450583499fce3102818038eaa7e62fad61a54a04e2657f472ec3174a"
+    "9744b2189a71a66a04a54f696d6b6dc44a672dfc6c6984c1d7d9af5ebf9a687db4ee60db8c9a4945ed93933f4cf5293897f9"
+    "3affc30ca90bbf9c15da0003f35995805ca47d0511d8b37d135b4d9fccf94a9f35d961f189cc27a631b31e2ec2c5b3967d89"
+    "d8257bf093d27aa562eb028180219aa8fd09696df7ef5a50c4c9375b2280df2aaf127c9ad69dd842f978ba598853e85ffde9"
+    "ef26ce201b78449995223b5f7e2160115d4f4dac74660986432c4469f83ec74c5dd420df4a18abfcf2be42ec705009ad9c3e"
+    "b406313cca9ed5a2e1ee2a152aa86a826dded65c3233332c785479c97289aca93e1c76cf87742aac95";
+
+EVP_PKEY* TestKey() {
+  static EVP_PKEY* key = [] {
+    std::string hex(kTestKeyHex), der;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) der += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    return d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
+  }();
+  if (!key) Fail("test key");
+  return key;
+}
+
 std::unique_ptr<Csd> MakeCsd(const std::string& rfc) {
   auto csd = std::make_unique<Csd>();
-  csd->key.reset(EVP_RSA_gen(2048));  // SAT's CSDs are RSA 2048: verification costs what a real one costs
-  if (!csd->key) Fail("key generation");
+  EVP_PKEY_up_ref(TestKey());
+  csd->key.reset(TestKey());
   std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), &X509_free);
   if (!cert) Fail("X509_new");
   X509_set_version(cert.get(), 2);

@@ -1,9 +1,9 @@
 // Seals generated CFDI (cfdi/builder.hpp: demo data, tests, benchmarks) with a test certificate
-// for the emisor's RFC, so the product's own documents verify like real ones. The key and the
-// self-signed certificate (subject x500UniqueIdentifier = the RFC, serial = kTestNoCertificado,
-// valid 2000–2099) are generated in memory the first time an RFC is seen and kept for the
-// process: nothing is written to disk and no key is committed. Not a SAT certificate: a document
-// sealed this way verifies here and nowhere else.
+// for the emisor's RFC, so the product's own documents verify like real ones. The self-signed
+// certificate (subject x500UniqueIdentifier = the RFC, serial = kTestNoCertificado, valid
+// 2000–2099) is made in memory the first time an RFC is seen, with one fixed test key (in
+// test_csd.cpp: not a secret), so a generated document has the same bytes in every process. Not
+// a SAT certificate: a document sealed this way verifies here and nowhere else.
 #pragma once
 
 #include <string>
