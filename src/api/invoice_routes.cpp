@@ -81,12 +81,25 @@ Result<Upload> ReadUpload(const http::Request& req) {
   return up;
 }
 
+// ?unverified=true: store documents whose seal is invalid or missing as unverified imports
+// (audited) instead of refusing them.
+Result<bool> UnverifiedParam(const http::Request& req) {
+  auto v = shared::QueryValue(req.query, "unverified");
+  if (v.empty() || v == "false" || v == "0") return false;
+  if (v == "true" || v == "1") return true;
+  FieldErrors errors;
+  errors.Check(false, "unverified", "debe ser true o false");
+  VERTICE_TRY(errors.ToStatus());
+  return false;
+}
+
 db::Task<Result<http::Response>> ImportInvoices(App& app, RequestContext& ctx) {
+  VERTICE_CO_ASSIGN_OR_RETURN(const bool unverified, UnverifiedParam(ctx.request));
   VERTICE_CO_ASSIGN_OR_RETURN(auto upload, ReadUpload(ctx.request));
   const bool single = upload.files.size() == 1 && upload.refused.empty() &&
                       !http::MultipartBoundary(ctx.request.Header("content-type")) &&
                       !invoices::LooksLikeZip(ctx.request.body);
-  invoices::Importer importer(app.Deps().pool, ctx.Scope(), ctx.Actor(), "api");
+  invoices::Importer importer(app.Deps().pool, ctx.Scope(), ctx.Actor(), "api", unverified);
   VERTICE_CO_TRY(co_await importer.Begin());
   json::array files;
   invoices::ImportCounts counts;
@@ -106,11 +119,15 @@ db::Task<Result<http::Response>> ImportInvoices(App& app, RequestContext& ctx) {
     const auto& r = results.front();
     auto body = invoices::FileResultJson(r);
     body["import_id"] = std::to_string(importer.ImportId());
-    if (r.outcome == invoices::Outcome::kRejected)
-      co_return Fail(
-          ErrorKind::kBusinessRule, "invoices.rejected",
-          "El comprobante fue rechazado: " + (r.findings.empty() ? std::string() : r.findings.front().message),
-          std::move(body));
+    if (r.outcome == invoices::Outcome::kRejected) {
+      // The seal decides first: a refused seal is named as such (the other errors are in details).
+      const cfdi::Finding* seal = nullptr;
+      for (const auto& f : r.findings)
+        if (!seal && f.severity == cfdi::Severity::kError && f.error_class == "seal_invalid") seal = &f;
+      const cfdi::Finding* shown = seal ? seal : (r.findings.empty() ? nullptr : &r.findings.front());
+      co_return Fail(ErrorKind::kBusinessRule, seal ? "invoices.seal_invalid" : "invoices.rejected",
+                     "El comprobante fue rechazado: " + (shown ? shown->message : std::string()), std::move(body));
+    }
     if (r.outcome == invoices::Outcome::kConflict)
       co_return Fail(ErrorKind::kConflict, "invoices.uuid_conflict",
                      "Ya existe un comprobante con ese UUID y contenido distinto.", std::move(body));

@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "cfdi/test_csd.hpp"
 #include "shared/decimal.hpp"
 
 namespace vertice::cfdi {
@@ -119,20 +120,22 @@ std::string BuildInvoice(const InvoiceSpec& s) {
         "<cfdi:CfdiRelacionados TipoRelacion=\"{}\"><cfdi:CfdiRelacionado UUID=\"{}\"/>"
         "</cfdi:CfdiRelacionados>",
         tipo, uuid);
-  return fmt::format(
+  auto xml = fmt::format(
       "{}Version=\"4.0\" Serie=\"{}\" Folio=\"{}\" Fecha=\"{}\" FormaPago=\"{}\" "
-      "NoCertificado=\"30001000000500003416\" "
+      "NoCertificado=\"{}\" "
       "SubTotal=\"{}\" Moneda=\"{}\"{} Total=\"{}\" TipoDeComprobante=\"{}\" Exportacion=\"01\" MetodoPago=\"{}\" "
-      "LugarExpedicion=\"06600\" Sello=\"VERTICE\">{}"
+      "LugarExpedicion=\"06600\" Sello=\"{}\" Certificado=\"{}\">{}"
       "<cfdi:Emisor Rfc=\"{}\" Nombre=\"{}\" RegimenFiscal=\"601\"/>"
       "<cfdi:Receptor Rfc=\"{}\" Nombre=\"{}\" DomicilioFiscalReceptor=\"06600\" RegimenFiscalReceptor=\"601\" "
       "UsoCFDI=\"G03\"/><cfdi:Conceptos>{}</cfdi:Conceptos>"
       "<cfdi:Impuestos{}><cfdi:Traslados>{}</cfdi:Traslados></cfdi:Impuestos>{}</cfdi:Comprobante>\n",
-      kHead, s.serie, s.folio, s.fecha, s.forma_pago, subtotal.ToString(), s.moneda,
+      kHead, s.serie, s.folio, s.fecha, s.forma_pago, kTestNoCertificado, subtotal.ToString(), s.moneda,
       s.tipo_cambio.empty() ? "" : fmt::format(" TipoCambio=\"{}\"", s.tipo_cambio), total.ToString(), s.tipo,
-      s.metodo_pago, related, s.emisor_rfc, Esc(s.emisor_nombre), s.receptor_rfc, Esc(s.receptor_nombre), conceptos,
+      s.metodo_pago, kSelloPlaceholder, kCertificadoPlaceholder, related, s.emisor_rfc, Esc(s.emisor_nombre),
+      s.receptor_rfc, Esc(s.receptor_nombre), conceptos,
       any_rate ? fmt::format(" TotalImpuestosTrasladados=\"{}\"", traslados.ToString()) : "", header_taxes,
       s.uuid.empty() ? "" : "<cfdi:Complemento>" + Tfd(s.uuid, s.fecha) + "</cfdi:Complemento>");
+  return SealWithTestCertificate(std::move(xml), s.emisor_rfc);
 }
 
 std::string BuildPayment(const PaymentSpec& s) {
@@ -152,10 +155,10 @@ std::string BuildPayment(const PaymentSpec& s) {
   std::string monto = s.monto.empty() ? monto_computed.ToString() : s.monto;
   Money monto_mxn = Must<Money>(monto);
   if (!s.tipo_cambio_p.empty()) monto_mxn = Must(monto_mxn.Mul(Must<Six>(s.tipo_cambio_p), Rounding::kHalfUp));
-  return fmt::format(
+  auto xml = fmt::format(
       "{}xmlns:pago20=\"http://www.sat.gob.mx/Pagos20\" Version=\"4.0\" Serie=\"P\" Folio=\"{}\" Fecha=\"{}\" "
-      "NoCertificado=\"30001000000500003416\" SubTotal=\"0\" Moneda=\"XXX\" Total=\"0\" TipoDeComprobante=\"P\" "
-      "Exportacion=\"01\" LugarExpedicion=\"06600\" Sello=\"VERTICE\">"
+      "NoCertificado=\"{}\" SubTotal=\"0\" Moneda=\"XXX\" Total=\"0\" TipoDeComprobante=\"P\" "
+      "Exportacion=\"01\" LugarExpedicion=\"06600\" Sello=\"{}\" Certificado=\"{}\">"
       "<cfdi:Emisor Rfc=\"{}\" Nombre=\"{}\" RegimenFiscal=\"601\"/>"
       "<cfdi:Receptor Rfc=\"{}\" Nombre=\"{}\" DomicilioFiscalReceptor=\"06600\" RegimenFiscalReceptor=\"601\" "
       "UsoCFDI=\"CP01\"/><cfdi:Conceptos><cfdi:Concepto ClaveProdServ=\"84111506\" Cantidad=\"1\" ClaveUnidad=\"ACT\" "
@@ -163,10 +166,11 @@ std::string BuildPayment(const PaymentSpec& s) {
       "<cfdi:Complemento><pago20:Pagos Version=\"2.0\"><pago20:Totales MontoTotalPagos=\"{}\"/>"
       "<pago20:Pago FechaPago=\"{}\" FormaDePagoP=\"{}\" MonedaP=\"{}\"{} Monto=\"{}\">{}</pago20:Pago>"
       "</pago20:Pagos>{}</cfdi:Complemento></cfdi:Comprobante>\n",
-      kHead, s.folio, s.fecha, s.emisor_rfc, Esc(s.emisor_nombre), s.receptor_rfc, Esc(s.receptor_nombre),
-      monto_mxn.ToString(), s.fecha_pago, s.forma_pago, s.moneda_p,
-      s.tipo_cambio_p.empty() ? " TipoCambioP=\"1\"" : fmt::format(" TipoCambioP=\"{}\"", s.tipo_cambio_p), monto, docs,
-      Tfd(s.uuid, s.fecha));
+      kHead, s.folio, s.fecha, kTestNoCertificado, kSelloPlaceholder, kCertificadoPlaceholder, s.emisor_rfc,
+      Esc(s.emisor_nombre), s.receptor_rfc, Esc(s.receptor_nombre), monto_mxn.ToString(), s.fecha_pago, s.forma_pago,
+      s.moneda_p, s.tipo_cambio_p.empty() ? " TipoCambioP=\"1\"" : fmt::format(" TipoCambioP=\"{}\"", s.tipo_cambio_p),
+      monto, docs, Tfd(s.uuid, s.fecha));
+  return SealWithTestCertificate(std::move(xml), s.emisor_rfc);
 }
 
 }  // namespace vertice::cfdi

@@ -1,7 +1,9 @@
 // Writes well-formed, internally consistent CFDI 4.0 documents (ingreso/egreso with IVA per
 // line, and Pagos 2.0): the demo data, the benchmarks and the tests use them. Amounts are
 // computed with the shared decimals exactly as the SAT rules check them. The documents carry a
-// TimbreFiscalDigital with the given UUID but no real seal: they are test data, not fiscal ones.
+// TimbreFiscalDigital with the given UUID (its SelloSAT is not real) and the issuer's seal of a
+// test certificate for the emisor's RFC (cfdi/test_csd.hpp): they verify here, and are test data,
+// not fiscal documents.
 #pragma once
 
 #include <string>

@@ -118,6 +118,15 @@ struct Party {
   std::string residencia_fiscal;  // receptor
 };
 
+// What the issuer's seal is checked with (cfdi/seal.hpp): the cadena original built from the
+// document's tree while it was parsed, and the Sello and Certificado attributes as written.
+struct SealInput {
+  std::string cadena;       // "||…||"; empty when unsupported names a complement it cannot cover
+  std::string unsupported;  // local name of that complement
+  std::string sello;        // Comprobante@Sello (3.2: @sello), base64
+  std::string certificado;  // Comprobante@Certificado (3.2: @certificado), base64 DER
+};
+
 struct Document {
   std::string version;  // 3.2, 3.3, 4.0
   std::string namespace_uri;
@@ -152,6 +161,7 @@ struct Document {
   std::optional<Nomina> nomina;
   std::optional<LocalTaxes> local_taxes;
   bool has_addenda = false;
+  SealInput seal;
   std::vector<Finding> value_errors;  // unreadable numbers and missing required attributes
 
   bool Stamped() const { return stamp.has_value(); }

@@ -4,37 +4,17 @@
 
 #include <pugixml.hpp>
 
+#include "cfdi/cadena.hpp"
+#include "cfdi/xml_names.hpp"
 #include "core/text.hpp"
 
 namespace vertice::cfdi {
 
 namespace {
 
-std::string_view LocalName(const pugi::xml_node& n) {
-  std::string_view name = n.name();
-  auto colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-// The namespace URI of an element: its prefix's xmlns declaration on itself or the nearest ancestor.
-std::string_view NamespaceOf(const pugi::xml_node& n) {
-  std::string_view name = n.name();
-  auto colon = name.find(':');
-  std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
-  for (auto cur = n; cur && cur.type() == pugi::node_element; cur = cur.parent()) {
-    for (auto a = cur.first_attribute(); a; a = a.next_attribute()) {
-      std::string_view an = a.name();
-      if (prefix.empty() ? an == "xmlns"
-                         : (an.size() == prefix.size() + 6 && an.starts_with("xmlns:") && an.substr(6) == prefix))
-        return a.value();
-    }
-  }
-  return {};
-}
-
-bool Is(const pugi::xml_node& n, std::string_view ns_uri, std::string_view local) {
-  return n.type() == pugi::node_element && LocalName(n) == local && NamespaceOf(n) == ns_uri;
-}
+using xml::Is;
+using xml::LocalName;
+using xml::NamespaceOf;
 
 pugi::xml_node Child(const pugi::xml_node& parent, std::string_view ns_uri, std::string_view local) {
   for (auto c = parent.first_child(); c; c = c.next_sibling())
@@ -269,6 +249,101 @@ Finding Refuse(const char* code, const char* error_class, std::string message) {
   return {code, error_class, Severity::kError, std::move(message)};
 }
 
+bool IsXmlnsAttr(std::string_view name) { return name == "xmlns" || name.starts_with("xmlns:"); }
+
+std::string_view PrefixOf(std::string_view qname) {
+  auto colon = qname.find(':');
+  return colon == std::string_view::npos ? std::string_view{} : qname.substr(0, colon);
+}
+
+// Namespace well-formedness, which pugixml does not check: exactly one root element; every
+// element and attribute prefix bound by an xmlns declaration in scope ("xml" is bound by
+// definition); and every element of the Comprobante outside Complemento, ComplementoConcepto and
+// Addenda (whose content belongs to other schemas) in the Comprobante's own namespace.
+// Iterative: a hostile document's depth cannot overflow the stack.
+std::optional<Finding> CheckNamespaces(const pugi::xml_document& xml) {
+  int roots = 0;
+  for (auto n = xml.first_child(); n; n = n.next_sibling()) {
+    if (n.type() == pugi::node_element) ++roots;
+    if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata)
+      return Refuse("XML04", classes::kMalformedXml, "El XML tiene texto fuera del elemento raíz.");
+  }
+  if (roots != 1)
+    return Refuse("XML04", classes::kMalformedXml,
+                  fmt::format("El XML debe tener exactamente un elemento raíz; tiene {}.", roots));
+  struct Binding {
+    std::string_view prefix, uri;
+  };
+  struct Frame {
+    pugi::xml_node node;
+    size_t bindings;  // bindings.size() before this element's declarations
+    bool cfdi;        // the element must be in the Comprobante's namespace
+  };
+  std::vector<Binding> bindings;
+  std::vector<Frame> stack;
+  bindings.reserve(16);
+  stack.reserve(64);
+  auto lookup = [&](std::string_view prefix) -> std::optional<std::string_view> {
+    for (auto it = bindings.rbegin(); it != bindings.rend(); ++it)
+      if (it->prefix == prefix) return it->uri;
+    if (prefix.empty()) return std::string_view{};  // no default namespace
+    return std::nullopt;
+  };
+  auto root = xml.document_element();
+  std::string_view root_ns;
+  stack.push_back({root, 0, true});
+  while (!stack.empty()) {
+    auto frame = stack.back();
+    stack.pop_back();
+    bindings.resize(frame.bindings);
+    auto n = frame.node;
+    for (auto a = n.first_attribute(); a; a = a.next_attribute()) {
+      std::string_view an = a.name();
+      if (an == "xmlns")
+        bindings.push_back({{}, a.value()});
+      else if (an.starts_with("xmlns:")) {
+        if (*a.value() == '\0')
+          return Refuse("XML05", classes::kMalformedXml,
+                        fmt::format("El prefijo \"{}\" se declara con un espacio de nombres vacío.",
+                                    std::string(an.substr(6)).substr(0, 40)));
+        bindings.push_back({an.substr(6), a.value()});
+      }
+    }
+    std::string_view name = n.name();
+    auto prefix = PrefixOf(name);
+    auto uri =
+        prefix == "xml" ? std::optional<std::string_view>("http://www.w3.org/XML/1998/namespace") : lookup(prefix);
+    if (!uri)
+      return Refuse("XML05", classes::kMalformedXml,
+                    fmt::format("El prefijo \"{}\" del elemento {} no está declarado (xmlns:{}).",
+                                std::string(prefix).substr(0, 40), std::string(name).substr(0, 80),
+                                std::string(prefix).substr(0, 40)));
+    for (auto a = n.first_attribute(); a; a = a.next_attribute()) {
+      std::string_view an = a.name();
+      auto ap = PrefixOf(an);
+      if (ap.empty() || ap == "xml" || IsXmlnsAttr(an)) continue;
+      if (!lookup(ap))
+        return Refuse("XML05", classes::kMalformedXml,
+                      fmt::format("El prefijo \"{}\" del atributo {} no está declarado.", std::string(ap).substr(0, 40),
+                                  std::string(an).substr(0, 80)));
+    }
+    if (n == root)
+      root_ns = *uri;
+    else if (frame.cfdi && *uri != root_ns)
+      return Refuse("XML06", classes::kMalformedXml,
+                    fmt::format("El elemento {} está fuera del espacio de nombres del CFDI ({}).",
+                                std::string(name).substr(0, 80), std::string(root_ns).substr(0, 80)));
+    auto local = LocalName(n);
+    const bool children_cfdi = frame.cfdi && (root_ns == ns::kCfd3 || root_ns == ns::kCfd4) && local != "Complemento" &&
+                               local != "Addenda" && local != "ComplementoConcepto";
+    const size_t depth = bindings.size();
+    // Children pushed last first, so they are visited in document order (messages name the first).
+    for (auto c = n.last_child(); c; c = c.previous_sibling())
+      if (c.type() == pugi::node_element) stack.push_back({c, depth, children_cfdi});
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::expected<Document, Finding> Parse(std::string_view bytes) {
@@ -284,6 +359,7 @@ std::expected<Document, Finding> Parse(std::string_view bytes) {
       return std::unexpected(Refuse("XML01", classes::kMalformedXml, "El XML declara un DTD; no se acepta."));
   auto root = xml.document_element();
   if (!root) return std::unexpected(Refuse("XML01", classes::kMalformedXml, "El archivo no tiene elemento raíz."));
+  if (auto bad = CheckNamespaces(xml)) return std::unexpected(std::move(*bad));
   auto root_ns = NamespaceOf(root);
   if (LocalName(root) != "Comprobante") {
     if (root_ns == ns::kRetenciones1 || root_ns == ns::kRetenciones2)
@@ -332,6 +408,13 @@ std::expected<Document, Finding> Parse(std::string_view bytes) {
   {
     std::string_view sello = root.attribute(legacy ? "sello" : "Sello").value();
     doc.sello_tail = std::string(sello.size() > 8 ? sello.substr(sello.size() - 8) : sello);
+    doc.seal.sello = std::string(sello);
+    doc.seal.certificado = root.attribute(legacy ? "certificado" : "Certificado").value();
+    if (!doc.seal.sello.empty() && !doc.seal.certificado.empty()) {
+      auto cadena = BuildCadena(root, cfd, doc.version);
+      doc.seal.cadena = std::move(cadena.text);
+      doc.seal.unsupported = std::move(cadena.unsupported);
+    }
   }
   if (auto g = Child(root, cfd, "InformacionGlobal")) doc.global_periodicidad = Attr(g, "Periodicidad");
   EachChild(root, cfd, "CfdiRelacionados", [&](pugi::xml_node rel) {

@@ -45,8 +45,13 @@ json::array FindingsJson(const std::vector<cfdi::Finding>& findings, bool errors
 }
 
 // The JSON element cfdi_store_documents reads for one document.
+struct SealColumns {
+  std::string state, reason;
+};
+
 std::string DocumentJson(const cfdi::Document& d, const ImportFile& file, const std::string& sha,
-                         const std::string& direction, const std::vector<cfdi::Finding>& findings) {
+                         const std::string& direction, const std::vector<cfdi::Finding>& findings,
+                         const SealColumns& seal) {
   const bool issued = direction == "issued";
   json::object o;
   o["uuid"] = d.Stamped() ? json::value(d.Uuid()) : json::value(nullptr);
@@ -85,6 +90,8 @@ std::string DocumentJson(const cfdi::Document& d, const ImportFile& file, const 
   o["pac_rfc"] = d.stamp ? d.stamp->rfc_prov_certif : "";
   o["tfd_version"] = d.stamp ? d.stamp->version : "";
   o["no_certificado"] = d.no_certificado;
+  o["seal_state"] = seal.state;
+  o["seal_reason"] = seal.reason;
   o["sello_tail"] = d.sello_tail;
   json::array comps;
   for (const auto& c : d.complementos) comps.emplace_back(c);
@@ -157,6 +164,22 @@ std::string DocumentJson(const cfdi::Document& d, const ImportFile& file, const 
   return json::serialize(o);
 }
 
+// Rule classes about amounts and catalogues: SAT's own validation accepted a stamped document
+// whose seal verifies, so these are reported, not enforced, for it.
+bool IsArithmeticClass(std::string_view cls) {
+  using namespace cfdi::classes;
+  return cls == kTotalsMismatch || cls == kTaxTotalsMismatch || cls == kCurrencyRules || cls == kTypeRules ||
+         cls == kPaymentBalanceMismatch || cls == kPaymentAmountMismatch || cls == kRfcFormat || cls == kDataQuality;
+}
+
+const char* SealCode(std::string_view reason) {
+  if (reason == cfdi::seal_reasons::kMalformedCertificate) return "SELLO01";
+  if (reason == cfdi::seal_reasons::kSerialMismatch) return "SELLO02";
+  if (reason == cfdi::seal_reasons::kRfcMismatch) return "SELLO03";
+  if (reason == cfdi::seal_reasons::kCertificateNotValidAtFecha) return "SELLO04";
+  return "SELLO05";  // signature_mismatch, malformed_seal
+}
+
 Outcome ParseOutcome(std::string_view s) {
   if (s == "accepted") return Outcome::kAccepted;
   if (s == "duplicate") return Outcome::kDuplicate;
@@ -164,6 +187,41 @@ Outcome ParseOutcome(std::string_view s) {
 }
 
 }  // namespace
+
+SealOutcome ApplySealPolicy(const cfdi::SealVerdict& verdict, bool stamped, bool unverified,
+                            std::vector<cfdi::Finding>& findings) {
+  using cfdi::SealState;
+  using cfdi::Severity;
+  switch (verdict.state) {
+    case SealState::kValid:
+      if (stamped)
+        for (auto& f : findings)
+          if (f.severity == Severity::kError && IsArithmeticClass(f.error_class)) {
+            f.severity = Severity::kWarning;
+            f.message += " (El sello es válido y el SAT timbró el comprobante: se guarda con esta advertencia.)";
+          }
+      return {SealState::kValid, ""};
+    case SealState::kNotVerifiable:
+      findings.push_back({"SELLO06", "seal_not_verifiable", Severity::kWarning, verdict.message});
+      return {SealState::kNotVerifiable, verdict.reason};
+    case SealState::kUnsigned:
+    case SealState::kInvalid:
+    case SealState::kUnverifiedImport: {
+      const std::string reason = verdict.state == SealState::kUnsigned ? "unsigned" : verdict.reason;
+      const char* code = verdict.state == SealState::kUnsigned ? "SELLO00" : SealCode(verdict.reason);
+      if (unverified) {
+        findings.push_back({code, "seal_unverified", Severity::kWarning,
+                            verdict.message + " Importado sin verificar por decisión explícita del usuario."});
+        return {SealState::kUnverifiedImport, reason};
+      }
+      findings.push_back({code, "seal_invalid", Severity::kError,
+                          verdict.message + " Se rechaza; para guardarlo de todos modos, impórtelo explícitamente "
+                                            "como no verificado."});
+      return {verdict.state == SealState::kUnsigned ? SealState::kUnsigned : SealState::kInvalid, reason};
+    }
+  }
+  return {SealState::kInvalid, verdict.reason};
+}
 
 std::string_view OutcomeName(Outcome o) {
   switch (o) {
@@ -187,6 +245,9 @@ json::object FileResultJson(const FileResult& r) {
                  {"direction", r.direction.empty() ? json::value(nullptr) : json::value(r.direction)},
                  {"errors", FindingsJson(r.findings, true)},
                  {"warnings", FindingsJson(r.findings, false)}};
+  if (!r.seal_state.empty())
+    o["seal"] = json::object{{"state", r.seal_state},
+                             {"reason", r.seal_reason.empty() ? json::value(nullptr) : json::value(r.seal_reason)}};
   if (r.invoice_id) o["invoice_id"] = std::to_string(*r.invoice_id);
   return o;
 }
@@ -217,8 +278,9 @@ json::object CountsJson(const ImportCounts& c) {
           {"rejected", c.rejected}};
 }
 
-Importer::Importer(db::Pool& pool, const db::TenantScope& scope, const shared::Actor& actor, std::string source)
-    : pool_(pool), scope_(scope), actor_(actor), source_(std::move(source)) {}
+Importer::Importer(db::Pool& pool, const db::TenantScope& scope, const shared::Actor& actor, std::string source,
+                   bool unverified)
+    : pool_(pool), scope_(scope), actor_(actor), source_(std::move(source)), unverified_(unverified) {}
 
 db::Task<Status> Importer::Begin() {
   auto opened = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) -> db::Task<Status> {
@@ -248,6 +310,9 @@ PreparedBatch Importer::Prepare(const std::vector<ImportFile>& files) const {
     r.findings = std::move(checked.findings);
     if (checked.document) {
       const auto& d = *checked.document;
+      auto seal = ApplySealPolicy(cfdi::VerifySeal(d, *certificates_), d.Stamped(), unverified_, r.findings);
+      r.seal_state = std::string(cfdi::SealStateName(seal.state));
+      r.seal_reason = std::move(seal.reason);
       r.uuid = d.Uuid();
       r.tipo = d.tipo;
       const bool is_emisor = NormalRfc(d.emisor.rfc) == company_rfc_;
@@ -266,7 +331,8 @@ PreparedBatch Importer::Prepare(const std::vector<ImportFile>& files) const {
       continue;
     }
     out.indices.push_back(i);
-    out.docs.push_back(DocumentJson(*checked.document, files[i], Sha256Hex(files[i].bytes), r.direction, r.findings));
+    out.docs.push_back(DocumentJson(*checked.document, files[i], Sha256Hex(files[i].bytes), r.direction, r.findings,
+                                    {r.seal_state, r.seal_reason}));
     out.xmls.push_back(Base64(files[i].bytes));
   }
   return out;
@@ -322,9 +388,29 @@ db::Task<Status> Importer::StoreChunk(std::vector<FileResult>& results, std::vec
       xml += xmls[k];
     }
     auto params = db::P(std::to_string(import_id_), std::move(payload), std::move(xml));
-    auto rows = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) {
-      return tx.Query("SELECT idx, outcome, invoice_id FROM cfdi_store_documents($1::bigint, $2::jsonb, $3::text)",
-                      params);
+    auto rows = co_await pool_.InTransaction(scope_, [&](db::Transaction& tx) -> db::Task<Result<db::Rows>> {
+      VERTICE_CO_ASSIGN_OR_RETURN(
+          auto stored,
+          co_await tx.Query(
+              "SELECT idx, outcome, invoice_id FROM cfdi_store_documents($1::bigint, $2::jsonb, $3::text)", params));
+      // A document stored despite a failed seal check is audited with the import, in its transaction.
+      for (int row = 0; row < stored.Size(); ++row) {
+        const auto& r = results[indices[from + static_cast<size_t>(stored.Int(row, "idx")) - 1]];
+        if (stored.Get(row, "outcome") != "accepted" || r.seal_state != "unverified_import") continue;
+        json::object after{{"import_id", std::to_string(import_id_)},
+                           {"file", r.name},
+                           {"uuid", r.uuid.empty() ? json::value(nullptr) : json::value(r.uuid)},
+                           {"seal_reason", r.seal_reason},
+                           {"source", source_}};
+        // audit_log knows users, API keys and the system: the CLI's operator is recorded as the
+        // system acting for that login (actor_id), the import's source in the row.
+        shared::Actor actor = actor_;
+        if (actor.type != "user" && actor.type != "api_key") actor.type = "system";
+        VERTICE_CO_TRY(co_await shared::RecordAudit(tx, actor, "invoice.imported_unverified", "sat_invoice",
+                                                    std::to_string(stored.Int(row, "invoice_id")), {},
+                                                    json::serialize(after)));
+      }
+      co_return stored;
     });
     if (!rows) co_return std::unexpected(rows.error());
     for (int row = 0; row < rows->Size(); ++row) {

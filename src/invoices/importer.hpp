@@ -4,14 +4,22 @@
 // and bytes: idempotent), conflict (same UUID, other bytes) or rejected with its rule codes.
 // Every batch is one transaction; a batch the database refuses is retried file by file, so a
 // bad file never takes its neighbours down with it.
+//
+// The issuer's seal (cfdi/seal.hpp) decides too (ApplySealPolicy): a document whose seal verifies
+// is stored even when its arithmetic disagrees with our rules (SAT accepted it; the findings
+// become warnings); an invalid or missing seal refuses the document (seal_invalid) unless the
+// import is explicitly unverified, which stores it as unverified_import and audits it; a seal
+// that cannot be checked (an unsupported complement) is stored with a warning.
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cfdi/findings.hpp"
+#include "cfdi/seal.hpp"
 #include "db/pool.hpp"
 #include "shared/audit.hpp"
 
@@ -33,7 +41,19 @@ struct FileResult {
   std::string direction;  // issued / received
   std::optional<int64_t> invoice_id;
   std::vector<cfdi::Finding> findings;  // errors (rejected) and warnings (stored with the document)
+  std::string seal_state;               // empty for unreadable files; else cfdi::SealStateName
+  std::string seal_reason;
 };
+
+// What the seal's verdict does to a document's findings, and the state stored with it.
+// stamped: the document carries a TimbreFiscalDigital; unverified: the user asked explicitly to
+// store documents whose seal is invalid or missing.
+struct SealOutcome {
+  cfdi::SealState state = cfdi::SealState::kUnsigned;
+  std::string reason;
+};
+SealOutcome ApplySealPolicy(const cfdi::SealVerdict& verdict, bool stamped, bool unverified,
+                            std::vector<cfdi::Finding>& findings);
 boost::json::object FileResultJson(const FileResult& r);
 
 struct ImportCounts {
@@ -52,8 +72,10 @@ struct PreparedBatch {
 
 class Importer {
  public:
-  // source: api, cli or demo. The scope must name the tenant and company.
-  Importer(db::Pool& pool, const db::TenantScope& scope, const shared::Actor& actor, std::string source);
+  // source: api, cli or demo. The scope must name the tenant and company. unverified: store
+  // documents whose seal is invalid or missing (as unverified_import, audited) instead of refusing them.
+  Importer(db::Pool& pool, const db::TenantScope& scope, const shared::Actor& actor, std::string source,
+           bool unverified = false);
 
   // Opens the import (a sat_invoice_imports row) and reads the company's RFC.
   db::Task<Status> Begin();
@@ -79,6 +101,8 @@ class Importer {
   db::TenantScope scope_;
   shared::Actor actor_;
   std::string source_;
+  bool unverified_ = false;
+  std::shared_ptr<cfdi::CertificateCache> certificates_ = std::make_shared<cfdi::CertificateCache>();
   std::string company_rfc_;
   int64_t import_id_ = 0;
   ImportCounts counts_;

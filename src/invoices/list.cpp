@@ -15,7 +15,8 @@ constexpr const char* kListItem = R"sql(json_build_object(
   'status', i.status, 'counterparty', json_build_object('rfc', i.counterparty_rfc, 'nombre', i.counterparty_name),
   'moneda', i.moneda, 'total', cfdi_amount_text(i.total), 'total_mxn', i.total_mxn::text,
   'metodo_pago', i.metodo_pago, 'outstanding', cfdi_amount_text(i.outstanding), 'payment_state', i.payment_state,
-  'balance_flags', cardinality(i.balance_flags), 'warnings', jsonb_array_length(i.warnings)))sql";
+  'balance_flags', cardinality(i.balance_flags), 'warnings', jsonb_array_length(i.warnings),
+  'seal', json_build_object('state', i.seal_state, 'reason', i.seal_reason)))sql";
 
 bool IsSearchText(const std::string& v, size_t max) { return !v.empty() && v.size() <= max; }
 
@@ -57,9 +58,11 @@ const shared::ListDefinition& InvoiceList() {
                   shared::EqualsOneOf("tipo", "i.tipo", {"I", "E", "T", "N", "P"}),
                   shared::EqualsOneOf("direction", "i.direction", {"issued", "received"}),
                   shared::EqualsOneOf("status", "i.status", {"vigente", "cancelada", "borrador"}),
-                  shared::EqualsOneOf("payment", "i.payment_state", {"paid", "unpaid", "partial"}), Counterparty(),
-                  shared::AmountAtLeast("min_total", "i.total_mxn"), shared::AmountAtMost("max_total", "i.total_mxn"),
-                  QuickSearch()},
+                  shared::EqualsOneOf("payment", "i.payment_state", {"paid", "unpaid", "partial"}),
+                  shared::EqualsOneOf("seal", "i.seal_state",
+                                      {"valid", "invalid", "not_verifiable", "unsigned", "unverified_import"}),
+                  Counterparty(), shared::AmountAtLeast("min_total", "i.total_mxn"),
+                  shared::AmountAtMost("max_total", "i.total_mxn"), QuickSearch()},
       .sorts = {By("-fecha", "fecha", KeyType::kTimestamp, true), By("fecha", "fecha", KeyType::kTimestamp, false),
                 By("-total", "total_mxn", KeyType::kNumeric, true), By("total", "total_mxn", KeyType::kNumeric, false)},
   };

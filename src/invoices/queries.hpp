@@ -21,6 +21,7 @@ SELECT json_build_object(
                                'outstanding', cfdi_amount_text(i.outstanding), 'state', i.payment_state,
                                'flags', to_json(i.balance_flags)),
   'warnings', i.warnings,
+  'seal', json_build_object('state', i.seal_state, 'reason', i.seal_reason),
   'cancelled_at', i.cancelled_at,
   'exportacion', i.exportacion, 'lugar_expedicion', i.lugar_expedicion, 'condiciones_pago', i.condiciones_pago,
   'uso_cfdi', i.receptor_uso_cfdi, 'regimen_emisor', i.emisor_regimen, 'regimen_receptor', i.receptor_regimen,

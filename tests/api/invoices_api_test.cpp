@@ -7,9 +7,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 
 #include "cfdi/builder.hpp"
+#include "cfdi/test_csd.hpp"
 #include "tests/api/api_fixture.hpp"
 
 namespace vertice::testing {
@@ -38,6 +41,46 @@ std::string Amount(const json::value& v) {
   return s;
 }
 std::string Text(const json::value& v) { return v.is_null() ? "" : std::string(v.as_string()); }
+
+// Fixtures whose issuer seal is genuine (src/cfdi/seal_test.cpp) and the one whose seal covers a
+// complement we do not model; every other stored fixture has a fake, edited or empty seal.
+const std::set<std::string> kGenuineSeal = {"cfdi32_ingreso_real_legacy.xml",
+                                            "cfdi33_e_nota_credito.xml",
+                                            "cfdi33_i_multiples_tasas_ppd.xml",
+                                            "cfdi33_i_ppd_retenciones_stamped.xml",
+                                            "cfdi33_i_real_implocal.xml",
+                                            "cfdi33_i_sustitucion_relacionados.xml",
+                                            "cfdi33_i_usd_descuentos_unstamped.xml",
+                                            "cfdi33_i_valid_3conceptos.xml",
+                                            "cfdi33_n_nomina12.xml",
+                                            "cfdi33_p_pago10_parcialidad10.xml",
+                                            "cfdi40_i_6conceptos_ret_rounding_unstamped.xml",
+                                            "cfdi40_i_ieps_exento_stamped.xml",
+                                            "cfdi40_i_informacion_global_unstamped.xml",
+                                            "cfdi40_i_iva8_stamped.xml",
+                                            "cfdi40_i_ppd_iva16_stamped.xml",
+                                            "cfdi40_i_ppd_retenciones_stamped.xml",
+                                            "cfdi40_i_real.xml",
+                                            "cfdi40_i_usd_descuentos_unstamped.xml",
+                                            "cfdi40_i_valid.xml",
+                                            "cfdi40_n_nomina12_unstamped.xml",
+                                            "cfdi40_p_pago20_2docs_unstamped.xml",
+                                            "cfdi40_p_pago20_pays_ppd_iva16_stamped.xml"};
+const std::set<std::string> kNotVerifiableSeal = {"cfdi33_i_detallista_retail.xml"};
+
+// A generated document changed by edit and sealed again by its emisor's test certificate: what a
+// PAC would have stamped even though our arithmetic rules disagree with it.
+std::string Resealed(std::string xml, const std::string& rfc, const std::function<void(std::string&)>& edit) {
+  auto blank = [&](std::string_view attr, std::string_view placeholder) {
+    auto at = xml.find(std::string(" ") + std::string(attr) + "=\"");
+    auto from = at + attr.size() + 3;
+    xml.replace(from, xml.find('"', from) - from, placeholder);
+  };
+  blank("Sello", cfdi::kSelloPlaceholder);
+  blank("Certificado", cfdi::kCertificadoPlaceholder);
+  edit(xml);
+  return cfdi::SealWithTestCertificate(std::move(xml), rfc);
+}
 
 std::string ZipOf(const std::vector<std::pair<std::string, std::string>>& entries) {
   auto path = fs::temp_directory_path() / ("vertice-test-" + std::to_string(::getpid()) + ".zip");
@@ -72,7 +115,7 @@ class InvoicesApiTest : public ApiTest {
           {id, admin});
       company_of_[rfc] = id;
     }
-    for (const auto& extra : {"pair", "multi", "usd", "conflict", "bulk", "cancel", "cli"}) {
+    for (const auto& extra : {"pair", "multi", "usd", "conflict", "bulk", "cancel", "cli", "seal"}) {
       auto id = std::string("t-") + extra;
       Sql(db_->OwnerUrl(), "INSERT INTO companies (company_id, tenant_id, legal_name, rfc) VALUES ($1, 'demo', $1, $2)",
           {id, std::string(extra) == "pair" || std::string(extra) == "conflict" ? "H&E951128469" : "ADI920101AB3"});
@@ -132,11 +175,31 @@ TEST_F(InvoicesApiTest, EveryFixtureImportsWithItsExpectedFieldsAndBrokenOnesSto
       ++checked;
       continue;
     }
+    // The seal: genuine ones are stored as valid, an unsupported complement as not verifiable;
+    // fake, edited or empty seals are refused (seal_invalid, nothing stored) unless imported
+    // explicitly as unverified.
+    std::string query, seal_state = "valid";
+    if (kNotVerifiableSeal.contains(name)) {
+      seal_state = "not_verifiable";
+    } else if (!kGenuineSeal.contains(name)) {
+      ASSERT_EQ(r.status, 422) << r.body;
+      auto err = json::parse(r.body).at("error");
+      EXPECT_EQ(err.at("code"), "invoices.seal_invalid") << r.body;
+      bool seal_invalid = false;
+      for (const auto& x : err.at("details").at("errors").as_array()) seal_invalid |= x.at("class") == "seal_invalid";
+      EXPECT_TRUE(seal_invalid) << r.body;
+      EXPECT_EQ(Count(company), 0);
+      query = "?unverified=true";
+      seal_state = "unverified_import";
+      r = Import(s, company, ReadFile(kFixtures / name), "application/xml", query);
+    }
     ASSERT_EQ(r.status, 201) << r.body;
     auto result = json::parse(r.body).as_object();
     EXPECT_EQ(result.at("status"), "accepted");
+    EXPECT_EQ(Text(result.at("seal").at("state")), seal_state) << r.body;
     auto id = e.at("uuid").is_null() ? std::string(result.at("invoice_id").as_string()) : Text(e.at("uuid"));
     auto d = Get(s, company, "/api/v1/invoices/" + id);
+    EXPECT_EQ(Text(d.at("seal").at("state")), seal_state);
     EXPECT_EQ(d.at("version"), e.at("version"));
     EXPECT_EQ(d.at("uuid"), e.at("uuid"));
     EXPECT_EQ(d.at("fecha"), e.at("fecha"));
@@ -195,7 +258,7 @@ TEST_F(InvoicesApiTest, EveryFixtureImportsWithItsExpectedFieldsAndBrokenOnesSto
     EXPECT_EQ(xml.status, 200);
     EXPECT_EQ(xml.body, ReadFile(kFixtures / name));
     // Re-importing the same file is idempotent: a duplicate, nothing added.
-    auto again = Import(s, company, ReadFile(kFixtures / name));
+    auto again = Import(s, company, ReadFile(kFixtures / name), "application/xml", query);
     EXPECT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(json::parse(again.body).at("status"), "duplicate");
     EXPECT_EQ(Count(company), 1);
@@ -437,6 +500,93 @@ TEST_F(InvoicesApiTest, AnotherCompanysInvoicesAnswer404) {
   EXPECT_EQ(list.at("items").as_array().size(), 0u);
   // Naming a company the user does not belong to does not reveal the invoice either.
   EXPECT_EQ(c.Send("GET", "/api/v1/invoices/" + uuid, "", globex.Bearer("acme")).status, 404);
+}
+
+TEST_F(InvoicesApiTest, ValidSealIsStoredEvenWhenOurArithmeticDisagreesWithWarnings) {
+  auto s = SignIn("admin@acme.mx");
+  const std::string uuid = "5EA10000-0000-4000-8000-000000000001";
+  // Total one peso more than the conceptos and taxes add up to, sealed after the change: SAT
+  // stamped it, so it is stored, with the rule's finding as a warning.
+  auto xml = Resealed(cfdi::BuildInvoice(Ppd(uuid, "S1", "100.00")), "ADI920101AB3", [](std::string& x) {
+    const std::string from = " Total=\"1160.00\"";
+    auto at = x.find(from);
+    ASSERT_NE(at, std::string::npos);
+    x.replace(at, from.size(), " Total=\"1161.00\"");
+  });
+  auto r = Import(s, "t-seal", xml);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto body = json::parse(r.body).as_object();
+  EXPECT_EQ(body.at("seal").at("state"), "valid");
+  bool totals = false;
+  for (const auto& w : body.at("warnings").as_array()) totals |= w.at("class") == "totals_mismatch";
+  EXPECT_TRUE(totals) << r.body;
+  auto d = Get(s, "t-seal", "/api/v1/invoices/" + uuid);
+  EXPECT_EQ(d.at("seal").at("state"), "valid");
+  EXPECT_EQ(Amount(d.at("total")), "1161");
+  EXPECT_FALSE(d.at("warnings").as_array().empty());
+  auto list = Get(s, "t-seal", "/api/v1/invoices?q=" + uuid);
+  ASSERT_EQ(list.at("items").as_array().size(), 1u);
+  EXPECT_EQ(list.at("items").as_array()[0].at("seal").at("state"), "valid");
+  EXPECT_EQ(Get(s, "t-seal", "/api/v1/invoices?seal=valid&q=" + uuid).at("items").as_array().size(), 1u);
+  EXPECT_EQ(Get(s, "t-seal", "/api/v1/invoices?seal=invalid&q=" + uuid).at("items").as_array().size(), 0u);
+}
+
+TEST_F(InvoicesApiTest, InvalidOrMissingSealIsRefusedAndStoresNothingUnlessImportedExplicitlyUnverified) {
+  auto s = SignIn("admin@acme.mx");
+  const std::string uuid = "5EA10000-0000-4000-8000-000000000002";
+  auto xml = cfdi::BuildInvoice(Ppd(uuid, "S2", "100.00"));
+  // Changed after sealing: one amount, arithmetic kept consistent.
+  for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{{"Descripcion=\"", "Descripcion=\"X"}}) {
+    auto at = xml.find(from);
+    ASSERT_NE(at, std::string::npos);
+    xml.replace(at, from.size(), to);
+  }
+  const int before = Count("t-seal");
+  auto r = Import(s, "t-seal", xml);
+  ASSERT_EQ(r.status, 422) << r.body;
+  auto err = json::parse(r.body).at("error").as_object();
+  EXPECT_EQ(err.at("code"), "invoices.seal_invalid");
+  EXPECT_EQ(err.at("details").at("seal").at("state"), "invalid");
+  EXPECT_EQ(err.at("details").at("seal").at("reason"), "signature_mismatch");
+  EXPECT_EQ(Count("t-seal"), before);
+  auto c = Client();
+  EXPECT_EQ(c.Send("GET", "/api/v1/invoices/" + uuid, "", s.Bearer("t-seal")).status, 404);
+  // A bad flag is bad input, and changes nothing.
+  EXPECT_EQ(Import(s, "t-seal", xml, "application/xml", "?unverified=maybe").status, 400);
+  EXPECT_EQ(Count("t-seal"), before);
+  // Explicitly unverified: stored, marked, audited (who, which document, why).
+  auto u = Import(s, "t-seal", xml, "application/xml", "?unverified=true");
+  ASSERT_EQ(u.status, 201) << u.body;
+  auto body = json::parse(u.body).as_object();
+  EXPECT_EQ(body.at("seal").at("state"), "unverified_import");
+  EXPECT_EQ(body.at("seal").at("reason"), "signature_mismatch");
+  auto d = Get(s, "t-seal", "/api/v1/invoices/" + uuid);
+  EXPECT_EQ(d.at("seal").at("state"), "unverified_import");
+  EXPECT_EQ(d.at("seal").at("reason"), "signature_mismatch");
+  EXPECT_EQ(SqlValue(db_->OwnerUrl(),
+                     "SELECT count(*) FROM audit_log WHERE company_id = 't-seal' AND action = "
+                     "'invoice.imported_unverified' AND entity_type = 'sat_invoice' AND entity_id = $1 AND "
+                     "actor_type = 'user' AND actor_id IS NOT NULL AND after->>'uuid' = $2 AND "
+                     "after->>'seal_reason' = 'signature_mismatch'",
+                     {std::string(body.at("invoice_id").as_string()), uuid}),
+            "1");
+  // Another company still cannot see it.
+  EXPECT_EQ(c.Send("GET", "/api/v1/invoices/" + uuid, "", s.Bearer("t-bulk")).status, 404);
+
+  // An unsigned document (Sello="") needs the explicit unverified import too.
+  const std::string unsigned_uuid = "5EA10000-0000-4000-8000-000000000003";
+  auto bare = cfdi::BuildInvoice(Ppd(unsigned_uuid, "S3", "100.00"));
+  auto at = bare.find(" Sello=\"");
+  ASSERT_NE(at, std::string::npos);
+  bare.erase(at + 8, bare.find('"', at + 8) - (at + 8));
+  const int now = Count("t-seal");
+  auto refused = Import(s, "t-seal", bare);
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(json::parse(refused.body).at("error").at("details").at("seal").at("state"), "unsigned");
+  EXPECT_EQ(Count("t-seal"), now);
+  auto stored = Import(s, "t-seal", bare, "application/xml", "?unverified=1");
+  ASSERT_EQ(stored.status, 201) << stored.body;
+  EXPECT_EQ(json::parse(stored.body).at("seal").at("reason"), "unsigned");
 }
 
 TEST_F(InvoicesApiTest, CommandLineImportWalksFoldersAndZipsAndSummarises) {

@@ -1,4 +1,5 @@
-// Importing invoices from the browser (an XML and a ZIP, with the per-file report), and a
+// Importing invoices from the browser (an XML and a ZIP, with the per-file report and each
+// document's seal, a refused seal imported explicitly unverified after a confirmation), and a
 // reconciliation suggestion accepted and undone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,14 +38,34 @@ z.close()`, zip, FIXTURES + 'cfdi/cfdi40_i_ppd_iva16_stamped.xml', FIXTURES + 'c
   await page.getByTestId('invoice-list').locator('tbody tr').first().waitFor();
   assert.equal(await page.getByTestId('invoice-list').locator('tbody tr').count(), 1);
 
+  assert.match(await report.locator('li[data-status="accepted"]').innerText(), /Sello válido/);
+
   await page.getByTestId('invoice-file').setInputFiles(zip);
   await report.getByText('3 archivos').waitFor();
   // The PPD fixture carries the UUID of the XML already imported, with other bytes: a conflict.
-  assert.equal(await report.locator('li[data-status="accepted"]').count(), 1);
+  // The PUE twin carries the PPD's seal (copied, not sealed) and the broken one was edited after
+  // sealing: both refused for their seal.
+  assert.equal(await report.locator('li[data-status="accepted"]').count(), 0);
   assert.match(await report.locator('li[data-status="conflict"]').innerText(), /Conflicto.*cfdi40_i_ppd_iva16_stamped\.xml/s);
-  assert.equal(await report.locator('li[data-status="rejected"]').count(), 1);
-  assert.match(await report.locator('li[data-status="rejected"]').innerText(), /Rechazado.*broken_totals_mismatch\.xml/s);
+  assert.equal(await report.locator('li[data-status="rejected"]').count(), 2);
+  const refused = await report.locator('li[data-status="rejected"]').allInnerTexts();
+  assert.ok(refused.some((t) => /Rechazado.*broken_totals_mismatch\.xml.*Sello inválido/s.test(t)), refused.join('\n'));
+  assert.ok(refused.some((t) => /Rechazado.*cfdi40_i_pue_iva16_stamped\.xml.*Sello inválido/s.test(t)), refused.join('\n'));
+  assert.equal(st.sql("SELECT count(*) FROM sat_invoices WHERE company_id = 'hye'"), '1');
+
+  // Imported explicitly without verification, after a confirmation: stored, marked and audited.
+  await page.getByTestId('unverified-toggle').check();
+  await page.getByTestId('unverified-confirm').waitFor();
+  await page.getByTestId('unverified-yes').click();
+  await page.getByTestId('unverified-armed').waitFor();
+  await page.getByTestId('invoice-file').setInputFiles(FIXTURES + 'cfdi/cfdi40_i_pue_iva16_stamped.xml');
+  await report.locator('li[data-status="accepted"]').filter({ hasText: 'Importada sin verificar' }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="invoice-list"] tbody tr').length === 2);
+  assert.match(await page.getByTestId('invoice-list').innerText(), /Importada sin verificar/);
+  assert.equal(st.sql("SELECT seal_state FROM sat_invoices WHERE company_id = 'hye' AND uuid = '6E546729-960A-4505-8E81-2D2952145BD9'"),
+    'unverified_import');
+  assert.equal(st.sql("SELECT count(*) FROM audit_log WHERE company_id = 'hye' AND action = 'invoice.imported_unverified'"), '1');
+  await page.getByTestId('unverified-toggle').uncheck();
 
   // The same XML again is a duplicate, and changes nothing.
   await page.getByTestId('invoice-file').setInputFiles(FIXTURES + 'cfdi/cfdi40_i_iva8_stamped.xml');
@@ -55,6 +76,7 @@ z.close()`, zip, FIXTURES + 'cfdi/cfdi40_i_ppd_iva16_stamped.xml', FIXTURES + 'c
   await page.getByTestId('invoice-list').locator('tbody tr button').first().click();
   await page.getByTestId('invoice-detail').getByText('Total').first().waitFor();
   await page.getByTestId('invoice-outstanding').waitFor(); // the balance, from the API's detail
+  assert.match(await page.getByTestId('invoice-seal').innerText(), /Sello válido|Importada sin verificar/);
   assert.match(await page.getByTestId('invoice-detail').innerText(), /Traslado IVA (8|16) %/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Descargar XML' }).click()]);
   assert.match(download.suggestedFilename(), /\.xml$/);

@@ -58,3 +58,26 @@ export const STATUS_LABELS: Record<string, string> = {
 export function label(map: Record<string, string>, key: string): string {
   return map[key] ?? key;
 }
+
+// The issuer's seal of a CFDI (issue 21): state and reason as the API answers them.
+export type Seal = { state?: string | null; reason?: string | null } | null | undefined;
+const SEAL_REASONS: Record<string, string> = {
+  signature_mismatch: 'el contenido cambió después de sellarse',
+  serial_mismatch: 'el certificado no es el NoCertificado',
+  rfc_mismatch: 'el certificado no es del emisor',
+  certificate_not_valid_at_fecha: 'certificado no vigente en la fecha',
+  malformed_certificate: 'certificado ilegible',
+  malformed_seal: 'sello ilegible',
+  unsigned: 'sin sello',
+};
+export function sealLabel(seal: Seal): { text: string; cls: string } {
+  const reason = seal?.reason ?? '';
+  switch (seal?.state) {
+    case 'valid': return { text: 'Sello válido', cls: 'ok' };
+    case 'invalid': return { text: `Sello inválido${reason ? ` (${SEAL_REASONS[reason] ?? reason})` : ''}`, cls: 'bad' };
+    case 'not_verifiable': return { text: `No verificable (complemento ${reason || 'no soportado'})`, cls: 'warn' };
+    case 'unsigned': return { text: 'Sin sello', cls: 'bad' };
+    case 'unverified_import': return { text: `Importada sin verificar${reason ? ` (${SEAL_REASONS[reason] ?? reason})` : ''}`, cls: 'warn' };
+    default: return { text: 'Sello no revisado', cls: '' };
+  }
+}

@@ -188,7 +188,8 @@ void ReadAndPrepare(const std::vector<Source>& sources, const invoices::Importer
 
 }  // namespace
 
-int ImportCfdi(const Config& config, const std::vector<std::string>& paths, const std::string& company_id) {
+int ImportCfdi(const Config& config, const std::vector<std::string>& paths, const std::string& company_id,
+               bool unverified) {
   auto sources = Collect(paths);
   if (!sources) {
     std::cerr << "error: " << sources.error().message << "\n";
@@ -206,7 +207,7 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
     shared::Actor actor = company.actor;
     actor.type = "cli";
     actor.id = OperatorName();
-    invoices::Importer importer(pool, company.scope, actor, "cli");
+    invoices::Importer importer(pool, company.scope, actor, "cli", unverified);
     VERTICE_CO_TRY(co_await importer.Begin());
     // Pipelined: a reader thread reads files and ZIP entries and parses and validates them in
     // batches, at most two batches ahead, while this coroutine stores the previous batch, so the
@@ -244,6 +245,9 @@ int ImportCfdi(const Config& config, const std::vector<std::string>& paths, cons
     std::cout << "importación " << importer.ImportId() << " en " << company_id << ": archivos: " << counts.files
               << ", aceptados: " << counts.accepted << ", duplicados: " << counts.duplicates
               << ", conflictos: " << counts.conflicts << ", rechazados: " << counts.rejected << "\n";
+    if (unverified)
+      std::cout << "importación sin verificar: los comprobantes con sello inválido o sin sello se guardaron "
+                   "como no verificados (auditado)\n";
     co_return Status{};
   });
   size_t shown = 0;

@@ -10,6 +10,9 @@
 namespace vertice::app::cli {
 
 // 0: every file accepted or duplicate; 3: some rejected or in conflict; 1/2: could not run.
-int ImportCfdi(const Config& config, const std::vector<std::string>& paths, const std::string& company_id);
+// unverified (--unverified): documents whose seal is invalid or missing are stored as
+// unverified imports, each audited, instead of being rejected (seal_invalid).
+int ImportCfdi(const Config& config, const std::vector<std::string>& paths, const std::string& company_id,
+               bool unverified = false);
 
 }  // namespace vertice::app::cli

@@ -121,14 +121,19 @@ void AddImportCommands(CLI::App& cli, CliContext& ctx) {
   struct CfdiArgs {
     std::vector<std::string> paths;
     std::string company;
+    bool unverified = false;
   };
   auto cfdi_args = std::make_shared<CfdiArgs>();
   auto* cfdi = import_cmd->add_subcommand("cfdi", "Import CFDI XML files, folders and ZIPs (SAT bulk download)");
   cfdi->add_option("paths", cfdi_args->paths, "Files, folders or ZIP archives")->required();
   cfdi->add_option("--company", cfdi_args->company, "Company id, e.g. acme")->required();
+  cfdi->add_flag("--unverified", cfdi_args->unverified,
+                 "Store documents whose seal is invalid or missing, as unverified imports (audited)");
   ctx.AddDatabaseUrlFlag(cfdi);
   cfdi->callback([&ctx, cfdi_args] {
-    ctx.Run([&](const Config& config) { return ImportCfdi(config, cfdi_args->paths, cfdi_args->company); });
+    ctx.Run([&](const Config& config) {
+      return ImportCfdi(config, cfdi_args->paths, cfdi_args->company, cfdi_args->unverified);
+    });
   });
 
   auto args = std::make_shared<StatementImportArgs>();

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { api, errorMessage } from '@/lib/api';
 import { money, toCents } from '@/lib/money';
-import { formatDate, formatDateTime } from '@/lib/format';
+import { formatDate, formatDateTime, sealLabel, type Seal } from '@/lib/format';
 import { ErrorState, Loading } from '@/components/States';
 import { downloadFromApi } from '@/lib/download';
 
@@ -44,6 +44,7 @@ export function InvoiceDetail({ id, onClose }: { id: string; onClose: () => void
       {!doc ? (!error && <Loading />) : (
         <>
           <p className="muted small">UUID {s(doc.uuid) || '—'} · {formatDateTime(s(doc.fecha))} · {s(doc.status)} · {s(doc.moneda)}</p>
+          <p><span className={`badge ${sealLabel(doc.seal as Seal).cls}`} data-testid="invoice-seal">{sealLabel(doc.seal as Seal).text}</span></p>
           <p>Emisor: <strong>{s(emisor?.nombre) || s(emisor?.rfc)}</strong> ({s(emisor?.rfc)}) · Receptor: <strong>{s(receptor?.nombre) || s(receptor?.rfc)}</strong> ({s(receptor?.rfc)})</p>
           <div className="table-wrap"><table className="num">
             <thead><tr><th>Concepto</th><th className="amount">Cantidad</th><th className="amount">Valor unitario</th><th className="amount">Importe</th><th>Impuestos</th></tr></thead>

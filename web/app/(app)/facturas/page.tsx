@@ -7,7 +7,7 @@ import { api, errorMessage } from '@/lib/api';
 import { CAN, useSession } from '@/lib/session';
 import { CapabilityGate } from '@/components/Shell';
 import { money } from '@/lib/money';
-import { formatDate, label, STATUS_LABELS } from '@/lib/format';
+import { formatDate, label, STATUS_LABELS, sealLabel, type Seal } from '@/lib/format';
 import { Empty, ErrorState, Loading } from '@/components/States';
 import { InvoiceDetail } from './detail';
 import { Upload } from './upload';
@@ -15,7 +15,7 @@ import { Upload } from './upload';
 type Item = {
   id: string; uuid: string | null; serie: string | null; folio: string | null; fecha: string; tipo: string; direction: string;
   status: string; counterparty: { rfc: string; nombre: string | null }; moneda: string; total: string; total_mxn: string;
-  outstanding: string | null; payment_state: string | null; warnings: number;
+  outstanding: string | null; payment_state: string | null; warnings: number; seal?: Seal;
 };
 type Aging = { totals: { outstanding_mxn: string; buckets: Record<string, string> }; items: { rfc: string; nombre: string; invoices: number; outstanding_mxn: string; buckets: Record<string, string> }[] };
 
@@ -91,7 +91,7 @@ function Invoices() {
                     <td><button type="button" className="ghost" onClick={() => setSelected(i.uuid ?? i.id)} title={`Ver el detalle de ${i.uuid ?? i.id}`}>{[i.serie, i.folio].filter(Boolean).join('-') || (i.uuid ?? i.id).slice(0, 8)}</button></td>
                     <td>{TIPO[i.tipo] ?? i.tipo} · {i.direction === 'issued' ? 'emitida' : 'recibida'}</td>
                     <td>{i.counterparty.nombre ?? i.counterparty.rfc}<div className="muted small">{i.counterparty.rfc}</div></td>
-                    <td><span className={`badge ${i.status === 'cancelada' ? 'bad' : i.status === 'vigente' ? 'ok' : ''}`}>{label(STATUS_LABELS, i.status)}</span>{owes(i) && <div className="muted small">{STATE[i.payment_state!]}</div>}{i.warnings > 0 && <div className="warn small">{i.warnings} avisos</div>}</td>
+                    <td><span className={`badge ${i.status === 'cancelada' ? 'bad' : i.status === 'vigente' ? 'ok' : ''}`}>{label(STATUS_LABELS, i.status)}</span>{owes(i) && <div className="muted small">{STATE[i.payment_state!]}</div>}{i.warnings > 0 && <div className="warn small">{i.warnings} avisos</div>}{i.seal?.state && i.seal.state !== 'valid' && <div className={`small ${sealLabel(i.seal).cls}`} data-testid="seal-state">{sealLabel(i.seal).text}</div>}</td>
                     <td className="amount">{i.tipo === 'P' ? '—' : money(i.total)} {i.moneda !== 'MXN' && i.moneda !== 'XXX' && <span className="muted small">{i.moneda}</span>}</td>
                     <td className="amount">{owes(i) && i.outstanding ? money(i.outstanding) : '—'}</td>
                   </tr>))}
