@@ -5,6 +5,7 @@
 #include <string>
 
 #include "banking/statement_importer.hpp"
+#include "invoices/export.hpp"
 #include "reconciliation/run.hpp"
 #include "shared/decimal.hpp"
 
@@ -104,13 +105,6 @@ constexpr DemoAccount kAccounts[] = {
     {"globex", "Banorte operación", "Banorte", "072180001234567897", "640000.00"},
 };
 
-std::string CsvCell(std::string_view v) {
-  if (v.find_first_of(",\"\n") == std::string_view::npos) return std::string(v);
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 db::Task<Result<int>> LoadCompany(db::Pool& pool, const DemoAccount& a) {
   const db::TenantScope scope{"demo", a.company};
   VERTICE_CO_ASSIGN_OR_RETURN(
@@ -140,8 +134,8 @@ db::Task<Result<int>> LoadCompany(db::Pool& pool, const DemoAccount& a) {
     if (!amount) co_return std::unexpected(amount.error());
     VERTICE_CO_ASSIGN_OR_RETURN(balance, balance.Add(*amount));
     csv += fmt::format("{}-{}-{:05},{},{},{},{},{}\n", a.company, moves.Str(i, "day"), i + 1, moves.Str(i, "day"),
-                       CsvCell(moves.Str(i, "description")), CsvCell(moves.Str(i, "reference")), amount->ToString(),
-                       balance.ToString());
+                       invoices::CsvField(moves.Str(i, "description")), invoices::CsvField(moves.Str(i, "reference")),
+                       amount->ToString(), balance.ToString());
   }
   const shared::Actor actor{"system", "demo-load", "demo", a.company, ""};
   banking::StatementImporter importer(pool, scope, actor, "demo", {});
