@@ -10,6 +10,7 @@
 
 #include "core/text.hpp"
 #include "db/constraints.hpp"
+#include "http/error_response.hpp"
 #include "shared/dal.hpp"
 #include "shared/query_string.hpp"
 #include "shared/validation.hpp"
@@ -447,9 +448,7 @@ db::Task<Result<http::Response>> GetSale(VerticalRequest& req) {
       req.scope, [&](db::Transaction& tx) { return tx.Query(sql::kSaleDetail, db::P(std::to_string(id))); });
   if (!rows) co_return std::unexpected(rows.error());
   if (rows->Empty()) co_return std::unexpected(NotFound("La venta no existe."));
-  http::Response r = Json(200, json::object{});
-  r.body = rows->Str(0, "sale");
-  co_return r;
+  co_return http::JsonResponse(200, std::string(rows->Str(0, "sale")));  // PostgreSQL wrote the JSON
 }
 
 }  // namespace
